@@ -1,0 +1,25 @@
+# Two commands: `make run` (the portal with demo data on SQLite) and `make test`.
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 5000
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+.PHONY: install run test bench clean
+install: $(STAMP)
+
+run: $(STAMP)
+	PORTAL_DEMO=1 $(BIN)/portal db upgrade
+	PORTAL_DEMO=1 $(BIN)/portal demo
+	PORTAL_DEMO=1 $(BIN)/portal run --host 127.0.0.1 --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,120 @@
+"""PMO Portal: the application factory."""
+from flask import Flask, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import config as portal_config
+from portal import db as portal_db
+from portal.web import htmx, login_required_response, render
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+# No inline script anywhere: htmx reads its settings from a <meta> tag and our
+# own behaviour lives in static/app.js.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the portal: config, database, extensions, blueprints, errors, headers."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(portal_config.load(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    if app.config["TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUST_PROXY"],
+                                x_proto=app.config["TRUST_PROXY"], x_host=app.config["TRUST_PROXY"])
+
+    portal_db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    _init_login(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_headers(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _init_login(app):
+    from portal.auth.services import load_session_user
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+    login_manager.unauthorized_handler(login_required_response)
+
+
+def _register_blueprints(app):
+    from portal.admin import bp as admin_bp
+    from portal.auth import bp as auth_bp
+    from portal.main import bp as main_bp
+
+    for bp in (main_bp, auth_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_errors(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render("errors/error.html", fragment="errors/_message.html", status=400, code=400, title="Form expired",
+                      message="This form is out of date or was sent without its security token. "
+                              "Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        titles = {400: "Bad request", 401: "Please sign in", 403: "Not allowed",
+                  404: "Not found", 405: "Not allowed here", 409: "Changed by someone else",
+                  413: "Too large", 429: "Too many requests"}
+        return render("errors/error.html", fragment="errors/_message.html", status=exc.code, code=exc.code,
+                      title=titles.get(exc.code, exc.name), message=exc.description)
+
+    @app.errorhandler(Exception)
+    def server_error(exc):
+        if app.testing:
+            raise exc  # let the test see the real traceback
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render("errors/error.html", fragment="errors/_message.html", status=500, code=500, title="Something went wrong",
+                      message="The portal hit an unexpected error. Nothing you sent was half-saved; "
+                              "try again, and tell the PMO if it keeps happening.")
+
+
+def _register_headers(app):
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+# The main navigation: (endpoint, label, permission or None). An entry shows
+# once its feature is registered and the user holds the permission.
+NAV = [
+    ("kb.index", "Knowledge", None),
+    ("projects.index", "Projects", None),
+    ("intake.index", "Intake", "intake.review"),
+    ("helpdesk.index", "Help desk", None),
+    ("dashboard.index", "Dashboard", "dashboard.view"),
+    ("admin.users", "Admin", "admin.users"),
+]
+
+
+def _register_template_helpers(app):
+    from flask_login import current_user
+
+    from portal.config import ROLES
+    from portal.permissions import can, has_role
+
+    def nav_items():
+        return [(endpoint, label, perm is None or can(current_user, perm))
+                for endpoint, label, perm in NAV if endpoint in app.view_functions]
+
+    app.jinja_env.globals.update(can=can, has_role=has_role, ROLES=ROLES, nav_items=nav_items)

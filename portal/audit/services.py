@@ -1,0 +1,49 @@
+"""Recording and reading the audit trail; every feature calls `record`."""
+import datetime
+import decimal
+import json
+
+from portal.audit.models import AuditEvent
+from portal.auth.models import User
+
+
+def _plain(value):
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj, fields) -> dict:
+    """The values of `fields` on `obj`, ready to store as before/after."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def record(actor, action: str, obj_type: str, obj_id, summary: str = "",
+           before: dict | None = None, after: dict | None = None) -> AuditEvent:
+    """Write one audit event; call inside the transaction that makes the change."""
+    dump = lambda d: json.dumps(d, default=_plain, sort_keys=True) if d is not None else None  # noqa: E731
+    return AuditEvent.create(
+        actor=actor.id if actor is not None else None,
+        action=action, object_type=obj_type, object_id=str(obj_id),
+        summary=summary[:255], before=dump(before), after=dump(after))
+
+
+def history(obj_type: str, obj_id, limit: int = 100):
+    """Events about one record, newest first, with their actors in one query."""
+    return (AuditEvent.select(AuditEvent, User)
+            .join(User, join_type="LEFT OUTER", on=(AuditEvent.actor == User.id))
+            .where((AuditEvent.object_type == obj_type) & (AuditEvent.object_id == str(obj_id)))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(limit))
+
+
+def recent(page: int = 1, per_page: int = 50, object_type: str | None = None):
+    """The whole trail, newest first, one page at a time."""
+    query = (AuditEvent.select(AuditEvent, User)
+             .join(User, join_type="LEFT OUTER", on=(AuditEvent.actor == User.id))
+             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    return query.paginate(page, per_page)

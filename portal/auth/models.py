@@ -1,0 +1,50 @@
+"""Accounts and the record of failed sign-ins."""
+import peewee
+
+from portal.config import ROLES
+from portal.db import BaseModel, VersionedModel, utcnow
+
+
+class User(VersionedModel):
+    """A person who signs in. `session_version` ends every session when bumped."""
+
+    email = peewee.CharField(max_length=254, unique=True)
+    name = peewee.CharField(max_length=120)
+    role = peewee.CharField(max_length=16, choices=[(r, r) for r in ROLES], index=True)
+    department = peewee.CharField(max_length=120, default="")
+    password_hash = peewee.CharField(max_length=255)
+    active = peewee.BooleanField(default=True, index=True)
+    session_version = peewee.IntegerField(default=1)
+    created_at = peewee.DateTimeField(default=utcnow)
+    last_login_at = peewee.DateTimeField(null=True)
+
+    # flask-login protocol -------------------------------------------------
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self) -> str:
+        """The id stored in the session and remember cookie, with the session version.
+
+        Bumping `session_version` makes every earlier cookie fail to load.
+        """
+        return f"{self.id}:{self.session_version}"
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def active_users(cls):
+        """Users who may sign in, by name."""
+        return cls.select().where(cls.active == True).order_by(cls.name)  # noqa: E712
+
+
+class LoginFailure(BaseModel):
+    """One failed sign-in, kept briefly to throttle guessing per account and per address."""
+
+    email = peewee.CharField(max_length=254, index=True)
+    address = peewee.CharField(max_length=64, index=True)
+    at = peewee.DateTimeField(default=utcnow, index=True)

@@ -1,0 +1,75 @@
+"""Sign in, sign out and change password."""
+from flask import current_app, flash, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.auth import bp
+from portal.auth.forms import LoginForm, PasswordForm
+from portal.auth.models import User
+from portal.auth.services import AccountError, Throttled, authenticate, change_password, end_sessions
+from portal.db import db
+from portal.demo import demo_password
+from portal.web import redirect_to, render, safe_next
+
+DEMO_ACCOUNTS = [(role, f"{role}@demo.pmo", demo_password(f"{role}@demo.pmo")) for role in
+                 ("admin", "pmo", "manager", "member", "executive")]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the sign-in form and sign the user in."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect_to(safe_next(form.next.data, url_for("main.home")))
+    status = 422 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.email.data, form.password.data,
+                                request.remote_addr or "unknown", current_app.config)
+        except Throttled:
+            user, status = None, 429
+            form.form_errors.append("Too many failed attempts. Wait 15 minutes and try again, "
+                                    "or ask an admin to reset your password.")
+        else:
+            if user is None:
+                status = 401
+                form.form_errors.append("That e-mail and password do not match an active account.")
+        if user is not None:
+            # A fresh session at sign-in: nothing planted before it survives.
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect_to(safe_next(form.next.data, url_for("main.home")))
+    demo = DEMO_ACCOUNTS if current_app.config["DEMO_MODE"] else []
+    return render("auth/login.html", form=form, demo_accounts=demo, status=status)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out everywhere: this browser and every other session of the user."""
+    with db.atomic():
+        end_sessions(User.get_by_id(current_user.id))
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect_to(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password; other sessions end, this one continues."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = User.get_by_id(current_user.id)
+        try:
+            change_password(user, form.current.data, form.new.data)
+        except AccountError as exc:
+            field = form.current if exc.field == "current" else form.new
+            field.errors.append(str(exc))
+        else:
+            login_user(user)  # re-issue this browser's session with the new version
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect_to(url_for("main.home"))
+    status = 422 if request.method == "POST" else 200
+    return render("auth/password.html", form=form, status=status)

@@ -1,0 +1,179 @@
+"""The `portal` command: one verb for operators, built on Flask's CLI."""
+import getpass
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from portal.config import ROLES
+from portal.db import db
+
+
+def _create_app():
+    from portal import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
+             load_dotenv=False, set_debug_flag=False)
+def main():
+    """PMO Portal: database, users, demo data, reminders, the development server."""
+
+
+# --- database -------------------------------------------------------------
+
+@click.group("db")
+def db_group():
+    """Create, migrate and inspect the database."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade():
+    """Create or migrate the database (idempotent: safe to run again)."""
+    from portal.db import upgrade
+    applied = upgrade()
+    click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}" if applied
+               else "Database is up to date.")
+
+
+@db_group.command("status")
+@with_appcontext
+def db_status():
+    """List migrations and whether each is applied."""
+    from portal.db import migration_status
+    rows = migration_status()
+    for m in rows:
+        click.echo(f"{'applied ' + m.applied.strftime('%Y-%m-%d %H:%M') if m.applied else 'pending':<24} {m.name}")
+    pending = sum(1 for m in rows if not m.applied)
+    click.echo(f"{pending} pending." if pending else "Up to date.")
+    if pending:
+        sys.exit(1)
+
+
+# --- users ----------------------------------------------------------------
+
+@click.group("users")
+def users_group():
+    """Create and manage accounts."""
+
+
+def _find_user(email):
+    from portal.auth.models import User
+    from portal.auth.services import normalise_email
+    user = User.get_or_none(User.email == normalise_email(email))
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    return user
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default=None, help="Full name (defaults to the e-mail's local part).")
+@click.option("--department", default="")
+@click.option("--password", default=None, help="Prompted for when omitted.")
+@with_appcontext
+def users_create(email, role, name, department, password):
+    """Create an account."""
+    from portal.auth.services import AccountError, create_user
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with db.connection_context():
+        try:
+            user = create_user(email, name or email.split("@")[0], role, password, department)
+        except AccountError as exc:
+            raise click.ClickException(str(exc))
+    click.echo(f"Created {user.email} ({user.role}).")
+
+
+@users_group.command("list")
+@with_appcontext
+def users_list():
+    """List every account."""
+    from portal.auth.models import User
+    with db.connection_context():
+        for u in User.select().order_by(User.email):
+            click.echo(f"{u.email:<40} {u.role:<10} {'active' if u.active else 'deactivated':<12} {u.name}")
+
+
+@users_group.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+@with_appcontext
+def users_set_role(email, role):
+    """Change an account's role (ends its sessions)."""
+    from portal.auth.services import AccountError, update_user
+    with db.connection_context():
+        user = _find_user(email)
+        try:
+            update_user(user, None, user.version, role=role)
+        except AccountError as exc:
+            raise click.ClickException(str(exc))
+    click.echo(f"{user.email} is now {role}.")
+
+
+@users_group.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def users_deactivate(email):
+    """Deactivate an account (ends its sessions; history is kept)."""
+    from portal.auth.services import AccountError, update_user
+    with db.connection_context():
+        user = _find_user(email)
+        try:
+            update_user(user, None, user.version, active=False)
+        except AccountError as exc:
+            raise click.ClickException(str(exc))
+    click.echo(f"{user.email} is deactivated.")
+
+
+@users_group.command("set-password")
+@click.argument("email")
+@click.option("--password", default=None, help="Prompted for when omitted.")
+@with_appcontext
+def users_set_password(email, password):
+    """Set an account's password (ends its sessions)."""
+    from portal.auth.services import AccountError, set_password
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with db.connection_context():
+        user = _find_user(email)
+        try:
+            set_password(user, password, None)
+        except AccountError as exc:
+            raise click.ClickException(str(exc))
+    click.echo(f"Password set for {user.email}.")
+
+
+# --- demo data and backups ----------------------------------------------------
+
+@click.command("demo")
+@click.option("--scale", type=click.Choice(["small", "large"]), default="small",
+              help="small: a hand-made demo; large: the benchmark data set.")
+@with_appcontext
+def demo_command(scale):
+    """Fill the database with demo data (idempotent for the small demo)."""
+    from portal.demo import load_demo
+    with db.connection_context():
+        summary = load_demo(scale)
+    click.echo(summary)
+
+
+@click.command("backup")
+@click.argument("path")
+@with_appcontext
+def backup_command(path):
+    """Write a consistent copy of a SQLite database to PATH (pg_dump for PostgreSQL)."""
+    from portal.db import backup_to
+    try:
+        backup_to(path)
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Backup written to {path}.")
+
+
+main.add_command(db_group)
+main.add_command(users_group)
+main.add_command(demo_command)
+main.add_command(backup_command)

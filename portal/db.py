@@ -1,0 +1,154 @@
+"""The database proxy, BaseModel, per-request connections and the migration runner."""
+import datetime
+from pathlib import Path
+
+import peewee
+from flask import abort, g, request
+from playhouse.db_url import parse as parse_url
+from playhouse.migrations import Runner
+from playhouse.pool import PooledPostgresqlDatabase
+
+db = peewee.DatabaseProxy()
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+# WAL lets readers carry on while one writer writes; the busy timeout makes a
+# second writer wait instead of failing; foreign keys are off unless asked for.
+SQLITE_PRAGMAS = (
+    ("journal_mode", "wal"),
+    ("foreign_keys", 1),
+    ("synchronous", "normal"),
+    ("busy_timeout", 10_000),
+    ("cache_size", -16_000),
+)
+
+
+def utcnow() -> datetime.datetime:
+    """The current time in UTC, without tzinfo (how every timestamp is stored)."""
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+class BaseModel(peewee.Model):
+    """Every model's base: bound to the proxy, snake_case table names."""
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class VersionedModel(BaseModel):
+    """A record edited through forms: `version` guards against stale saves."""
+
+    version = peewee.IntegerField(default=1)
+
+    def save_if_current(self, expected_version: int, **changes) -> bool:
+        """Apply `changes` only if nobody saved since `expected_version`.
+
+        Returns False (and writes nothing) when the stored version moved on.
+        """
+        model = type(self)
+        changes = {getattr(model, k): v for k, v in changes.items()}
+        changes[model.version] = model.version + 1
+        updated = (model.update(changes)
+                   .where((model.id == self.id) & (model.version == expected_version))
+                   .execute())
+        return updated == 1
+
+
+def make_database(url: str) -> peewee.Database:
+    """Build the peewee database for a `sqlite:///…` or `postgresql://…` URL."""
+    params = parse_url(url)
+    if url.startswith("sqlite"):
+        Path(params["database"]).parent.mkdir(parents=True, exist_ok=True)
+        # IMMEDIATE: every transaction takes the write lock when it begins,
+        # so read-then-write cannot fail half-way with "database is locked".
+        return peewee.SqliteDatabase(params["database"], pragmas=SQLITE_PRAGMAS,
+                                     timeout=10, lock_type="IMMEDIATE")
+    if url.startswith(("postgres://", "postgresql://")):
+        # A small pool per worker process: connecting costs more than a query.
+        return PooledPostgresqlDatabase(max_connections=16, stale_timeout=300, **params)
+    raise ValueError(f"Unsupported PORTAL_DATABASE_URL scheme: {url.split(':', 1)[0]!r}")
+
+
+class Counter(BaseModel):
+    """Named counters for readable numbers (ticket PMO-1042, project PRJ-2026-014)."""
+
+    name = peewee.CharField(primary_key=True, max_length=64)
+    value = peewee.IntegerField(default=0)
+
+
+def next_number(name: str) -> int:
+    """Take the next value of counter `name`; call inside the transaction that uses it.
+
+    The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite), so
+    parallel callers queue and a rolled-back caller leaves no gap.
+    """
+    Counter.insert(name=name, value=0).on_conflict_ignore().execute()
+    cursor = db.execute_sql(
+        'UPDATE counter SET value = value + 1 WHERE name = %s RETURNING value'
+        .replace("%s", db.param), (name,))
+    return cursor.fetchone()[0]
+
+
+def is_sqlite() -> bool:
+    """True when the portal runs on SQLite (FTS and locking differ)."""
+    return isinstance(db.obj, peewee.SqliteDatabase)
+
+
+def migration_runner() -> Runner:
+    """The runner over `migrations/`, bound to the initialised database."""
+    return Runner(db.obj, directory=str(MIGRATIONS_DIR))
+
+
+def upgrade() -> list[str]:
+    """Apply pending migrations; safe to rerun, each migration is one transaction."""
+    with db.connection_context():
+        return migration_runner().up()
+
+
+def migration_status():
+    """Each migration with the time it was applied, or None when pending."""
+    with db.connection_context():
+        return migration_runner().status()
+
+
+def get_or_404(query, *where):
+    """First row of `query` matching `where`, or abort with 404."""
+    row = query.where(*where).first() if where else query.first()
+    if row is None:
+        abort(404)
+    return row
+
+
+def init_app(app):
+    """Bind the proxy to the configured database and open/close per request."""
+    db.initialize(make_database(app.config["DATABASE_URL"]))
+
+    @app.before_request
+    def _connect():
+        if request.endpoint == "static" or not db.is_closed():
+            return
+        db.connect()
+        g._db_opened = True
+
+    @app.teardown_request
+    def _close(exc):
+        if g.pop("_db_opened", False) and not db.is_closed():
+            db.close()
+
+
+def backup_to(path: str) -> None:
+    """Copy the live SQLite database through SQLite's backup API (a `cp` can be torn)."""
+    if not is_sqlite():
+        raise ValueError("On PostgreSQL use pg_dump; `portal backup` copies SQLite databases.")
+    import sqlite3
+    target = Path(path)
+    if target.exists():
+        raise ValueError(f"{path} exists already; choose a new file.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with db.connection_context():
+        dest = sqlite3.connect(str(target))
+        try:
+            db.connection().backup(dest)
+        finally:
+            dest.close()

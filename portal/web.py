@@ -1,0 +1,76 @@
+"""Rendering and redirects that understand htmx; the only module that reads HX-* headers."""
+from urllib.parse import unquote
+
+from flask import Response, make_response, redirect, render_template, request, url_for
+from flask_htmx import HTMX
+
+htmx = HTMX()
+
+
+def is_fragment_request() -> bool:
+    """True for an htmx request that wants a fragment.
+
+    Boosted requests and history restores want the whole page, so that the back
+    button and a pasted URL always get a full document.
+    """
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(template: str, fragment: str | None = None, status: int = 200, **ctx) -> Response:
+    """Render the full page, or only `fragment` for an htmx request.
+
+    The page includes the fragment template itself, so markup has one source.
+    """
+    name = fragment if fragment and is_fragment_request() else template
+    response = make_response(render_template(name, **ctx), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def redirect_to(location: str, status: int = 303) -> Response:
+    """After a successful POST: HX-Redirect for htmx, 303 See Other otherwise."""
+    if htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location, code=status)
+
+
+def hx_trigger(response: Response, event: str) -> Response:
+    """Ask the page to fire `event` after htmx swaps this response."""
+    response.headers["HX-Trigger"] = event
+    return response
+
+
+def login_required_response() -> Response:
+    """What an anonymous user gets for a protected URL.
+
+    htmx requests get 401 with HX-Redirect, never a login form swapped into a
+    table cell; plain requests are redirected with a `next` back here.
+    """
+    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if htmx:
+        response = make_response("Your session has ended. Please sign in again.", 401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Accept `next` only as a local path: one `/` followed by neither `/` nor `\\`.
+
+    Browsers treat `//host`, `/\\host` and `\\/host` as other sites, and
+    Werkzeug keeps Location relative; percent-encoded forms are decoded first.
+    """
+    if not target:
+        return default
+    decoded = target
+    for _ in range(3):  # nested encodings such as %252F
+        decoded = unquote(decoded)
+    if any(ch in decoded for ch in "\r\n\t\x00"):
+        return default
+    if not decoded.startswith("/") or decoded.startswith(("//", "/\\")):
+        return default
+    if "\\" in decoded.split("?", 1)[0]:
+        return default
+    return target

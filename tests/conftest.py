@@ -1,0 +1,184 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+`app` is parametrised by backend. SQLite tests each get a copy of a migrated
+file; PostgreSQL tests share one migrated database created for the run and
+emptied before each test. Under CI (CI=true) an unreachable PostgreSQL or a
+missing Chromium fails the run instead of skipping.
+"""
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from portal import create_app
+from portal.db import db, make_database, migration_runner
+
+from tests.factories import make_user
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_ADMIN_URL = os.environ.get("PORTAL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+KNOWLEDGE_FIXTURE = Path(__file__).parent / "data" / "knowledge"
+
+
+def _missing(reason: str):
+    """Fail under CI, skip locally: a skipped database or browser is not a pass."""
+    if IN_CI:
+        pytest.fail(f"{reason} (required under CI)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _migrate(url: str) -> None:
+    db.initialize(make_database(url))
+    with db.connection_context():
+        migration_runner().up()
+    _close_pool()
+
+
+def _close_pool():
+    if hasattr(db.obj, "close_all"):
+        db.obj.close_all()
+    elif not db.is_closed():
+        db.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request):
+    """The database kind under test."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_url():
+    """A PostgreSQL database created (and migrated) for this run, dropped after it."""
+    try:
+        import psycopg2
+        admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=3)
+    except Exception as exc:  # not installed, not running, refused
+        _missing(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}")
+    admin.autocommit = True
+    name = f"portal_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    _migrate(url)
+    yield url
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def _empty_pg(url: str) -> None:
+    database = make_database(url)
+    with database.connection_context():
+        tables = [t for t in database.get_tables() if t != "schema_migration"]
+        if tables:
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            database.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    database.close_all()
+
+
+@pytest.fixture
+def database_url(backend, request, tmp_path):
+    """A migrated, empty database of the current backend."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("_sqlite_template")
+        path = tmp_path / "portal.sqlite3"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("_pg_url")
+    _empty_pg(url)
+    return url
+
+
+class PortalClient(FlaskClient):
+    """A test client that sends the CSRF header on state changes, as the pages do."""
+
+    def open(self, *args, csrf=True, **kwargs):
+        method = kwargs.get("method", "GET").upper()
+        if csrf and method in {"POST", "PUT", "PATCH", "DELETE"}:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        """The signed token Flask-WTF would put in this session's pages."""
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", uuid.uuid4().hex)
+        app = self.application
+        return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The portal on a fresh database, with a knowledge folder of its own."""
+    knowledge = tmp_path / "knowledge"
+    if KNOWLEDGE_FIXTURE.exists():
+        shutil.copytree(KNOWLEDGE_FIXTURE, knowledge)
+    else:
+        knowledge.mkdir()
+    application = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "KNOWLEDGE_DIR": str(knowledge),
+        "DEMO_MODE": False,
+    })
+    application.test_client_class = PortalClient
+    # No app context is held across requests: Flask would share `g` between
+    # them (and so flask-login's cached user). The test thread keeps its own
+    # database connection, which requests made by the test client reuse.
+    db.connect(reuse_if_open=True)
+    yield application
+    _close_pool()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """`login(role)` creates a user of that role and signs the client in as them."""
+    def _login(role="member", **fields):
+        user = make_user(role=role, **fields)
+        sign_in(client, user)
+        return user
+    return _login
+
+
+def sign_in(client, user):
+    """Put `user` in the client's session, as a successful sign-in would."""
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+        sess["_fresh"] = True
+
+
+class HxClient:
+    """The client, sending the headers htmx sends."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, headers={"HX-Request": "true", **kwargs.pop("headers", {})}, **kwargs)
+
+    def post(self, url, **kwargs):
+        return self.client.post(url, headers={"HX-Request": "true", **kwargs.pop("headers", {})}, **kwargs)
+
+
+@pytest.fixture
+def hx(client):
+    return HxClient(client)
