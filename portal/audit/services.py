@@ -3,6 +3,8 @@ import datetime
 import decimal
 import json
 
+from peewee import JOIN
+
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 
@@ -33,7 +35,7 @@ def record(actor, action: str, obj_type: str, obj_id, summary: str = "",
 def history(obj_type: str, obj_id, limit: int = 100):
     """Events about one record, newest first, with their actors in one query."""
     return (AuditEvent.select(AuditEvent, User)
-            .join(User, join_type="LEFT OUTER", on=(AuditEvent.actor == User.id))
+            .join(User, join_type=JOIN.LEFT_OUTER, on=(AuditEvent.actor == User.id))
             .where((AuditEvent.object_type == obj_type) & (AuditEvent.object_id == str(obj_id)))
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
             .limit(limit))
@@ -42,7 +44,7 @@ def history(obj_type: str, obj_id, limit: int = 100):
 def recent(page: int = 1, per_page: int = 50, object_type: str | None = None):
     """The whole trail, newest first, one page at a time."""
     query = (AuditEvent.select(AuditEvent, User)
-             .join(User, join_type="LEFT OUTER", on=(AuditEvent.actor == User.id))
+             .join(User, join_type=JOIN.LEFT_OUTER, on=(AuditEvent.actor == User.id))
              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
