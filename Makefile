@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench screenshots clean
 install: $(STAMP)
 
 run: $(STAMP)
@@ -23,3 +23,9 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshot.py docs

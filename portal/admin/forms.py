@@ -1,15 +1,24 @@
 """Forms for managing users."""
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.config import ROLES
 
 ROLE_CHOICES = [(r, r.capitalize()) for r in ROLES]
 
 
+def intranet_email(form, field):
+    """A plain `local@domain` check that accepts intranet domains (corp.local, *.internal)."""
+    value = (field.data or "").strip()
+    local, _, domain = value.rpartition("@")
+    if (not local or not domain or "." not in domain.strip(".") or any(c.isspace() for c in value)
+            or domain.startswith(".") or domain.endswith(".") or ".." in domain):
+        raise ValidationError("Enter an e-mail address such as name@example.org.")
+
+
 class UserCreateForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), intranet_email])
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES, default="member")
     department = StringField("Department", validators=[Optional(), Length(max=120)])

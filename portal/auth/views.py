@@ -7,11 +7,17 @@ from portal.auth.forms import LoginForm, PasswordForm
 from portal.auth.models import User
 from portal.auth.services import AccountError, Throttled, authenticate, change_password, end_sessions
 from portal.db import db
-from portal.demo import demo_password
 from portal.web import redirect_to, render, safe_next
 
-DEMO_ACCOUNTS = [(role, f"{role}@demo.pmo", demo_password(f"{role}@demo.pmo")) for role in
-                 ("admin", "pmo", "manager", "member", "executive")]
+
+
+def _demo_accounts():
+    """(role, e-mail, password) of the demo accounts, listed on the login page in demo mode."""
+    from portal.demo import DEMO_PEOPLE, demo_password
+    firsts = {}
+    for email, _name, role, _dept in DEMO_PEOPLE:
+        firsts.setdefault(role, email)
+    return [(role, email, demo_password(email)) for role, email in firsts.items()]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,7 +45,7 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
             return redirect_to(safe_next(form.next.data, url_for("main.home")))
-    demo = DEMO_ACCOUNTS if current_app.config["DEMO_MODE"] else []
+    demo = _demo_accounts() if current_app.config["DEMO_MODE"] else []
     return render("auth/login.html", form=form, demo_accounts=demo, status=status)
 
 

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Benchmark: seed the large data set, then time every main page and count its queries.
+
+Usage: .venv/bin/python scripts/bench.py [--database-url URL] [--requests 30] [--skip-seed]
+
+Each page is requested in-process (no network), signed in as the role that
+sees the most. The budget per page is BUDGET_MS (median) and BUDGET_QUERIES;
+the script exits 1 when a page is over budget, so it can gate a release.
+"""
+import argparse
+import logging
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+BUDGET_MS = 150
+BUDGET_QUERIES = 25
+
+# (role, url): every feature adds its heaviest pages here.
+PAGES = [
+    ("admin", "/"),
+    ("admin", "/admin/users"),
+    ("admin", "/admin/users?q=an&role=member"),
+    ("admin", "/admin/audit"),
+    ("member", "/"),
+]
+
+
+class QueryCounter(logging.Handler):
+    """Counts the SQL statements peewee logs at DEBUG level."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None,
+                        help="defaults to a new SQLite file in a temporary folder")
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--skip-seed", action="store_true")
+    args = parser.parse_args()
+
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='portal-bench-')}/bench.sqlite3"
+    os.environ.setdefault("PORTAL_SECRET_KEY", "bench")
+    from portal import create_app
+    from portal.auth.models import User
+    from portal.db import db, upgrade
+    from portal.demo import load_demo
+
+    app = create_app({"DATABASE_URL": url})
+    upgrade()
+    if not args.skip_seed:
+        started = time.monotonic()
+        with db.connection_context():
+            print(load_demo("large"))
+        print(f"seeded in {time.monotonic() - started:.1f}s")
+
+    counter = QueryCounter()
+    peewee_log = logging.getLogger("peewee")
+    peewee_log.addHandler(counter)
+    peewee_log.setLevel(logging.DEBUG)
+
+    failures = 0
+    print(f"\n{'page':<45} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for role, path in PAGES:
+        client = app.test_client()
+        with db.connection_context():
+            user = User.select().where((User.role == role) & (User.active == True)).first()  # noqa: E712
+        with client.session_transaction() as sess:
+            sess["_user_id"] = user.get_id()
+        client.get(path)  # warm caches, as a running server would be
+        timings = []
+        for _ in range(args.requests):
+            counter.count = 0
+            t0 = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - t0) * 1000)
+            if response.status_code != 200:
+                print(f"{path}: HTTP {response.status_code}")
+                failures += 1
+                break
+        queries = counter.count
+        median = statistics.median(timings)
+        p95 = sorted(timings)[max(0, int(len(timings) * 0.95) - 1)]
+        over = median > BUDGET_MS or queries > BUDGET_QUERIES
+        failures += over
+        print(f"{role + ' ' + path:<45} {median:>10.1f} {p95:>8.1f} {queries:>8}{'  OVER BUDGET' if over else ''}")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak memory {peak_mb:.0f} MB; budget {BUDGET_MS} ms median and {BUDGET_QUERIES} queries per page")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
