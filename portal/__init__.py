@@ -52,9 +52,10 @@ def _init_login(app):
 def _register_blueprints(app):
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
+    from portal.helpdesk import bp as helpdesk_bp
     from portal.main import bp as main_bp
 
-    for bp in (main_bp, auth_bp, admin_bp):
+    for bp in (main_bp, auth_bp, admin_bp, helpdesk_bp):
         app.register_blueprint(bp)
 
 
@@ -64,6 +65,14 @@ def _register_errors(app):
         return render("errors/error.html", fragment="errors/_message.html", status=400, code=400, title="Form expired",
                       message="This form is out of date or was sent without its security token. "
                               "Reload the page and try again.")
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        limit = app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        return render("errors/error.html", fragment="errors/_message.html", status=413, code=413,
+                      title="Too large",
+                      message=f"That is larger than the portal accepts ({limit:g} MB in one go). "
+                              "Make the file smaller, or share a link to it instead.")
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
@@ -111,6 +120,7 @@ def _register_template_helpers(app):
     from flask_login import current_user
 
     from portal.config import ROLES
+    from portal.markdown import render_markdown
     from portal.permissions import can, has_role
 
     def nav_items():
@@ -118,3 +128,4 @@ def _register_template_helpers(app):
                 for endpoint, label, perm in NAV if endpoint in app.view_functions]
 
     app.jinja_env.globals.update(can=can, has_role=has_role, ROLES=ROLES, nav_items=nav_items)
+    app.jinja_env.filters["markdown"] = render_markdown

@@ -1,4 +1,5 @@
 """Configuration defaults; the only module that reads the environment (PORTAL_*)."""
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -11,6 +12,13 @@ def _flag(name, default=False):
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dates(text: str):
+    """ISO dates from a comma-separated list, e.g. PORTAL_HOLIDAYS=2026-12-25,2026-12-26."""
+    for part in text.split(","):
+        if part.strip():
+            yield datetime.date.fromisoformat(part.strip())
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -66,4 +74,10 @@ def load(instance_path: str) -> dict:
         "TRUST_PROXY": int(env("PORTAL_TRUST_PROXY", "0")),
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 50,
+        "UPLOAD_DIR": env("PORTAL_UPLOAD_DIR", str(instance / "uploads")),
+        "TIMEZONE": env("PORTAL_TIMEZONE", "UTC"),
+        "WORKDAY_START": int(env("PORTAL_WORKDAY_START", "9")),
+        "WORKDAY_END": int(env("PORTAL_WORKDAY_END", "17")),
+        "WORKDAYS": tuple(int(d) for d in env("PORTAL_WORKDAYS", "0,1,2,3,4").split(",") if d.strip()),
+        "HOLIDAYS": tuple(_dates(env("PORTAL_HOLIDAYS", ""))),
     }

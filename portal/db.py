@@ -66,7 +66,7 @@ def make_database(url: str) -> peewee.Database:
                                      timeout=10, lock_type="IMMEDIATE")
     if url.startswith(("postgres://", "postgresql://")):
         # A small pool per worker process: connecting costs more than a query.
-        return PooledPostgresqlDatabase(max_connections=16, stale_timeout=300, **params)
+        return PooledPostgresqlDatabase(max_connections=16, stale_timeout=300, timeout=10, **params)
     raise ValueError(f"Unsupported PORTAL_DATABASE_URL scheme: {url.split(':', 1)[0]!r}")
 
 

@@ -23,3 +23,18 @@ def make_user(role="member", password=PASSWORD, **fields) -> User:
     fields.setdefault("name", f"{role.capitalize()} Person {n}")
     fields.setdefault("department", "Operations")
     return User.create(role=role, password_hash=password_hash(password), **fields)
+
+
+def make_ticket(requester=None, subject="How do I fill in the RAG status?", body="Which colour when late?",
+                category="methodology", priority="normal", **fields):
+    """A saved help-desk ticket with the next number, asked by `requester` (a new member if None)."""
+    from portal.helpdesk.services import create_ticket
+    from portal.helpdesk.sla import BusinessCalendar
+    requester = requester or make_user("member")
+    ticket = create_ticket(requester, subject, body, category, priority, None, BusinessCalendar(),
+                           now=fields.pop("now", None))
+    if fields:
+        from portal.helpdesk.models import Ticket
+        Ticket.update(**fields).where(Ticket.id == ticket.id).execute()
+        ticket = Ticket.get_by_id(ticket.id)
+    return ticket

@@ -1,0 +1,80 @@
+"""Help-desk forms."""
+import uuid
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.helpdesk.models import CATEGORIES, PRIORITIES, STATUSES
+
+MAX_BODY = 20_000
+
+
+def new_token() -> str:
+    """A one-time token per rendered form, so a double submit is stored once."""
+    return uuid.uuid4().hex
+
+
+class TicketForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)],
+                          render_kw={"autocomplete": "off"})
+    body = TextAreaField("Your question", validators=[DataRequired(), Length(max=MAX_BODY)],
+                         render_kw={"rows": 8})
+    category = SelectField("Category", choices=CATEGORIES, default="methodology")
+    priority = SelectField("Priority", choices=PRIORITIES, default="normal")
+    project = StringField("Project code (optional)", validators=[Optional(), Length(max=32)])
+    attachment = FileField("Attach a file (optional)")
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField("Reply", validators=[DataRequired(), Length(max=MAX_BODY)], render_kw={"rows": 6})
+    internal = BooleanField("Internal note (PMO only)")
+    then = SelectField("Then", choices=[("", "Keep status"), ("waiting", "Wait on requester"),
+                                        ("resolved", "Mark resolved")], default="", validate_choice=True)
+    attachment = FileField("Attach a file (optional)")
+    token = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+
+class TicketUpdateForm(FlaskForm):
+    assignee = SelectField("Assignee", coerce=int, validate_choice=True)
+    status = SelectField("Status", choices=STATUSES)
+    priority = SelectField("Priority", choices=PRIORITIES)
+    category = SelectField("Category", choices=CATEGORIES)
+    version = IntegerField(validators=[DataRequired()])
+
+
+class RatingForm(FlaskForm):
+    rating = RadioField("How good was the answer?", coerce=int,
+                        choices=[(5, "5 — excellent"), (4, "4"), (3, "3"), (2, "2"), (1, "1 — poor")],
+                        validators=[DataRequired(message="Choose a rating.")])
+    comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)],
+                            render_kw={"rows": 3})
+
+
+class MergeForm(FlaskForm):
+    into = StringField("Merge into ticket", validators=[DataRequired(), Length(max=20)],
+                       render_kw={"placeholder": "PMO-1042"})
+    token = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+
+class CannedForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=120)])
+    body = TextAreaField("Answer", validators=[DataRequired(), Length(max=MAX_BODY)], render_kw={"rows": 8})
+    version = HiddenField()
+
+
+class BulkForm(FlaskForm):
+    assignee = SelectField("Assign to", coerce=int, validate_choice=False)
+    status = SelectField("Set status", choices=[("", "—")] + STATUSES, validate_choice=False)
+
+
+class QueueFilterForm(FlaskForm):
+    q = StringField("Search", validators=[Optional(), Length(max=200)])
+    category = SelectField("Category", choices=[("", "Any category")] + CATEGORIES, validate_choice=False)
+    priority = SelectField("Priority", choices=[("", "Any priority")] + PRIORITIES, validate_choice=False)
+    status = SelectField("Status", choices=[("", "Any status")] + STATUSES, validate_choice=False)
+    sort = SelectField("Sort", validate_choice=False, choices=[
+        ("due", "Due soonest"), ("newest", "Newest"), ("oldest", "Oldest"), ("priority", "Priority"),
+        ("updated", "Recently updated")])

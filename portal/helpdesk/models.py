@@ -1,0 +1,114 @@
+"""Help-desk records: tickets, replies and notes, attachments, canned answers, deflections."""
+import peewee
+
+from portal.auth.models import User
+from portal.db import BaseModel, VersionedModel, utcnow
+
+CATEGORIES = [
+    ("methodology", "Methodology"),
+    ("templates", "Templates"),
+    ("tools", "Tools and access"),
+    ("governance", "Governance and approval"),
+    ("training", "Training"),
+    ("other", "Other"),
+]
+PRIORITIES = [("low", "Low"), ("normal", "Normal"), ("high", "High"), ("urgent", "Urgent")]
+STATUSES = [("new", "New"), ("open", "Open"), ("waiting", "Waiting on requester"),
+            ("resolved", "Resolved"), ("closed", "Closed")]
+OPEN_STATUSES = ("new", "open", "waiting")
+NUMBER_PREFIX = "PMO-"
+
+
+class Ticket(VersionedModel):
+    """A question to the PMO. `number` is gap-free; SLA due times are stored so queues can filter."""
+
+    number = peewee.IntegerField(unique=True)
+    subject = peewee.CharField(max_length=200)
+    body = peewee.TextField()
+    category = peewee.CharField(max_length=20, index=True)
+    priority = peewee.CharField(max_length=10, index=True)
+    status = peewee.CharField(max_length=10, default="new", index=True)
+    requester = peewee.ForeignKeyField(User, backref="tickets_asked", index=True)
+    assignee = peewee.ForeignKeyField(User, null=True, backref="tickets_assigned", index=True)
+    project_code = peewee.CharField(max_length=32, null=True, index=True)
+    created_at = peewee.DateTimeField(default=utcnow, index=True)
+    updated_at = peewee.DateTimeField(default=utcnow, index=True)
+    first_response_at = peewee.DateTimeField(null=True)
+    first_response_due = peewee.DateTimeField(index=True)
+    resolution_due = peewee.DateTimeField(index=True)
+    waiting_since = peewee.DateTimeField(null=True)
+    paused_seconds = peewee.IntegerField(default=0)  # business time spent waiting on the requester
+    resolved_at = peewee.DateTimeField(null=True)
+    closed_at = peewee.DateTimeField(null=True)
+    rating = peewee.IntegerField(null=True)
+    rating_comment = peewee.TextField(default="")
+    merged_into = peewee.ForeignKeyField("self", null=True, backref="merged")
+    warned_at = peewee.DateTimeField(null=True)
+    escalated_at = peewee.DateTimeField(null=True)
+
+    @property
+    def reference(self) -> str:
+        return f"{NUMBER_PREFIX}{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Reply(BaseModel):
+    """A public reply or an internal note (pmo and admin only) on a ticket."""
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="replies", on_delete="CASCADE")
+    author = peewee.ForeignKeyField(User)
+    body = peewee.TextField()
+    internal = peewee.BooleanField(default=False)
+    created_at = peewee.DateTimeField(default=utcnow)
+    # The form's one-time token: a double click stores the reply once.
+    client_token = peewee.CharField(max_length=64, unique=True)
+
+    class Meta:
+        indexes = ((("ticket", "created_at"), False),)
+
+
+class Attachment(BaseModel):
+    """A file on a ticket or reply, stored outside the web root under a generated name."""
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="attachments", on_delete="CASCADE")
+    reply = peewee.ForeignKeyField(Reply, null=True, backref="attachments", on_delete="CASCADE")
+    filename = peewee.CharField(max_length=255)
+    stored_name = peewee.CharField(max_length=64, unique=True)
+    size = peewee.IntegerField()
+    content_type = peewee.CharField(max_length=100)
+    uploaded_by = peewee.ForeignKeyField(User)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+class CannedAnswer(VersionedModel):
+    """A reusable reply; `{name}`, `{first_name}` and `{ticket}` are filled in when inserted."""
+
+    title = peewee.CharField(max_length=120, unique=True)
+    body = peewee.TextField()
+    updated_by = peewee.ForeignKeyField(User, null=True)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+
+class ArticleLink(BaseModel):
+    """A knowledge article linked to a ticket as (part of) its answer."""
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="article_links", on_delete="CASCADE")
+    article = peewee.CharField(max_length=255, index=True)
+    title = peewee.CharField(max_length=200)
+    linked_by = peewee.ForeignKeyField(User)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("ticket", "article"), True),)
+
+
+class Deflection(BaseModel):
+    """"This answered my question": a ticket that did not need to be asked."""
+
+    user = peewee.ForeignKeyField(User)
+    subject = peewee.CharField(max_length=200)
+    article = peewee.CharField(max_length=255)
+    created_at = peewee.DateTimeField(default=utcnow, index=True)

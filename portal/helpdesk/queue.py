@@ -1,0 +1,77 @@
+"""The ticket queue: views, filters, sorting and pages, in one query per page."""
+import datetime
+
+from peewee import Case, JOIN
+
+from portal.auth.models import User
+from portal.db import utcnow
+from portal.helpdesk.models import OPEN_STATUSES, Ticket
+from portal.helpdesk.services import is_agent, visible_tickets
+
+AGENT_VIEWS = [("open", "All open"), ("unassigned", "Unassigned"), ("mine", "Assigned to me"),
+               ("waiting", "Waiting on requester"), ("breaching", "Breaching SLA"), ("all", "All")]
+REQUESTER_VIEWS = [("mine", "My questions"), ("all", "All my tickets")]
+# "About to breach": due within this much wall time.
+BREACH_WINDOW = datetime.timedelta(hours=4)
+PRIORITY_RANK = Case(Ticket.priority, (("urgent", 0), ("high", 1), ("normal", 2), ("low", 3)), 4)
+
+
+def views_for(user):
+    return AGENT_VIEWS if is_agent(user) else REQUESTER_VIEWS
+
+
+def breaching_condition(now):
+    """Open tickets whose first response or resolution is due within the window (or past)."""
+    soon = now + BREACH_WINDOW
+    return ((Ticket.status.in_(("new", "open")))
+            & (((Ticket.first_response_at.is_null()) & (Ticket.first_response_due <= soon))
+               | (Ticket.resolution_due <= soon)))
+
+
+def queue(user, view: str, q: str = "", category: str = "", priority: str = "", status: str = "",
+          sort: str = "due", page: int = 1, per_page: int = 50, now=None):
+    """One page of tickets for `view`, with requester and assignee joined; returns (rows, total)."""
+    now = now or utcnow()
+    Assignee = User.alias()
+    query = (visible_tickets(user)
+             .select(Ticket, User, Assignee)
+             .join(User, on=(Ticket.requester == User.id))
+             .switch(Ticket)
+             .join(Assignee, JOIN.LEFT_OUTER, on=(Ticket.assignee == Assignee.id), attr="assignee_user"))
+    if view not in {key for key, _ in views_for(user)}:
+        view = views_for(user)[0][0]
+    if is_agent(user):
+        if view == "open":
+            query = query.where(Ticket.status.in_(OPEN_STATUSES))
+        elif view == "unassigned":
+            query = query.where(Ticket.assignee.is_null() & Ticket.status.in_(OPEN_STATUSES))
+        elif view == "mine":
+            query = query.where((Ticket.assignee == user.id) & Ticket.status.in_(OPEN_STATUSES))
+        elif view == "waiting":
+            query = query.where(Ticket.status == "waiting")
+        elif view == "breaching":
+            query = query.where(breaching_condition(now))
+    elif view == "mine":
+        query = query.where(Ticket.status.in_(OPEN_STATUSES + ("resolved",)))
+    if q:
+        text = q.strip()
+        number = text.upper().removeprefix("PMO-")
+        match = Ticket.subject.contains(text) | Ticket.body.contains(text)
+        if number.isdigit():
+            match = match | (Ticket.number == int(number))
+        query = query.where(match)
+    if category:
+        query = query.where(Ticket.category == category)
+    if priority:
+        query = query.where(Ticket.priority == priority)
+    if status:
+        query = query.where(Ticket.status == status)
+    order = {
+        "newest": (Ticket.created_at.desc(),),
+        "oldest": (Ticket.created_at.asc(),),
+        "priority": (PRIORITY_RANK, Ticket.resolution_due),
+        "updated": (Ticket.updated_at.desc(),),
+    }.get(sort, (Ticket.resolution_due.asc(),))
+    total = query.count()
+    rows = list(query.order_by(*order, Ticket.id.desc()).paginate(page, per_page))
+    return rows, total, view

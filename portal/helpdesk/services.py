@@ -1,0 +1,304 @@
+"""Help-desk workflow: asking, answering, the status table, assignment, merging and rating."""
+from flask import abort
+from portal.audit.services import record
+from portal.auth.models import User
+from portal.db import Counter, db, next_number, utcnow
+from portal.helpdesk import files
+from portal.helpdesk.models import CATEGORIES, PRIORITIES, ArticleLink, Deflection, Reply, Ticket
+from portal.helpdesk.sla import BusinessCalendar, due_times
+
+AGENT_ROLES = ("pmo", "admin")
+FIRST_NUMBER = 1000  # the first ticket is PMO-1001
+
+# Who may move a ticket from one status to another: PMO staff, or also the requester.
+AGENT, ANYONE = "agent", "anyone"
+TRANSITIONS = {
+    "new": {"open": AGENT, "waiting": AGENT, "resolved": AGENT, "closed": AGENT},
+    "open": {"waiting": AGENT, "resolved": AGENT, "closed": AGENT},
+    "waiting": {"open": ANYONE, "resolved": AGENT, "closed": AGENT},
+    "resolved": {"open": ANYONE, "closed": ANYONE},
+    "closed": {},
+}
+CATEGORY_KEYS = {k for k, _ in CATEGORIES}
+PRIORITY_KEYS = {k for k, _ in PRIORITIES}
+
+
+class HelpdeskError(ValueError):
+    """A help-desk request that cannot be carried out; the message says why."""
+
+
+class Conflict(HelpdeskError):
+    """Someone changed the ticket since the form was opened."""
+
+
+def is_agent(user) -> bool:
+    return getattr(user, "role", None) in AGENT_ROLES
+
+
+def visible_tickets(user):
+    """Tickets `user` may see: agents all, everyone else the ones they asked."""
+    query = Ticket.select()
+    if is_agent(user):
+        return query
+    return query.where(Ticket.requester == user.id)
+
+
+def load_ticket(number, user, need: str = "view") -> Ticket:
+    """The ticket with this number if `user` may see it (404 otherwise, like a missing one).
+
+    need="work" also requires an agent (403 for a requester, who can see it).
+    """
+    try:
+        number = int(str(number).removeprefix("PMO-"))
+    except ValueError:
+        abort(404)
+    ticket = visible_tickets(user).where(Ticket.number == number).first()
+    if ticket is None:
+        abort(404)
+    if need == "work" and not is_agent(user):
+        abort(403, description="Only PMO staff work on tickets.")
+    return ticket
+
+
+def _validate_choice(value, allowed, what):
+    if value not in allowed:
+        raise HelpdeskError(f"Unknown {what} {value!r}.")
+
+
+def create_ticket(user, subject: str, body: str, category: str, priority: str,
+                  project_code: str | None, calendar: BusinessCalendar, attachment=None, now=None) -> Ticket:
+    """Open a ticket with the next number; requesters may not choose 'urgent'."""
+    _validate_choice(category, CATEGORY_KEYS, "category")
+    _validate_choice(priority, PRIORITY_KEYS, "priority")
+    if priority == "urgent" and not is_agent(user):
+        raise HelpdeskError("Urgent is set by the PMO; choose high if it cannot wait.")
+    now = now or utcnow()
+    first_due, resolve_due = due_times(calendar, now, priority)
+    with db.atomic():
+        Counter.insert(name="ticket", value=FIRST_NUMBER).on_conflict_ignore().execute()
+        number = next_number("ticket")
+        ticket = Ticket.create(number=number, subject=subject.strip(), body=body, category=category,
+                               priority=priority, requester=user.id, project_code=project_code or None,
+                               created_at=now, updated_at=now, first_response_due=first_due,
+                               resolution_due=resolve_due)
+        files.record(attachment, ticket, user)
+        record(user, "ticket.create", "ticket", ticket.number, f"Asked {ticket.reference}: {ticket.subject}")
+    return ticket
+
+
+def _apply_status(ticket: Ticket, new_status: str, now, calendar: BusinessCalendar) -> dict:
+    """The field changes that moving to `new_status` implies (SLA pause, resolved/closed times)."""
+    changes = {"status": new_status, "updated_at": now}
+    if ticket.status == "waiting" and new_status != "waiting" and ticket.waiting_since:
+        # Waiting on the requester stops the resolution clock: push the due time back.
+        paused = ticket.paused_seconds + int(calendar.between(ticket.waiting_since, now))
+        changes["paused_seconds"] = paused
+        changes["resolution_due"] = due_times(calendar, ticket.created_at, ticket.priority, paused)[1]
+        changes["waiting_since"] = None
+    if new_status == "waiting":
+        changes["waiting_since"] = now
+    if new_status == "resolved":
+        changes["resolved_at"] = now
+    if new_status == "closed":
+        changes["closed_at"] = now
+    if new_status == "open" and ticket.status in ("resolved", "closed"):
+        changes["resolved_at"] = None
+        changes["closed_at"] = None
+    return changes
+
+
+def _save(ticket: Ticket, expected_version: int, changes: dict) -> Ticket:
+    if not ticket.save_if_current(expected_version, **changes):
+        raise Conflict("Someone else changed this ticket since you opened it. Reload to see the change; "
+                       "your text is kept below.")
+    return Ticket.get_by_id(ticket.id)
+
+
+def change_status(ticket: Ticket, user, new_status: str, expected_version: int,
+                  calendar: BusinessCalendar, now=None) -> Ticket:
+    """Move the ticket along the status table, if this user may make that move from here."""
+    now = now or utcnow()
+    who = TRANSITIONS.get(ticket.status, {}).get(new_status)
+    if who is None:
+        raise HelpdeskError(f"A {ticket.status} ticket cannot become {new_status}.")
+    if who == AGENT and not is_agent(user):
+        raise HelpdeskError("Only PMO staff change a ticket's status.")
+    with db.atomic():
+        fresh = _save(ticket, expected_version, _apply_status(ticket, new_status, now, calendar))
+        record(user, "ticket.status", "ticket", ticket.number, f"{ticket.reference}: {ticket.status} → {new_status}",
+               before={"status": ticket.status}, after={"status": new_status})
+    return fresh
+
+
+def update_ticket(ticket: Ticket, user, expected_version: int, calendar: BusinessCalendar,
+                  assignee_id=None, priority=None, category=None, now=None) -> Ticket:
+    """Change assignee, priority or category (agents only); priority recomputes the SLA."""
+    if not is_agent(user):
+        raise HelpdeskError("Only PMO staff change a ticket.")
+    now = now or utcnow()
+    changes, before, after = {"updated_at": now}, {}, {}
+    if assignee_id is not None:
+        assignee = User.get_or_none((User.id == assignee_id) & (User.role.in_(AGENT_ROLES)) & (User.active == True))  # noqa: E712
+        if assignee_id and assignee is None:
+            raise HelpdeskError("Tickets are assigned to active PMO staff only.")
+        changes["assignee"] = assignee.id if assignee else None
+        before["assignee"], after["assignee"] = ticket.assignee_id, changes["assignee"]
+        if ticket.status == "new" and assignee:
+            changes["status"] = "open"
+    if priority is not None and priority != ticket.priority:
+        _validate_choice(priority, PRIORITY_KEYS, "priority")
+        changes["first_response_due"], changes["resolution_due"] = due_times(
+            calendar, ticket.created_at, priority, ticket.paused_seconds)
+        before["priority"], after["priority"] = ticket.priority, priority
+        changes["priority"] = priority
+    if category is not None and category != ticket.category:
+        _validate_choice(category, CATEGORY_KEYS, "category")
+        before["category"], after["category"] = ticket.category, category
+        changes["category"] = category
+    with db.atomic():
+        fresh = _save(ticket, expected_version, changes)
+        if after:
+            record(user, "ticket.update", "ticket", ticket.number, f"Updated {ticket.reference}",
+                   before=before, after=after)
+    return fresh
+
+
+def assign_to_self(ticket: Ticket, user, calendar: BusinessCalendar) -> Ticket:
+    """'Take it': assign the ticket to the acting agent."""
+    return update_ticket(ticket, user, ticket.version, calendar, assignee_id=user.id)
+
+
+def add_reply(ticket: Ticket, user, body: str, client_token: str, calendar: BusinessCalendar,
+              internal: bool = False, new_status: str | None = None, attachment=None, now=None) -> Reply:
+    """Post a reply or internal note; stored once per form token, moves the status as it implies.
+
+    An agent's first public reply is the first response; a requester's reply
+    to a waiting or resolved ticket reopens it; closed tickets take no replies.
+    """
+    now = now or utcnow()
+    if internal and not is_agent(user):
+        raise HelpdeskError("Internal notes are for PMO staff.")
+    if ticket.status == "closed":
+        raise HelpdeskError("This ticket is closed. Ask a new question and mention "
+                            f"{ticket.reference} in it.")
+    with db.atomic():
+        existing = Reply.get_or_none(Reply.client_token == client_token)
+        if existing is not None:
+            existing.duplicate = True  # the same form sent twice (double click, retry)
+            return existing
+        fresh = Ticket.get_by_id(ticket.id)
+        reply = Reply.create(ticket=fresh.id, author=user.id, body=body, internal=internal,
+                             created_at=now, client_token=client_token)
+        files.record(attachment, fresh, user, reply)
+        changes = {"updated_at": now}
+        status = target = fresh.status
+        answering = is_agent(user) and fresh.requester_id != user.id
+        if answering and not internal and fresh.first_response_at is None:
+            changes["first_response_at"] = now
+        if answering:
+            target = new_status or ("open" if status == "new" and not internal else status)
+        elif status in ("waiting", "resolved"):
+            target = "open"  # the requester answered or came back: the PMO's turn again
+        if target != status:
+            if target not in TRANSITIONS[status]:
+                raise HelpdeskError(f"A {status} ticket cannot become {target}.")
+            changes.update(_apply_status(fresh, target, now, calendar))
+        Ticket.update({getattr(Ticket, k): v for k, v in changes.items()} | {Ticket.version: Ticket.version + 1}) \
+            .where(Ticket.id == fresh.id).execute()
+        record(user, "ticket.note" if internal else "ticket.reply", "ticket", fresh.number,
+               f"{'Internal note' if internal else 'Reply'} on {fresh.reference}")
+    reply.duplicate = False
+    return reply
+
+
+def rate(ticket: Ticket, user, rating: int, comment: str) -> Ticket:
+    """The requester rates the answer (1–5) once the ticket is resolved or closed."""
+    if ticket.requester_id != user.id:
+        raise HelpdeskError("Only the person who asked can rate the answer.")
+    if ticket.status not in ("resolved", "closed"):
+        raise HelpdeskError("You can rate the answer once the ticket is resolved.")
+    if not 1 <= rating <= 5:
+        raise HelpdeskError("Choose a rating from 1 to 5.")
+    with db.atomic():
+        Ticket.update(rating=rating, rating_comment=comment.strip()).where(Ticket.id == ticket.id).execute()
+        record(user, "ticket.rate", "ticket", ticket.number, f"Rated {ticket.reference} {rating}/5")
+    return Ticket.get_by_id(ticket.id)
+
+
+def merge(ticket: Ticket, into_number: int, user, client_token: str, calendar: BusinessCalendar) -> Ticket:
+    """Close `ticket` as a duplicate of another, leaving a note on both."""
+    if not is_agent(user):
+        raise HelpdeskError("Only PMO staff merge tickets.")
+    target = Ticket.get_or_none(Ticket.number == into_number)
+    if target is None or target.id == ticket.id:
+        raise HelpdeskError("Choose another existing ticket to merge into.")
+    if target.merged_into_id:
+        raise HelpdeskError(f"{target.reference} was itself merged; merge into the ticket it points to.")
+    now = utcnow()
+    with db.atomic():
+        changes = _apply_status(ticket, "closed", now, calendar) | {"merged_into": target.id}
+        _save(ticket, ticket.version, changes)
+        Reply.create(ticket=target.id, author=user.id, internal=True, created_at=now,
+                     client_token=f"{client_token}-merge",
+                     body=f"{ticket.reference} ({ticket.subject}) was merged into this ticket.")
+        record(user, "ticket.merge", "ticket", ticket.number, f"Merged {ticket.reference} into {target.reference}")
+    return target
+
+
+def link_article(ticket: Ticket, user, article: str, title: str) -> None:
+    """Link a knowledge article to the ticket (once)."""
+    if not is_agent(user):
+        raise HelpdeskError("Only PMO staff link articles.")
+    with db.atomic():
+        ArticleLink.insert(ticket=ticket.id, article=article, title=title[:200], linked_by=user.id) \
+            .on_conflict_ignore().execute()
+
+
+def record_deflection(user, subject: str, article: str) -> None:
+    """'This answered my question': count it, no ticket needed."""
+    with db.atomic():
+        Deflection.create(user=user.id, subject=subject[:200], article=article[:255])
+
+
+def bulk_update(numbers: list[int], user, calendar: BusinessCalendar, assignee_id=None, status=None) -> int:
+    """Assign or move several tickets at once; returns how many changed (others are skipped)."""
+    if not is_agent(user):
+        raise HelpdeskError("Only PMO staff work on tickets.")
+    changed = 0
+    for ticket in Ticket.select().where(Ticket.number.in_(numbers[:200])):
+        try:
+            if assignee_id is not None:
+                ticket = update_ticket(ticket, user, ticket.version, calendar, assignee_id=assignee_id)
+            if status and status != ticket.status:
+                change_status(ticket, user, status, ticket.version, calendar)
+            changed += 1
+        except HelpdeskError:
+            continue
+    return changed
+
+
+def replies_for(ticket: Ticket, user):
+    """The conversation as `user` may see it: internal notes only for agents, authors joined."""
+    query = (Reply.select(Reply, User).join(User, on=(Reply.author == User.id))
+             .where(Reply.ticket == ticket.id).order_by(Reply.created_at, Reply.id))
+    if not is_agent(user):
+        query = query.where(Reply.internal == False)  # noqa: E712
+    return list(query)
+
+
+def agents():
+    """Active PMO staff, who can be assigned tickets."""
+    return list(User.select().where(User.role.in_(AGENT_ROLES) & (User.active == True)).order_by(User.name))  # noqa: E712
+
+
+
+def suggest_articles(subject: str, limit: int = 5) -> list[dict]:
+    """Knowledge articles that may answer a question with this subject, best first."""
+    from flask import url_for
+
+    from portal.kb.search import search
+    if len(subject.strip()) < 3:
+        return []
+    return [{"title": hit.article.title, "summary": hit.article.summary, "path": hit.article.path,
+             "url": url_for("kb.article", section=hit.article.section, slug=hit.article.slug)}
+            for hit in search(subject, per_page=limit)[:limit]]

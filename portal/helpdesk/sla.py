@@ -1,0 +1,97 @@
+"""Service-level targets measured in business hours (working week, hours and holidays)."""
+import datetime
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+HOUR = 3600
+
+# (first response, resolution) in business hours, per priority.
+DEFAULT_TARGETS = {
+    "urgent": (4, 8),
+    "high": (8, 24),
+    "normal": (16, 40),
+    "low": (24, 80),
+}
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """When the PMO works: weekdays (0 = Monday), opening hours and holidays, in one time zone."""
+
+    tz: str = "UTC"
+    start_hour: int = 9
+    end_hour: int = 17
+    workdays: frozenset = frozenset({0, 1, 2, 3, 4})
+    holidays: frozenset = field(default_factory=frozenset)
+
+    @classmethod
+    def from_config(cls, config) -> "BusinessCalendar":
+        return cls(tz=config.get("TIMEZONE", "UTC"),
+                   start_hour=config.get("WORKDAY_START", 9), end_hour=config.get("WORKDAY_END", 17),
+                   workdays=frozenset(config.get("WORKDAYS", (0, 1, 2, 3, 4))),
+                   holidays=frozenset(config.get("HOLIDAYS", ())))
+
+    def _local(self, utc: datetime.datetime) -> datetime.datetime:
+        return utc.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(self.tz))
+
+    def _utc(self, local: datetime.datetime) -> datetime.datetime:
+        return local.astimezone(datetime.UTC).replace(tzinfo=None)
+
+    def _is_workday(self, day: datetime.date) -> bool:
+        return day.weekday() in self.workdays and day not in self.holidays
+
+    def _window(self, day: datetime.date):
+        zone = ZoneInfo(self.tz)
+        return (datetime.datetime.combine(day, datetime.time(self.start_hour), zone),
+                datetime.datetime.combine(day, datetime.time(self.end_hour), zone))
+
+    def add(self, start_utc: datetime.datetime, seconds: float) -> datetime.datetime:
+        """The moment `seconds` of business time after `start_utc` (UTC in, UTC out)."""
+        current = self._local(start_utc)
+        remaining = seconds
+        for _ in range(3660):  # ten years of days: bounded even with an odd calendar
+            day = current.date()
+            if self._is_workday(day):
+                opens, closes = self._window(day)
+                begin = max(current, opens)
+                if begin < closes:
+                    available = (closes - begin).total_seconds()
+                    if remaining <= available:
+                        return self._utc(begin + datetime.timedelta(seconds=remaining))
+                    remaining -= available
+            next_day = day + datetime.timedelta(days=1)
+            current = datetime.datetime.combine(next_day, datetime.time(0), ZoneInfo(self.tz))
+        raise ValueError("The business calendar has no working hours.")
+
+    def between(self, a_utc: datetime.datetime, b_utc: datetime.datetime) -> float:
+        """Business seconds from `a_utc` to `b_utc`; negative when b is before a."""
+        if b_utc < a_utc:
+            return -self.between(b_utc, a_utc)
+        a, b = self._local(a_utc), self._local(b_utc)
+        total = 0.0
+        day = a.date()
+        while day <= b.date():
+            if self._is_workday(day):
+                opens, closes = self._window(day)
+                begin, end = max(a, opens), min(b, closes)
+                if end > begin:
+                    total += (end - begin).total_seconds()
+            day += datetime.timedelta(days=1)
+        return total
+
+
+def due_times(calendar: BusinessCalendar, created_at, priority: str, paused_seconds: float = 0,
+              targets=DEFAULT_TARGETS):
+    """(first response due, resolution due) for a ticket of `priority` created at `created_at`."""
+    first, resolve = targets[priority]
+    return (calendar.add(created_at, first * HOUR),
+            calendar.add(created_at, resolve * HOUR + paused_seconds))
+
+
+def describe_remaining(seconds: float) -> str:
+    """'3 h 20 min left' or '1 h 5 min overdue', in business time."""
+    overdue = seconds < 0
+    minutes = int(abs(seconds) // 60)
+    hours, minutes = divmod(minutes, 60)
+    text = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    return f"{text} overdue" if overdue else f"{text} left"

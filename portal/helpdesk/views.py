@@ -1,0 +1,283 @@
+"""Help-desk pages: the queue, asking, one ticket, replying and working it."""
+from flask import abort, current_app, flash, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from portal.helpdesk import bp, files
+from portal.helpdesk.canned import fill
+from portal.helpdesk.forms import (BulkForm, MergeForm, QueueFilterForm, RatingForm, ReplyForm,
+                                   TicketForm, TicketUpdateForm, new_token)
+from portal.helpdesk.models import Attachment, CannedAnswer, Ticket
+from portal.helpdesk.queue import queue, views_for
+from portal.helpdesk.services import (HelpdeskError, add_reply, agents, assign_to_self, bulk_update,
+                                      change_status, create_ticket, is_agent, load_ticket, merge, rate,
+                                      record_deflection, replies_for, suggest_articles, update_ticket)
+from portal.helpdesk.sla import BusinessCalendar, describe_remaining
+from portal.db import utcnow
+from portal.permissions import check
+from portal.web import redirect_to, render
+
+
+def _calendar() -> BusinessCalendar:
+    return BusinessCalendar.from_config(current_app.config)
+
+
+def _page() -> int:
+    return max(1, min(request.args.get("page", 1, type=int), 100_000))
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The queue for PMO staff; 'my questions' for everyone else. htmx gets only the table."""
+    form = QueueFilterForm(formdata=request.args, meta={"csrf": False})
+    form.validate()
+    rows, total, view = queue(current_user, request.args.get("view", ""), q=form.q.data or "",
+                              category=form.category.data or "", priority=form.priority.data or "",
+                              status=form.status.data or "", sort=form.sort.data or "due", page=_page())
+    bulk = None
+    if is_agent(current_user):
+        bulk = BulkForm()
+        bulk.assignee.choices = [(0, "—")] + [(a.id, a.name) for a in agents()]
+    return render("helpdesk/index.html", fragment="helpdesk/_queue.html", form=form, rows=rows,
+                  total=total, view=view, views=views_for(current_user), page=_page(),
+                  pages=max(1, -(-total // 50)), bulk=bulk, calendar=_calendar(), now=utcnow(),
+                  describe_remaining=describe_remaining)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Ask the PMO a question; matching knowledge articles are suggested while typing."""
+    form = TicketForm()
+    if not is_agent(current_user):
+        form.priority.choices = [c for c in form.priority.choices if c[0] != "urgent"]
+    if form.validate_on_submit():
+        upload_dir = current_app.config["UPLOAD_DIR"]
+        saved = None
+        try:
+            saved = files.save(form.attachment.data, upload_dir)
+            ticket = create_ticket(current_user, form.subject.data, form.body.data, form.category.data,
+                                   form.priority.data, (form.project.data or "").strip().upper(),
+                                   _calendar(), attachment=saved)
+        except (HelpdeskError, files.AttachmentError) as exc:
+            files.discard(saved, upload_dir)
+            form.form_errors.append(str(exc))
+        except Exception:
+            files.discard(saved, upload_dir)
+            raise
+        else:
+            flash(f"Your question is {ticket.reference}. The PMO will answer here and by e-mail.", "success")
+            return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
+    return render("helpdesk/new.html", form=form, status=422 if request.method == "POST" else 200)
+
+
+def _ticket_page(ticket, reply_form=None, update_form=None, status=200):
+    agent = is_agent(current_user)
+    if reply_form is None:
+        reply_form = ReplyForm(token=new_token())
+    if update_form is None and agent:
+        update_form = TicketUpdateForm(obj=ticket, assignee=ticket.assignee_id or 0)
+    if update_form is not None:
+        update_form.assignee.choices = [(0, "Unassigned")] + [(a.id, a.name) for a in agents()]
+    calendar, now = _calendar(), utcnow()
+    sla = None
+    if ticket.is_open and ticket.status != "waiting":
+        due = ticket.first_response_due if ticket.first_response_at is None else ticket.resolution_due
+        sla = ("First response" if ticket.first_response_at is None else "Resolution",
+               describe_remaining(calendar.between(now, due)), due < now)
+    attachments = list(Attachment.select().where(Attachment.ticket == ticket.id).order_by(Attachment.id))
+    return render("helpdesk/ticket.html", ticket=ticket, replies=replies_for(ticket, current_user),
+                  attachments=attachments, reply_form=reply_form, update_form=update_form,
+                  rating_form=RatingForm(), merge_form=MergeForm(token=new_token()), sla=sla,
+                  canned=list(CannedAnswer.select().order_by(CannedAnswer.title)) if agent else [],
+                  agent=agent, status=status)
+
+
+@bp.get("/<number>")
+@login_required
+def ticket(number):
+    """One ticket: the question, the conversation and (for staff) the controls."""
+    return _ticket_page(load_ticket(number, current_user))
+
+
+@bp.post("/<number>/reply")
+@login_required
+def reply(number):
+    """Reply (or add an internal note); a double submit is stored once."""
+    ticket = load_ticket(number, current_user)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _ticket_page(ticket, reply_form=form, status=422)
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    saved = None
+    try:
+        saved = files.save(form.attachment.data, upload_dir)
+        posted = add_reply(ticket, current_user, form.body.data, form.token.data, _calendar(),
+                           internal=form.internal.data and is_agent(current_user),
+                           new_status=(form.then.data or None) if is_agent(current_user) else None,
+                           attachment=saved)
+    except (HelpdeskError, files.AttachmentError) as exc:
+        files.discard(saved, upload_dir)
+        form.form_errors.append(str(exc))
+        return _ticket_page(ticket, reply_form=form, status=422)
+    except Exception:
+        files.discard(saved, upload_dir)
+        raise
+    if posted.duplicate:
+        files.discard(saved, upload_dir)
+    else:
+        flash("Internal note added." if posted.internal else "Reply sent.", "success")
+    return redirect_to(url_for("helpdesk.ticket", number=ticket.number) + f"#reply-{posted.id}")
+
+
+@bp.post("/<number>/update")
+@login_required
+def update(number):
+    """Change assignee, status, priority or category; a stale form gets 409."""
+    ticket = load_ticket(number, current_user, need="work")
+    form = TicketUpdateForm()
+    form.assignee.choices = [(0, "Unassigned")] + [(a.id, a.name) for a in agents()]
+    if not form.validate_on_submit():
+        return _ticket_page(ticket, update_form=form, status=422)
+    calendar = _calendar()
+    try:
+        fresh = update_ticket(ticket, current_user, form.version.data, calendar,
+                              assignee_id=form.assignee.data, priority=form.priority.data,
+                              category=form.category.data)
+        if form.status.data != fresh.status:
+            change_status(fresh, current_user, form.status.data, fresh.version, calendar)
+    except HelpdeskError as exc:
+        form.form_errors.append(str(exc))
+        conflict = "Someone else changed" in str(exc)
+        return _ticket_page(Ticket.get_by_id(ticket.id), update_form=form, status=409 if conflict else 422)
+    flash(f"{ticket.reference} updated.", "success")
+    return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
+
+
+@bp.post("/<number>/take")
+@login_required
+def take(number):
+    """Assign the ticket to oneself in one click."""
+    ticket = load_ticket(number, current_user, need="work")
+    assign_to_self(ticket, current_user, _calendar())
+    flash(f"{ticket.reference} is yours.", "success")
+    return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
+
+
+@bp.post("/<number>/status/<any(open, closed):target>")
+@login_required
+def requester_status(number, target):
+    """The requester reopens, or closes a resolved ticket as answered."""
+    ticket = load_ticket(number, current_user)
+    try:
+        change_status(ticket, current_user, target, ticket.version, _calendar())
+    except HelpdeskError as exc:
+        abort(409, description=str(exc))
+    flash(f"{ticket.reference} is {'reopened' if target == 'open' else 'closed'}.", "success")
+    return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
+
+
+@bp.post("/<number>/rate")
+@login_required
+def rate_answer(number):
+    """The requester rates the answer once resolved."""
+    ticket = load_ticket(number, current_user)
+    form = RatingForm()
+    if not form.validate_on_submit():
+        return _ticket_page(ticket, status=422)
+    try:
+        rate(ticket, current_user, form.rating.data, form.comment.data or "")
+    except HelpdeskError as exc:
+        abort(403 if "Only the person" in str(exc) else 409, description=str(exc))
+    flash("Thank you for rating the answer.", "success")
+    return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
+
+
+@bp.post("/<number>/merge")
+@login_required
+def merge_into(number):
+    """Close this ticket as a duplicate of another."""
+    ticket = load_ticket(number, current_user, need="work")
+    form = MergeForm()
+    target = (form.into.data or "").strip().upper().removeprefix("PMO-")
+    if not form.validate_on_submit() or not target.isdigit():
+        flash("Give the number of the ticket to merge into, e.g. PMO-1042.", "error")
+        return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
+    try:
+        into = merge(ticket, int(target), current_user, form.token.data, _calendar())
+    except HelpdeskError as exc:
+        flash(str(exc), "error")
+        return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
+    flash(f"{ticket.reference} was merged into {into.reference}.", "success")
+    return redirect_to(url_for("helpdesk.ticket", number=into.number))
+
+
+@bp.get("/<number>/attachments/<int:attachment_id>")
+@login_required
+def attachment(number, attachment_id):
+    """Download an attachment: only for those who see the ticket (and its note), never inline."""
+    ticket = load_ticket(number, current_user)
+    item = Attachment.get_or_none((Attachment.id == attachment_id) & (Attachment.ticket == ticket.id))
+    if item is None or (item.reply_id and item.reply.internal and not is_agent(current_user)):
+        abort(404)
+    path = files.path_of(item, current_app.config["UPLOAD_DIR"])
+    if not path.exists():
+        abort(404, description="The file is missing from storage; tell the PMO.")
+    response = send_file(path, mimetype="application/octet-stream", as_attachment=True,
+                         download_name=item.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.get("/<number>/canned")
+@login_required
+def canned_text(number):
+    """A canned answer filled in for this ticket, as the reply box (htmx swaps it in)."""
+    ticket = load_ticket(number, current_user, need="work")
+    answer = CannedAnswer.get_or_none(CannedAnswer.id == request.args.get("answer", 0, type=int))
+    if answer is None:
+        abort(404)
+    form = ReplyForm(token=request.args.get("token") or new_token())
+    form.body.data = fill(answer, ticket, current_user)
+    return render("helpdesk/_reply_body.html", form=form)
+
+
+@bp.post("/bulk")
+@login_required
+def bulk():
+    """Assign or change the status of the selected tickets."""
+    check("helpdesk.work")
+    form = BulkForm()
+    numbers = [int(n) for n in request.form.getlist("ticket") if n.isdigit()]
+    if not form.validate_on_submit() or not numbers:
+        flash("Select at least one ticket and an action.", "error")
+        return redirect_to(url_for("helpdesk.index"))
+    assignee = request.form.get("assignee", type=int) or None
+    status = request.form.get("status") or None
+    if status and status not in {"open", "waiting", "resolved", "closed"}:
+        abort(400, description="Unknown status.")
+    changed = bulk_update(numbers, current_user, _calendar(), assignee_id=assignee, status=status)
+    flash(f"Updated {changed} of {len(numbers)} ticket(s).", "success" if changed else "warning")
+    return redirect_to(url_for("helpdesk.index", **request.args))
+
+
+@bp.get("/suggest")
+@login_required
+def suggest():
+    """Knowledge articles matching the subject being typed (htmx fragment beside the form)."""
+    subject = (request.args.get("subject") or "")[:200]
+    return render("helpdesk/_suggestions.html", subject=subject, suggestions=suggest_articles(subject))
+
+
+@bp.post("/deflect")
+@login_required
+def deflect():
+    """'This answered my question': counted, and no ticket is opened."""
+    subject = (request.form.get("subject") or "").strip()[:200]
+    article = (request.form.get("article") or "").strip()[:255]
+    if not article:
+        abort(400, description="Which article answered the question?")
+    record_deflection(current_user, subject, article)
+    flash("Glad the knowledge base helped. No ticket was opened.", "success")
+    return redirect_to(url_for("helpdesk.index"))
