@@ -45,6 +45,11 @@ def up(migrator, db):
         merged_into = ForeignKeyField("self", null=True)
         warned_at = DateTimeField(null=True)
         escalated_at = DateTimeField(null=True)
+        first_response_seconds = IntegerField(null=True)
+        resolution_seconds = IntegerField(null=True)
+
+        class Meta:
+            indexes = ((("status", "resolution_due"), False), (("assignee", "status"), False))
 
     class Reply(Base):
         ticket = ForeignKeyField(Ticket, on_delete="CASCADE")

@@ -85,3 +85,11 @@ def load_demo(scale: str = "small") -> str:
         lines.append(step(scale, rng))
     lines.append(f"done in {time.monotonic() - started:.1f}s")
     return "\n".join(lines)
+
+
+def _helpdesk_step(scale, rng):
+    from portal.helpdesk.demo import demo_helpdesk
+    return demo_helpdesk(scale, rng)
+
+
+DEMO_STEPS.append(_helpdesk_step)

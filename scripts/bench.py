@@ -29,6 +29,13 @@ PAGES = [
     ("admin", "/admin/users?q=an&role=member"),
     ("admin", "/admin/audit"),
     ("member", "/"),
+    ("pmo", "/helpdesk/"),
+    ("pmo", "/helpdesk/?view=breaching"),
+    ("pmo", "/helpdesk/?view=all&q=template&sort=priority"),
+    ("pmo", "/helpdesk/?view=all&page=500"),
+    ("pmo", "/helpdesk/1042"),
+    ("pmo", "/helpdesk/figures"),
+    ("member", "/helpdesk/"),
 ]
 
 

@@ -2,68 +2,72 @@
 import datetime
 import statistics
 
-from peewee import fn
+from peewee import Case, fn
 
-from portal.db import utcnow
+from portal.db import is_sqlite, utcnow
 from portal.helpdesk.models import OPEN_STATUSES, ArticleLink, Deflection, Ticket
-from portal.helpdesk.sla import BusinessCalendar
 
 AGE_BANDS = [(1, "under a day"), (3, "1–3 days"), (7, "3–7 days"), (30, "1–4 weeks"), (None, "older")]
 
 
 def backlog_by_category_and_age(now):
-    """{category: {age band: count}} over open tickets, counted in the database."""
-    rows = (Ticket.select(Ticket.category, Ticket.created_at)
-            .where(Ticket.status.in_(OPEN_STATUSES)).tuples())
+    """{category: {age band: count}} over open tickets, counted in the database per band."""
+    band = Case(None, [(Ticket.created_at > now - datetime.timedelta(days=limit), label)
+                       for limit, label in AGE_BANDS if limit is not None], AGE_BANDS[-1][1])
+    rows = (Ticket.select(Ticket.category, band.alias("band"), fn.COUNT(Ticket.id))
+            .where(Ticket.status.in_(OPEN_STATUSES)).group_by(Ticket.category, band).tuples())
     table = {}
-    for category, created in rows:
-        age = (now - created).days
-        band = next(label for limit, label in AGE_BANDS if limit is None or age < limit)
-        table.setdefault(category, {}).setdefault(band, 0)
-        table[category][band] += 1
+    for category, label, count in rows:
+        table.setdefault(category, {})[label] = count
     return table
 
 
-def monthly(calendar: BusinessCalendar, months: int = 6, now=None):
-    """Per month (newest first): tickets, median first response and resolution (business hours),
-    SLA attainment (resolved on time among resolved), average rating."""
+def _month_of(column):
+    """SQL for 'YYYY-MM' of a timestamp, with each database's native function."""
+    if is_sqlite():
+        return fn.strftime("%Y-%m", column)
+    return fn.to_char(column, "YYYY-MM")
+
+
+def monthly(months: int = 6, now=None):
+    """Per month, newest first: tickets, median business hours to first response and to
+    resolution, share resolved within SLA, average rating. Two queries in all."""
     now = now or utcnow()
-    since = (now.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1, hour=0,
-                                                                                     minute=0, second=0,
-                                                                                     microsecond=0)
-    rows = (Ticket.select(Ticket.created_at, Ticket.first_response_at, Ticket.resolved_at,
-                          Ticket.resolution_due, Ticket.rating, Ticket.paused_seconds)
-            .where(Ticket.created_at >= since).tuples())
-    buckets = {}
-    for created, first, resolved, due, rating, paused in rows:
-        b = buckets.setdefault(created.strftime("%Y-%m"), {"count": 0, "first": [], "resolve": [],
-                                                            "on_time": 0, "resolved": 0, "ratings": []})
-        b["count"] += 1
-        if first:
-            b["first"].append(calendar.between(created, first) / 3600)
-        if resolved:
-            b["resolved"] += 1
-            b["resolve"].append((calendar.between(created, resolved) - paused) / 3600)
-            b["on_time"] += resolved <= due
-        if rating:
-            b["ratings"].append(rating)
+    year, month = now.year, now.month - (months - 1)
+    while month < 1:
+        month, year = month + 12, year - 1
+    since = datetime.datetime(year, month, 1)
+    bucket = _month_of(Ticket.created_at)
+    on_time = Case(None, [((Ticket.resolved_at.is_null(False)) & (Ticket.resolved_at <= Ticket.resolution_due), 1)], 0)
+    totals = (Ticket.select(bucket.alias("m"), fn.COUNT(Ticket.id), fn.COUNT(Ticket.resolved_at),
+                            fn.SUM(on_time), fn.AVG(Ticket.rating))
+              .where(Ticket.created_at >= since).group_by(bucket).tuples())
+    durations = {}
+    for m, first, resolve in (Ticket.select(bucket, Ticket.first_response_seconds, Ticket.resolution_seconds)
+                              .where((Ticket.created_at >= since)
+                                     & (Ticket.first_response_seconds.is_null(False))).tuples()):
+        firsts, resolves = durations.setdefault(m, ([], []))
+        firsts.append(first)
+        if resolve is not None:
+            resolves.append(resolve)
     result = []
-    for month in sorted(buckets, reverse=True):
-        b = buckets[month]
+    for key, count, resolved, in_time, rating in totals:
+        firsts, resolves = durations.get(key, ([], []))
         result.append({
-            "month": month, "count": b["count"],
-            "median_first_hours": round(statistics.median(b["first"]), 1) if b["first"] else None,
-            "median_resolve_hours": round(statistics.median(b["resolve"]), 1) if b["resolve"] else None,
-            "sla_percent": round(100 * b["on_time"] / b["resolved"]) if b["resolved"] else None,
-            "rating": round(statistics.mean(b["ratings"]), 1) if b["ratings"] else None,
+            "month": key, "count": count,
+            "median_first_hours": round(statistics.median(firsts) / 3600, 1) if firsts else None,
+            "median_resolve_hours": round(statistics.median(resolves) / 3600, 1) if resolves else None,
+            "sla_percent": round(100 * (in_time or 0) / resolved) if resolved else None,
+            "rating": round(float(rating), 1) if rating is not None else None,
         })
-    return result
+    return sorted(result, key=lambda row: row["month"], reverse=True)
 
 
-def summary(calendar: BusinessCalendar, now=None) -> dict:
+def summary(now=None) -> dict:
     """Everything the figures page shows."""
     now = now or utcnow()
-    rated = Ticket.select(fn.AVG(Ticket.rating), fn.COUNT(Ticket.rating)).where(Ticket.rating.is_null(False)).scalar(as_tuple=True)
+    average, rated = (Ticket.select(fn.AVG(Ticket.rating), fn.COUNT(Ticket.rating))
+                      .where(Ticket.rating.is_null(False)).scalar(as_tuple=True))
     top_articles = list(ArticleLink.select(ArticleLink.article, ArticleLink.title,
                                            fn.COUNT(ArticleLink.id).alias("uses"))
                         .group_by(ArticleLink.article, ArticleLink.title)
@@ -72,9 +76,9 @@ def summary(calendar: BusinessCalendar, now=None) -> dict:
         "open": Ticket.select().where(Ticket.status.in_(OPEN_STATUSES)).count(),
         "backlog": backlog_by_category_and_age(now),
         "age_bands": [label for _, label in AGE_BANDS],
-        "months": monthly(calendar, now=now),
-        "rating_average": round(float(rated[0]), 2) if rated[0] is not None else None,
-        "rating_count": rated[1],
+        "months": monthly(now=now),
+        "rating_average": round(float(average), 2) if average is not None else None,
+        "rating_count": rated,
         "deflections": Deflection.select().count(),
         "top_articles": top_articles,
     }

@@ -45,6 +45,13 @@ class Ticket(VersionedModel):
     merged_into = peewee.ForeignKeyField("self", null=True, backref="merged")
     warned_at = peewee.DateTimeField(null=True)
     escalated_at = peewee.DateTimeField(null=True)
+    # Business seconds to first response and to resolution, fixed when they happen, so
+    # figures are sums and medians over one column instead of calendar sums per row.
+    first_response_seconds = peewee.IntegerField(null=True)
+    resolution_seconds = peewee.IntegerField(null=True)
+
+    class Meta:
+        indexes = ((("status", "resolution_due"), False), (("assignee", "status"), False))
 
     @property
     def reference(self) -> str:

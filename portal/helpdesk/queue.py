@@ -32,12 +32,7 @@ def queue(user, view: str, q: str = "", category: str = "", priority: str = "", 
           sort: str = "due", page: int = 1, per_page: int = 50, now=None):
     """One page of tickets for `view`, with requester and assignee joined; returns (rows, total)."""
     now = now or utcnow()
-    Assignee = User.alias()
-    query = (visible_tickets(user)
-             .select(Ticket, User, Assignee)
-             .join(User, on=(Ticket.requester == User.id))
-             .switch(Ticket)
-             .join(Assignee, JOIN.LEFT_OUTER, on=(Ticket.assignee == Assignee.id), attr="assignee_user"))
+    query = visible_tickets(user)
     if view not in {key for key, _ in views_for(user)}:
         view = views_for(user)[0][0]
     if is_agent(user):
@@ -72,6 +67,12 @@ def queue(user, view: str, q: str = "", category: str = "", priority: str = "", 
         "priority": (PRIORITY_RANK, Ticket.resolution_due),
         "updated": (Ticket.updated_at.desc(),),
     }.get(sort, (Ticket.resolution_due.asc(),))
-    total = query.count()
-    rows = list(query.order_by(*order, Ticket.id.desc()).paginate(page, per_page))
-    return rows, total, view
+    total = query.count()  # counted before the joins: the count needs only the ticket table
+    Assignee = User.alias()
+    page_query = (query.select(Ticket, User, Assignee)
+                  .join(User, on=(Ticket.requester == User.id))
+                  .switch(Ticket)
+                  .join(Assignee, JOIN.LEFT_OUTER, on=(Ticket.assignee == Assignee.id), attr="assignee_user")
+                  .order_by(*order, Ticket.id.desc())
+                  .paginate(page, per_page))
+    return list(page_query), total, view

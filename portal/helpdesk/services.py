@@ -99,11 +99,14 @@ def _apply_status(ticket: Ticket, new_status: str, now, calendar: BusinessCalend
         changes["waiting_since"] = now
     if new_status == "resolved":
         changes["resolved_at"] = now
+        paused = changes.get("paused_seconds", ticket.paused_seconds)
+        changes["resolution_seconds"] = max(0, int(calendar.between(ticket.created_at, now)) - paused)
     if new_status == "closed":
         changes["closed_at"] = now
     if new_status == "open" and ticket.status in ("resolved", "closed"):
         changes["resolved_at"] = None
         changes["closed_at"] = None
+        changes["resolution_seconds"] = None
     return changes
 
 
@@ -195,6 +198,7 @@ def add_reply(ticket: Ticket, user, body: str, client_token: str, calendar: Busi
         answering = is_agent(user) and fresh.requester_id != user.id
         if answering and not internal and fresh.first_response_at is None:
             changes["first_response_at"] = now
+            changes["first_response_seconds"] = int(calendar.between(fresh.created_at, now))
         if answering:
             target = new_status or ("open" if status == "new" and not internal else status)
         elif status in ("waiting", "resolved"):

@@ -1,5 +1,5 @@
 """PMO-only help-desk pages: canned answers and the help desk's figures."""
-from flask import abort, current_app, flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from portal.helpdesk import bp
@@ -7,7 +7,6 @@ from portal.helpdesk.canned import PLACEHOLDERS, CannedError, delete_answer, sav
 from portal.helpdesk.figures import summary
 from portal.helpdesk.forms import CannedForm
 from portal.helpdesk.models import CATEGORIES, CannedAnswer
-from portal.helpdesk.sla import BusinessCalendar
 from portal.permissions import require
 from portal.web import redirect_to, render
 
@@ -64,5 +63,5 @@ def canned_delete(answer_id):
 @require("helpdesk.work")
 def figures():
     """Backlog by category and age, response and resolution times, SLA, satisfaction, deflections."""
-    data = summary(BusinessCalendar.from_config(current_app.config))
+    data = summary()
     return render("helpdesk/figures.html", data=data, categories=dict(CATEGORIES))
