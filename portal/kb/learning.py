@@ -4,7 +4,7 @@ import datetime
 import io
 from dataclasses import dataclass
 
-from peewee import IntegrityError, fn
+from peewee import JOIN, IntegrityError, fn
 
 from portal.audit.services import record
 from portal.auth.models import User
@@ -67,9 +67,10 @@ def ack_overview() -> list[tuple[Article, int, int]]:
 def ack_status_query(article: Article):
     """Everyone expected to acknowledge, with `acked_at` for the current version (None if not)."""
     acked = (Acknowledgement.select(Acknowledgement.user, Acknowledgement.at)
-             .where((Acknowledgement.article == article.id) & (Acknowledgement.doc_version == article.doc_version)))
+             .where((Acknowledgement.article == article.id) & (Acknowledgement.doc_version == article.doc_version))
+             .alias("acked"))
     return (User.select(User.id, User.name, User.email, User.department, User.role, acked.c.at.alias("acked_at"))
-            .join(acked, join_type="LEFT OUTER", on=(acked.c.user_id == User.id))
+            .join(acked, join_type=JOIN.LEFT_OUTER, on=(acked.c.user_id == User.id))
             .where(User.active == True, User.role.in_(ACK_ROLES))  # noqa: E712
             .order_by(acked.c.at.is_null(False), User.name))
 
@@ -168,7 +169,7 @@ def training_by_person(page: int, per_page: int = 50):
     """(user, completed count) for active users, most behind first, one page at a time."""
     count = fn.COUNT(TrainingCompletion.id)
     return list(User.select(User, count.alias("completed"))
-                .join(TrainingCompletion, join_type="LEFT OUTER", on=(TrainingCompletion.user == User.id))
+                .join(TrainingCompletion, join_type=JOIN.LEFT_OUTER, on=(TrainingCompletion.user == User.id))
                 .where(User.active == True).group_by(User.id)  # noqa: E712
                 .order_by(count, User.name).paginate(page, per_page + 1))
 
@@ -176,9 +177,9 @@ def training_by_person(page: int, per_page: int = 50):
 def training_by_department() -> list[tuple[str, int, int]]:
     """(department, people, completed modules) for active users."""
     done = (TrainingCompletion.select(TrainingCompletion.user, fn.COUNT(TrainingCompletion.id).alias("n"))
-            .group_by(TrainingCompletion.user))
+            .group_by(TrainingCompletion.user).alias("done"))
     return list(User.select(User.department, fn.COUNT(User.id), fn.COALESCE(fn.SUM(done.c.n), 0))
-                .join(done, join_type="LEFT OUTER", on=(done.c.user_id == User.id))
+                .join(done, join_type=JOIN.LEFT_OUTER, on=(done.c.user_id == User.id))
                 .where(User.active == True).group_by(User.department)  # noqa: E712
                 .order_by(User.department).tuples())
 

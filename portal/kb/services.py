@@ -50,7 +50,8 @@ def sync_if_due(force: bool = False) -> int:
     """
     root = files.knowledge_root()
     now = time.monotonic()
-    if not force and now - _last_sync.get(str(root), -1e9) < SYNC_INTERVAL:
+    interval = current_app.config.get("KB_SYNC_SECONDS", SYNC_INTERVAL)
+    if not force and now - _last_sync.get(str(root), -1e9) < interval:
         return 0
     _last_sync[str(root)] = now
     on_disk = files.scan(root)
