@@ -83,9 +83,11 @@ def _sqlite_rows(words, limit, offset):
 def _pg_rows(words, limit, offset):
     # Words are alphanumeric, so `word:*` joined with & is always a valid tsquery.
     tsquery = " & ".join(f"{w}:*" for w in words)
-    sql = ("SELECT s.article_id, ts_headline('english', s.body, q, %s), ts_rank(s.tsv, q) AS rank "
+    # Rank and cut to one page first, so ts_headline (the slow part) runs only on shown rows.
+    sql = ("SELECT top.article_id, ts_headline('english', top.body, top.q, %s), top.rank FROM ("
+           "SELECT s.article_id, s.body, q, ts_rank(s.tsv, q) AS rank "
            "FROM kb_search s, to_tsquery('english', %s) q WHERE s.tsv @@ q "
-           "ORDER BY rank DESC, s.article_id LIMIT %s OFFSET %s")
+           "ORDER BY rank DESC, s.article_id LIMIT %s OFFSET %s) top ORDER BY top.rank DESC, top.article_id")
     options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
     return db.execute_sql(sql, (options, tsquery, limit, offset)).fetchall()
 
