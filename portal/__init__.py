@@ -52,9 +52,10 @@ def _init_login(app):
 def _register_blueprints(app):
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
+    from portal.kb import bp as kb_bp
     from portal.main import bp as main_bp
 
-    for bp in (main_bp, auth_bp, admin_bp):
+    for bp in (main_bp, auth_bp, admin_bp, kb_bp):
         app.register_blueprint(bp)
 
 

@@ -173,7 +173,39 @@ def backup_command(path):
     click.echo(f"Backup written to {path}.")
 
 
+# --- knowledge base -------------------------------------------------------------
+
+@click.group("kb")
+def kb_group():
+    """Check and index the knowledge folder."""
+
+
+@kb_group.command("check")
+@with_appcontext
+def kb_check():
+    """Report front matter warnings and broken links; exit 1 on broken links."""
+    from portal.kb.check import check_folder
+    problems = check_folder()
+    for line in problems:
+        click.echo(line)
+    broken = [p for p in problems if ": broken link" in p]
+    click.echo(f"{len(problems)} problem(s), {len(broken)} broken link(s).")
+    if broken:
+        sys.exit(1)
+
+
+@kb_group.command("reindex")
+@with_appcontext
+def kb_reindex():
+    """Read every file into the database and rebuild the search index."""
+    from portal.kb.services import reindex_all
+    with db.connection_context():
+        count = reindex_all()
+    click.echo(f"Indexed {count} article(s).")
+
+
 main.add_command(db_group)
 main.add_command(users_group)
 main.add_command(demo_command)
 main.add_command(backup_command)
+main.add_command(kb_group)

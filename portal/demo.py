@@ -85,3 +85,9 @@ def load_demo(scale: str = "small") -> str:
         lines.append(step(scale, rng))
     lines.append(f"done in {time.monotonic() - started:.1f}s")
     return "\n".join(lines)
+
+
+# Feature steps, in the order they run.
+from portal.kb.demo import demo_step as _kb_step  # noqa: E402
+
+DEMO_STEPS.append(_kb_step)
