@@ -85,3 +85,11 @@ def load_demo(scale: str = "small") -> str:
         lines.append(step(scale, rng))
     lines.append(f"done in {time.monotonic() - started:.1f}s")
     return "\n".join(lines)
+
+
+def _projects_step(scale, rng):
+    from portal.projects.demo import demo_projects
+    return demo_projects(scale, rng)
+
+
+DEMO_STEPS.append(_projects_step)
