@@ -19,6 +19,7 @@ FIELDS = ("name", "summary", "business_case", "sponsor", "manager", "compliance_
           "known_risks", "reporting_cadence")
 TEXT_LIMITS = {"name": 120, "summary": 2000, "business_case": 10000, "department": 120, "category": 60,
                "strategic_objective": 200, "benefits": 5000, "known_risks": 5000}
+AUDIT_FIELDS = tuple(f + "_id" if f in ("sponsor", "manager", "compliance_owner") else f for f in FIELDS)
 MAX_BUDGET = Decimal("1000000000000")
 MANAGER_ROLES = ("manager", "pmo", "admin")
 
@@ -110,7 +111,7 @@ def create_request(values: dict, actor) -> Project:
     with db.atomic():
         project = Project.create(requester=actor.id, state="draft", updated_by=actor.id, **values)
         record(actor, "project.create", "project", project.id, f"Drafted {project.name}",
-               after=snapshot(project, FIELDS))
+               after=snapshot(project, AUDIT_FIELDS))
     return project
 
 
@@ -123,14 +124,14 @@ def update_project(project: Project, actor, expected_version: int, values: dict)
         raise InvalidInput({"manager": "Choose the manager."})
     with db.atomic():
         fresh = lock(project.id)
-        before = snapshot(fresh, FIELDS)
+        before = snapshot(fresh, AUDIT_FIELDS)
         if not fresh.save_if_current(expected_version, updated_at=utcnow(), updated_by=actor.id, **values):
             who = User.get_or_none(User.id == fresh.updated_by_id)
             raise Stale(f"{who.name if who else 'Someone'} saved this project at {fresh.updated_at:%Y-%m-%d %H:%M} UTC "
                         "after you opened it. Your changes are below, not saved; compare and save again.")
         fresh = Project.get_by_id(project.id)
         record(actor, "project.update", "project", fresh.id, f"Edited {fresh.name}",
-               before=before, after=snapshot(fresh, FIELDS))
+               before=before, after=snapshot(fresh, AUDIT_FIELDS))
     return fresh
 
 
