@@ -53,9 +53,13 @@ def _register_blueprints(app):
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
     from portal.helpdesk import bp as helpdesk_bp
+    from portal.intake import bp as intake_bp
+    from portal.kb import bp as kb_bp
     from portal.main import bp as main_bp
+    from portal.notify import bp as notify_bp
+    from portal.projects import bp as projects_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, helpdesk_bp):
+    for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp):
         app.register_blueprint(bp)
 
 

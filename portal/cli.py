@@ -173,7 +173,77 @@ def backup_command(path):
     click.echo(f"Backup written to {path}.")
 
 
+# --- knowledge base -------------------------------------------------------------
+
+@click.group("kb")
+def kb_group():
+    """Check and index the knowledge folder."""
+
+
+@kb_group.command("check")
+@with_appcontext
+def kb_check():
+    """Report front matter warnings and broken links; exit 1 on broken links."""
+    from portal.kb.check import check_folder
+    problems = check_folder()
+    for line in problems:
+        click.echo(line)
+    broken = [p for p in problems if ": broken link" in p]
+    click.echo(f"{len(problems)} problem(s), {len(broken)} broken link(s).")
+    if broken:
+        sys.exit(1)
+
+
+@kb_group.command("reindex")
+@with_appcontext
+def kb_reindex():
+    """Read every file into the database and rebuild the search index."""
+    from portal.kb.services import reindex_all
+    with db.connection_context():
+        count = reindex_all()
+    click.echo(f"Indexed {count} article(s).")
+
+
 main.add_command(db_group)
 main.add_command(users_group)
 main.add_command(demo_command)
 main.add_command(backup_command)
+main.add_command(kb_group)
+
+
+
+# --- governance rules -----------------------------------------------------------
+
+@click.group("rules")
+def rules_group():
+    """Show and load the PMO's governance rules."""
+
+
+@rules_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--comment", default="", help="What changed (kept in the rules history).")
+@with_appcontext
+def rules_load(path, comment):
+    """Validate the TOML rules in PATH and put them in force (the previous ones stay as history)."""
+    from portal.projects.rules import RulesError, parse_toml, save_rules
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    try:
+        rules = parse_toml(text)
+        with db.connection_context():
+            save_rules(rules, None, comment or f"Loaded from {path}")
+    except RulesError as exc:
+        raise click.ClickException("The rules were not loaded:\n  " + "\n  ".join(exc.messages))
+    click.echo(f"Loaded rules: {len(rules['categories'])} categories, {len(rules['approval_bands'])} budget band(s).")
+
+
+@rules_group.command("show")
+@with_appcontext
+def rules_show():
+    """Print the rules in force as TOML (the format `rules load` reads)."""
+    from portal.projects.rules import current_rules, dump_toml
+    with db.connection_context():
+        click.echo(dump_toml(current_rules()), nl=False)
+
+
+main.add_command(rules_group)

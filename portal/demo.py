@@ -2,6 +2,7 @@
 
 Each feature adds its part through `DEMO_STEPS`; the small demo is idempotent.
 """
+import importlib
 import random
 import time
 
@@ -27,8 +28,13 @@ DEMO_PEOPLE = [
 
 DEPARTMENTS = ["Operations", "Finance", "Marketing", "IT", "HR", "Legal", "Sales", "R&D"]
 
-# Later features append callables `step(scale: str, rng: random.Random) -> str`.
-DEMO_STEPS = []
+# Each feature's step, "module:function" with signature step(scale, rng) -> str, in the
+# order they run; imported only when the demo runs.
+DEMO_STEPS = [
+    "portal.projects.demo:demo_projects",
+    "portal.kb.demo:demo_step",
+    "portal.helpdesk.demo:demo_helpdesk",
+]
 
 
 def demo_password(email: str) -> str:
@@ -81,15 +87,8 @@ def load_demo(scale: str = "small") -> str:
     lines = [f"users: {_small_users()} demo account(s) added"]
     if scale == "large":
         lines.append(f"users: {_large_users(rng)} benchmark account(s) added")
-    for step in DEMO_STEPS:
-        lines.append(step(scale, rng))
+    for target in DEMO_STEPS:
+        module, function = target.split(":")
+        lines.append(getattr(importlib.import_module(module), function)(scale, rng))
     lines.append(f"done in {time.monotonic() - started:.1f}s")
     return "\n".join(lines)
-
-
-def _helpdesk_step(scale, rng):
-    from portal.helpdesk.demo import demo_helpdesk
-    return demo_helpdesk(scale, rng)
-
-
-DEMO_STEPS.append(_helpdesk_step)

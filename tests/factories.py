@@ -25,6 +25,36 @@ def make_user(role="member", password=PASSWORD, **fields) -> User:
     return User.create(role=role, password_hash=password_hash(password), **fields)
 
 
+def make_project(state="active", manager=None, requester=None, members=(), **fields):
+    """A saved project (or request) in `state`, with a code once past draft and `members` on its team.
+
+    Written directly, without the workflow, so tests of later features start from any state.
+    """
+    import datetime
+    from decimal import Decimal
+
+    from portal.db import next_number
+    from portal.projects.models import Project, ProjectMember
+
+    n = next(_counter)
+    manager = manager or make_user("manager")
+    fields.setdefault("name", f"Project {n}")
+    fields.setdefault("summary", f"Summary of project {n}.")
+    fields.setdefault("department", "Operations")
+    fields.setdefault("category", "Process improvement")
+    fields.setdefault("start_date", datetime.date(2026, 1, 1))
+    fields.setdefault("end_date", datetime.date(2026, 12, 31))
+    fields.setdefault("budget", Decimal("50000"))
+    if state != "draft":
+        fields.setdefault("code", f"PRJ-2026-{next_number('project-2026'):03d}")
+        fields.setdefault("submitted_at", datetime.datetime(2026, 1, 5, 9, 0))
+        fields.setdefault("review_round", 1)
+    project = Project.create(state=state, manager=manager, requester=requester or manager, **fields)
+    for user in members:
+        ProjectMember.create(project=project, user=user)
+    return project
+
+
 def make_ticket(requester=None, subject="How do I fill in the RAG status?", body="Which colour when late?",
                 category="methodology", priority="normal", **fields):
     """A saved help-desk ticket with the next number, asked by `requester` (a new member if None)."""

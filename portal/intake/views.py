@@ -1,0 +1,70 @@
+"""The intake queue (submitted and in-review requests, oldest first) and the governance rules editor."""
+import json
+
+from peewee import JOIN
+from flask import flash, request, url_for
+from flask_login import current_user, login_required
+
+from portal.auth.models import User
+from portal.intake import bp
+from portal.permissions import require
+from portal.projects.forms import FilterForm, RulesForm
+from portal.projects.models import RuleSet
+from portal.projects.queries import SORTS, filtered
+from portal.projects.review import approval_status
+from portal.projects.rules import APPROVER_KINDS, RulesError, current_rules, dump_toml, parse_toml, save_rules
+from portal.projects.models import Project
+from portal.db import utcnow
+from portal.web import redirect_to, render
+
+QUEUE_SORTS = ("oldest", "score", "budget")
+
+
+@bp.get("/")
+@login_required
+@require("intake.review")
+def index():
+    """Requests waiting for a decision, with score, budget, age and who must still approve."""
+    form = FilterForm(formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        form = FilterForm(formdata=None, meta={"csrf": False})
+    sort = request.args.get("sort", "oldest")
+    sort = sort if sort in QUEUE_SORTS else "oldest"
+    state = form.state.data if form.state.data in ("submitted", "in_review") else ""
+    query = filtered(current_user, state=state, category=form.category.data or "",
+                     department=form.department.data or "", text=form.q.data or "")
+    query = query.where(Project.state.in_(("submitted", "in_review")))
+    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
+    total = query.count()
+    rows = list(query.order_by(*SORTS[sort]).paginate(page, 50).objects())
+    rules = current_rules()
+    return render("intake/page.html", fragment="intake/_queue.html", rows=rows, total=total, page=page,
+                  pages=max(1, -(-total // 50)), form=form, sort=sort, state=state,
+                  approvals=approval_status(rows, rules), kinds=APPROVER_KINDS, now=utcnow(),
+                  categories=list(rules["categories"]))
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@login_required
+@require("rules.edit")
+def rules():
+    """Edit the governance rules as TOML, validated; every save is kept as history."""
+    form = RulesForm()
+    status = 200
+    if request.method == "GET":
+        form.body.data = dump_toml(current_rules())
+    elif form.validate_on_submit():
+        try:
+            save_rules(parse_toml(form.body.data), current_user, form.comment.data or "")
+        except RulesError as exc:
+            form.body.errors = list(exc.messages)
+            status = 422
+        else:
+            flash("Governance rules saved; they apply to the next submission.", "success")
+            return redirect_to(url_for("intake.rules"))
+    else:
+        status = 422
+    versions = list(RuleSet.select(RuleSet, User).join(User, on=(RuleSet.saved_by == User.id), join_type=JOIN.LEFT_OUTER)
+                    .order_by(RuleSet.saved_at.desc(), RuleSet.id.desc()).limit(20))
+    return render("intake/rules.html", form=form, versions=versions, status=status,
+                  sizes={v.id: len(json.loads(v.body)["categories"]) for v in versions})

@@ -1,0 +1,57 @@
+"""The PMO's knowledge reports: acknowledgements (with CSV), training completion, overdue reviews."""
+from flask import Response, stream_with_context
+from flask_login import current_user
+
+from portal.kb import bp, learning, services
+from portal.kb.views import page_arg
+from portal.permissions import require
+from portal.web import render
+
+
+@bp.get("/reports/acknowledgements")
+@require("kb.report")
+def ack_report():
+    """Each mandatory standard with how many managers and PMO staff acknowledged its current version."""
+    return render("kb/ack_report.html", rows=learning.ack_overview())
+
+
+@bp.get("/reports/acknowledgements/<int:article_id>")
+@require("kb.report")
+def ack_detail(article_id):
+    """Who has and has not acknowledged one standard's current version."""
+    article = services.load_article_by_id(article_id)
+    rows = list(learning.ack_status_query(article).objects().paginate(page_arg(), 51))
+    return render("kb/ack_detail.html", article=article, rows=rows[:50], page=page_arg(), has_next=len(rows) > 50)
+
+
+@bp.get("/reports/acknowledgements/<int:article_id>.csv")
+@require("kb.report")
+def ack_csv(article_id):
+    """The same list as CSV, streamed, formula-safe."""
+    article = services.load_article_by_id(article_id)
+    name = f"acknowledgements-{article.slug.replace('/', '-')}-v{article.doc_version}.csv"
+    response = Response(stream_with_context(learning.ack_csv(article)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    return response
+
+
+def _quote(name):
+    from urllib.parse import quote
+    return quote(name, safe="")
+
+
+@bp.get("/reports/training")
+@require("kb.report")
+def training_report():
+    """Training completion by person and by department."""
+    rows = learning.training_by_person(page_arg())
+    return render("kb/training_report.html", people=rows[:50], page=page_arg(), has_next=len(rows) > 50,
+                  departments=learning.training_by_department(), total=len(learning.training_modules()))
+
+
+@bp.get("/reviews")
+def reviews():
+    """Articles past their review date: the reader's own, or all of them for the PMO."""
+    from portal.permissions import can
+    everyone = can(current_user, "kb.report")
+    return render("kb/reviews.html", articles=learning.overdue_reviews(current_user, everyone), everyone=everyone)

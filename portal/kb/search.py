@@ -1,0 +1,104 @@
+"""Full-text search over articles: FTS5 on SQLite, tsvector on PostgreSQL, behind `search`."""
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from portal.db import db, is_sqlite
+from portal.kb.models import Article
+
+MAX_TERMS = 12
+MAX_QUERY = 500  # characters read from the query; the rest is ignored
+START, STOP = "\x02", "\x03"  # highlight markers, replaced after escaping
+
+
+@dataclass
+class Hit:
+    """One search result: the article and an escaped snippet with <mark>ed terms."""
+
+    article: Article
+    snippet: Markup
+
+
+def terms(query: str) -> list[str]:
+    """The words of a query: letters and digits only, so no query syntax gets through."""
+    words, current = [], []
+    for ch in (query or "")[:MAX_QUERY]:
+        if ch.isalnum():
+            current.append(ch.lower())
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    seen = []
+    for w in words:
+        if w not in seen:
+            seen.append(w[:60])
+    return seen[:MAX_TERMS]
+
+
+def _highlight(snippet: str) -> Markup:
+    return Markup(str(escape(snippet or "")).replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+def plain_text(markdown_body: str) -> str:
+    """Body text for the index: Markdown punctuation is harmless to both engines."""
+    return markdown_body
+
+
+def index_article(article: Article, body: str) -> None:
+    """Put (or replace) an article in the index; call inside the saving transaction."""
+    row = (article.title, article.summary, article.tags.replace(",", " "), plain_text(body))
+    if is_sqlite():
+        db.execute_sql("DELETE FROM kb_search WHERE rowid = ?", (article.id,))
+        db.execute_sql("INSERT INTO kb_search (rowid, title, summary, tags, body) VALUES (?, ?, ?, ?, ?)",
+                       (article.id, *row))
+    else:
+        db.execute_sql(
+            "INSERT INTO kb_search (article_id, title, summary, tags, body) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (article_id) DO UPDATE SET title = EXCLUDED.title, summary = EXCLUDED.summary, "
+            "tags = EXCLUDED.tags, body = EXCLUDED.body", (article.id, *row))
+
+
+def unindex_article(article_id: int) -> None:
+    """Drop an article from the index."""
+    column = "rowid" if is_sqlite() else "article_id"
+    db.execute_sql(f"DELETE FROM kb_search WHERE {column} = {db.param}", (article_id,))
+
+
+def clear_index() -> None:
+    """Empty the index before a full rebuild."""
+    db.execute_sql("DELETE FROM kb_search")
+
+
+def _sqlite_rows(words, limit, offset):
+    # Each word becomes a quoted prefix term: FTS5 operators (NEAR, OR, *, ^, :) cannot appear.
+    match = " ".join(f'"{w}"*' for w in words)
+    sql = ("SELECT rowid, snippet(kb_search, 3, ?, ?, '…', 24), "
+           "bm25(kb_search, 10.0, 4.0, 6.0, 1.0) AS rank FROM kb_search "
+           "WHERE kb_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?")
+    return db.execute_sql(sql, (START, STOP, match, limit, offset)).fetchall()
+
+
+def _pg_rows(words, limit, offset):
+    # Words are alphanumeric, so `word:*` joined with & is always a valid tsquery.
+    tsquery = " & ".join(f"{w}:*" for w in words)
+    # Rank and cut to one page first, so ts_headline (the slow part) runs only on shown rows.
+    sql = ("SELECT top.article_id, ts_headline('english', top.body, top.q, %s), top.rank FROM ("
+           "SELECT s.article_id, s.body, q, ts_rank(s.tsv, q) AS rank "
+           "FROM kb_search s, to_tsquery('english', %s) q WHERE s.tsv @@ q "
+           "ORDER BY rank DESC, s.article_id LIMIT %s OFFSET %s) top ORDER BY top.rank DESC, top.article_id")
+    options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
+    return db.execute_sql(sql, (options, tsquery, limit, offset)).fetchall()
+
+
+def search(query: str, page: int = 1, per_page: int = 50) -> list[Hit]:
+    """Ranked hits for any text; [] when it has no searchable words."""
+    words = terms(query)
+    if not words:
+        return []
+    offset = (max(page, 1) - 1) * per_page
+    rows = (_sqlite_rows if is_sqlite() else _pg_rows)(words, per_page + 1, offset)
+    ids = [r[0] for r in rows]
+    articles = {a.id: a for a in Article.visible().where(Article.id.in_(ids))} if ids else {}
+    return [Hit(articles[r[0]], _highlight(r[1])) for r in rows if r[0] in articles]

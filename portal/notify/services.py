@@ -1,0 +1,42 @@
+"""Sending and reading notifications; every feature calls `notify`."""
+from portal.db import db, utcnow
+from portal.notify.models import Notification
+
+
+def notify(users, text: str, url: str = "") -> int:
+    """Tell each of `users` (User objects or ids; None and repeats skipped) `text`; returns how many.
+
+    Call inside the transaction that makes the change, so a rolled-back change
+    announces nothing.
+    """
+    ids = []
+    for user in users:
+        uid = getattr(user, "id", user)
+        if uid is not None and uid not in ids:
+            ids.append(uid)
+    if ids:
+        now = utcnow()
+        Notification.insert_many([{"user": uid, "text": text[:255], "url": url[:255], "created_at": now}
+                                  for uid in ids]).execute()
+    return len(ids)
+
+
+def unread_count(user) -> int:
+    """How many notifications `user` has not read yet."""
+    return Notification.select().where((Notification.user == user.id) & Notification.read_at.is_null()).count()
+
+
+def for_user(user, page: int = 1, per_page: int = 50):
+    """`user`'s notifications, newest first, one page at a time."""
+    return list(Notification.select().where(Notification.user == user.id)
+                .order_by(Notification.created_at.desc(), Notification.id.desc()).paginate(page, per_page))
+
+
+def mark_read(user, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, every) notification of `user` read; others' are untouched."""
+    query = Notification.update(read_at=utcnow()).where(
+        (Notification.user == user.id) & Notification.read_at.is_null())
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    with db.atomic():
+        return query.execute()

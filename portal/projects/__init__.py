@@ -1,0 +1,10 @@
+"""Project registration: requests, governance rules, approval, the project page and its team."""
+from flask import Blueprint
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+# Pages that hang off a project, as (endpoint taking `ref`, label); each shows once its feature is registered.
+SECTIONS = [("status.index", "Status reports"), ("risks.index", "Risks"), ("issues.index", "Issues"),
+            ("helpdesk.project_tickets", "Tickets")]
+
+from portal.projects import permissions, views  # noqa: E402,F401

@@ -1,0 +1,61 @@
+"""Who may see, request, edit and staff projects; registered with the portal's permission table."""
+from portal.permissions import permission
+
+READ_ALL = ("admin", "pmo", "executive")
+PMO = ("admin", "pmo")
+FINAL = ("rejected", "closed", "cancelled")
+
+
+def visibility_condition(user):
+    """The WHERE clause of `Project.visible_to(user)`: drafts stay with their requester and manager."""
+    from portal.projects.models import Project, ProjectMember
+    own = (Project.requester == user.id) | (Project.manager == user.id)
+    not_draft = Project.state != "draft"
+    if user.role in READ_ALL:
+        return not_draft | own
+    member_of = ProjectMember.select(ProjectMember.project).where(ProjectMember.user == user.id)
+    return own | (not_draft & ((Project.sponsor == user.id) | Project.id.in_(member_of)))
+
+
+def is_owner(user, project) -> bool:
+    """True for the requester or the manager of `project`."""
+    return user.id in (project.requester_id, project.manager_id)
+
+
+@permission("projects.create", "Requesting a project needs the manager, PMO or admin role.")
+def can_create(user, obj=None):
+    return user.role in ("manager", "pmo", "admin")
+
+
+@permission("projects.view", "You are not on this project's team.")
+def can_view(user, project):
+    from portal.projects.models import Project
+    return project is not None and Project.visible_to(user).where(Project.id == project.id).exists()
+
+
+@permission("projects.edit", "Only the project's manager or the PMO may edit it in this state.")
+def can_edit(user, project):
+    if project is None or project.state in FINAL:
+        return False
+    if user.role in PMO:
+        return project.state != "draft" or is_owner(user, project)
+    if project.state in ("draft", "returned"):
+        return is_owner(user, project)
+    return project.state in ("approved", "active", "on_hold") and user.id == project.manager_id
+
+
+@permission("projects.team", "Only the project's manager or the PMO may change its team.")
+def can_manage_team(user, project):
+    if project is None or project.state in FINAL:
+        return False
+    return user.role in PMO or user.id == project.manager_id
+
+
+@permission("intake.review", "Reviewing project requests is for PMO staff and admins.")
+def can_review(user, obj=None):
+    return user.role in PMO
+
+
+@permission("rules.edit", "Governance rules are set by PMO staff and admins.")
+def can_edit_rules(user, obj=None):
+    return user.role in PMO

@@ -1,0 +1,91 @@
+"""Listing projects: filters, sorting, pages and the CSV export, all on the visibility-scoped query."""
+import csv
+import io
+from decimal import Decimal
+
+from portal.auth.models import User
+from portal.projects.models import STATES, Project
+
+SORTS = {
+    "name": (Project.name, Project.id),
+    "code": (Project.code, Project.id),
+    "state": (Project.state, Project.name),
+    "budget": (Project.budget.desc(nulls="LAST"), Project.id),
+    "start": (Project.start_date.desc(nulls="LAST"), Project.id),
+    "newest": (Project.created_at.desc(), Project.id.desc()),
+    "score": (Project.score.desc(nulls="LAST"), Project.id),
+    "oldest": (Project.submitted_at.asc(nulls="LAST"), Project.id),
+}
+Manager = User.alias("manager")
+
+
+def filtered(user, state="", department="", category="", manager=None, text=""):
+    """Visible projects matching the filters, with their managers joined (unknown states are ignored)."""
+    query = (Project.visible_to(user).select_extend(Manager.name.alias("manager_name"))
+             .join(Manager, on=(Project.manager == Manager.id)))
+    if state in STATES:
+        query = query.where(Project.state == state)
+    elif state == "requests":
+        query = query.where(Project.state.in_(("draft", "submitted", "in_review", "returned")))
+    if department:
+        query = query.where(Project.department == department)
+    if category:
+        query = query.where(Project.category == category)
+    if manager:
+        query = query.where(Project.manager == manager)
+    if text:
+        like = f"%{text.strip()}%"
+        query = query.where((Project.name ** like) | (Project.code ** like) | (Project.summary ** like))
+    return query
+
+
+def search_projects(user, filters: dict, sort: str = "name", page: int = 1, per_page: int = 50):
+    """One page of visible projects and the total count: (rows, total)."""
+    query = filtered(user, **filters)
+    total = query.count()
+    rows = list(query.order_by(*SORTS.get(sort, SORTS["name"])).paginate(page, per_page).objects())
+    return rows, total
+
+
+def departments_and_managers(user):
+    """Choices for the filters: departments and managers of the projects `user` can see."""
+    departments = [d for (d,) in Project.visible_to(user).select(Project.department).distinct()
+                   .order_by(Project.department).tuples() if d]
+    managers = list(User.select(User.id, User.name)
+                    .where(User.id.in_(Project.visible_to(user).select(Project.manager))).order_by(User.name).tuples())
+    return departments, managers
+
+
+CSV_COLUMNS = ["code", "name", "state", "category", "department", "manager", "budget", "start_date",
+               "end_date", "score", "summary"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A CSV cell a spreadsheet will not run: text starting = + - @ tab or CR gets a ' prefix; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_lines(query):
+    """The rows of `query` as CSV text, one line at a time (streamed, never built in memory)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush():
+        line = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return line
+
+    writer.writerow(CSV_COLUMNS)
+    yield flush()
+    for p in query.order_by(Project.code, Project.id).objects().iterator():
+        writer.writerow([safe_cell(v) for v in (p.code or f"DRAFT-{p.id}", p.name, p.state, p.category,
+                                                p.department, p.manager_name,
+                                                p.budget, p.start_date, p.end_date, p.score, p.summary)])
+        yield flush()

@@ -1,0 +1,210 @@
+"""Governance rules as data: required fields per category, approvers per budget band, the scoring sheet."""
+import json
+import tomllib
+from decimal import Decimal
+
+from portal.audit.services import record
+from portal.db import db
+
+FIELD_LABELS = {
+    "name": "Name", "summary": "Summary", "business_case": "Business case", "sponsor": "Sponsor",
+    "manager": "Manager", "compliance_owner": "Compliance owner", "department": "Department",
+    "category": "Category", "strategic_objective": "Strategic objective", "start_date": "Start date",
+    "end_date": "End date", "budget": "Budget", "benefits": "Expected benefits",
+    "known_risks": "Known risks", "reporting_cadence": "Reporting cadence",
+}
+APPROVER_KINDS = {"pmo": "PMO review", "executive": "executive approval"}
+CRITERIA = {"strategic_fit": "Strategic fit", "value": "Value", "risk": "Risk", "effort": "Effort"}
+
+DEFAULT_RULES = {
+    "required": ["name", "summary", "manager", "department", "category", "start_date", "end_date",
+                 "budget", "reporting_cadence"],
+    "default_approvers": ["pmo"],
+    "approval_bands": [{"above": 250000, "approvers": ["pmo", "executive"]}],
+    "scoring": {"weights": {"strategic_fit": 0.35, "value": 0.30, "risk": 0.15, "effort": 0.20},
+                "inverted": ["risk", "effort"]},
+    "categories": {
+        "Regulatory": {"required": ["business_case", "compliance_owner"]},
+        "Strategic": {"required": ["business_case", "sponsor", "strategic_objective"]},
+        "Infrastructure": {"required": ["business_case", "known_risks"]},
+        "Digital": {"required": ["benefits"]},
+        "Process improvement": {"required": []},
+    },
+}
+
+
+class RulesError(ValueError):
+    """Rules that cannot be accepted; `messages` lists every problem found."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def _fields(value, where, problems) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(f"{where} must be a list of field names.")
+        return []
+    unknown = [v for v in value if v not in FIELD_LABELS]
+    if unknown:
+        problems.append(f"{where}: unknown field(s) {', '.join(unknown)}; known: {', '.join(FIELD_LABELS)}.")
+    return [v for v in dict.fromkeys(value) if v in FIELD_LABELS]
+
+
+def _approvers(value, where, problems) -> list[str]:
+    if not isinstance(value, list) or not value or any(v not in APPROVER_KINDS for v in value):
+        problems.append(f"{where} must list one or more of: {', '.join(APPROVER_KINDS)}.")
+        return []
+    return list(dict.fromkeys(value))
+
+
+def validate_rules(data) -> dict:
+    """The rules in canonical form, or RulesError listing every problem."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise RulesError(["The rules must be a table."])
+    unknown = set(data) - set(DEFAULT_RULES)
+    if unknown:
+        problems.append(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+    out = {"required": _fields(data.get("required", []), "required", problems),
+           "default_approvers": _approvers(data.get("default_approvers"), "default_approvers", problems)}
+    bands = data.get("approval_bands", [])
+    out["approval_bands"] = []
+    if not isinstance(bands, list):
+        problems.append("approval_bands must be a list of bands.")
+        bands = []
+    for i, band in enumerate(bands, 1):
+        above = band.get("above") if isinstance(band, dict) else None
+        if isinstance(above, bool) or not isinstance(above, (int, float)) or not 0 <= above <= 1e12:
+            problems.append(f"approval band {i}: 'above' must be a budget between 0 and 1,000,000,000,000.")
+            continue
+        out["approval_bands"].append({"above": above, "approvers": _approvers(
+            band.get("approvers"), f"approval band {i} approvers", problems)})
+    aboves = [b["above"] for b in out["approval_bands"]]
+    if len(set(aboves)) != len(aboves):
+        problems.append("Two approval bands start at the same budget.")
+    out["approval_bands"].sort(key=lambda b: b["above"])
+    scoring = data.get("scoring", {}) if isinstance(data.get("scoring", {}), dict) else {}
+    weights = scoring.get("weights", {})
+    if not isinstance(weights, dict) or set(weights) != set(CRITERIA) or not all(
+            isinstance(w, (int, float)) and not isinstance(w, bool) and 0 <= w <= 100 for w in weights.values()):
+        problems.append(f"scoring.weights must give each of {', '.join(CRITERIA)} a weight from 0 to 100.")
+        weights = {}
+    elif sum(weights.values()) <= 0:
+        problems.append("At least one scoring weight must be above zero.")
+    inverted = scoring.get("inverted", [])
+    if not isinstance(inverted, list) or any(c not in CRITERIA for c in inverted):
+        problems.append(f"scoring.inverted may list only: {', '.join(CRITERIA)}.")
+        inverted = []
+    out["scoring"] = {"weights": {c: weights.get(c, 0) for c in CRITERIA}, "inverted": list(dict.fromkeys(inverted))}
+    categories = data.get("categories", {})
+    out["categories"] = {}
+    if not isinstance(categories, dict) or not categories:
+        problems.append("List at least one category.")
+        categories = {}
+    for name, spec in categories.items():
+        if not name.strip() or len(name) > 60:
+            problems.append(f"Category name {name[:60]!r} must be 1 to 60 characters.")
+            continue
+        spec = spec if isinstance(spec, dict) else {}
+        out["categories"][name] = {"required": _fields(spec.get("required", []), f"category {name} required", problems)}
+    if problems:
+        raise RulesError(problems)
+    return out
+
+
+def parse_toml(text: str) -> dict:
+    """Rules from TOML text, validated."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError([f"Not valid TOML: {exc}"])
+    return validate_rules(data)
+
+
+def _toml_list(values) -> str:
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
+def dump_toml(rules: dict) -> str:
+    """The rules as TOML, for the edit page and for files."""
+    lines = ["# Fields every request needs before it can be submitted.",
+             f"required = {_toml_list(rules['required'])}",
+             "# Who approves when no budget band applies (pmo, executive).",
+             f"default_approvers = {_toml_list(rules['default_approvers'])}", ""]
+    for band in rules["approval_bands"]:
+        lines += ["[[approval_bands]]", f"above = {band['above']}", f"approvers = {_toml_list(band['approvers'])}", ""]
+    lines += ["[scoring]", "# Criteria where a high mark counts against the request.",
+              f"inverted = {_toml_list(rules['scoring']['inverted'])}", "", "[scoring.weights]"]
+    lines += [f"{c} = {w}" for c, w in rules["scoring"]["weights"].items()]
+    for name, spec in rules["categories"].items():
+        lines += ["", f"[categories.{json.dumps(name)}]", f"required = {_toml_list(spec['required'])}"]
+    return "\n".join(lines) + "\n"
+
+
+def current_rules() -> dict:
+    """The rules in force: the newest saved version, or the defaults before any is saved."""
+    from portal.projects.models import RuleSet
+    row = RuleSet.select(RuleSet.body).order_by(RuleSet.saved_at.desc(), RuleSet.id.desc()).first()
+    return json.loads(row.body) if row else DEFAULT_RULES
+
+
+def save_rules(data: dict, actor, comment: str = ""):
+    """Validate and store a new version of the rules; the previous ones stay as history."""
+    from portal.projects.models import RuleSet
+    rules = validate_rules(data)
+    with db.atomic():
+        row = RuleSet.create(body=json.dumps(rules), comment=comment[:255],
+                             saved_by=actor.id if actor is not None else None)
+        record(actor, "rules.save", "rules", row.id, comment or "Saved the governance rules", after=rules)
+    return row
+
+
+def required_fields(rules: dict, category: str) -> list[str]:
+    """Fields a request in `category` must fill before it is submitted."""
+    extra = rules["categories"].get(category, {}).get("required", [])
+    return list(dict.fromkeys(rules["required"] + extra))
+
+
+def approvers_needed(rules: dict, budget) -> list[str]:
+    """The approval kinds a request with `budget` needs, from its budget band."""
+    needed = rules["default_approvers"]
+    amount = Decimal(budget or 0)
+    for band in rules["approval_bands"]:
+        if amount > Decimal(str(band["above"])):
+            needed = band["approvers"]
+    return list(needed)
+
+
+def explain(rules: dict, category: str, budget) -> list[str]:
+    """Human sentences saying which rules apply to a request."""
+    lines = []
+    kinds = approvers_needed(rules, budget)
+    bands = [b for b in rules["approval_bands"] if Decimal(budget or 0) > Decimal(str(b["above"]))]
+    who = " as well as ".join(APPROVER_KINDS[k] for k in reversed(kinds))
+    if bands:
+        lines.append(f"Budget over {bands[-1]['above']:,}: needs {who}.")
+    else:
+        lines.append(f"Needs {who}.")
+    extra = rules["categories"].get(category, {}).get("required", [])
+    if extra:
+        lines.append(f"Category {category}: {', '.join(FIELD_LABELS[f].lower() for f in extra)} required.")
+    return lines
+
+
+def missing_fields(rules: dict, values: dict) -> dict[str, str]:
+    """{field: message} for each required field that `values` leaves empty."""
+    missing = {}
+    for name in required_fields(rules, values.get("category") or ""):
+        value = values.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            missing[name] = f"{FIELD_LABELS[name]} is required before submitting."
+    return missing
+
+
+def weighted_score(rules: dict, sheet: dict) -> float:
+    """The weighted 1–5 score of one scoring sheet; inverted criteria count 6 − mark."""
+    weights = rules["scoring"]["weights"]
+    inverted = set(rules["scoring"]["inverted"])
+    total = sum(weights.values()) or 1
+    return round(sum(w * ((6 - sheet[c]) if c in inverted else sheet[c]) for c, w in weights.items()) / total, 2)

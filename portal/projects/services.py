@@ -1,0 +1,217 @@
+"""Requesting, editing and staffing projects; loading them with access checked."""
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from flask import abort
+from peewee import JOIN
+
+from portal.audit.services import record, snapshot
+from portal.auth.models import User
+from portal.db import db, next_number, utcnow
+from portal.notify.services import notify
+from portal.permissions import can
+from portal.projects.models import CADENCES, Project, ProjectMember, Transition
+from portal.projects.rules import current_rules, missing_fields
+from portal.projects.workflow import Conflict, NotAllowed, WorkflowError, apply_transition, lock
+
+FIELDS = ("name", "summary", "business_case", "sponsor", "manager", "compliance_owner", "department",
+          "category", "strategic_objective", "start_date", "end_date", "budget", "benefits",
+          "known_risks", "reporting_cadence")
+TEXT_LIMITS = {"name": 120, "summary": 2000, "business_case": 10000, "department": 120, "category": 60,
+               "strategic_objective": 200, "benefits": 5000, "known_risks": 5000}
+AUDIT_FIELDS = tuple(f + "_id" if f in ("sponsor", "manager", "compliance_owner") else f for f in FIELDS)
+MAX_BUDGET = Decimal("1000000000000")
+MANAGER_ROLES = ("manager", "pmo", "admin")
+
+
+class InvalidInput(WorkflowError):
+    """Field problems: `errors` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class Stale(Conflict):
+    """The record changed since the form was opened."""
+
+
+def load_project(ref: str, user, need: str = "view") -> Project:
+    """The project with code (or DRAFT-<id>) `ref` if `user` may see it, else 404; 403 when `need="edit"` is refused."""
+    query = Project.visible_to(user)
+    ref = (ref or "").upper()
+    if ref.startswith("DRAFT-") and ref[6:].isdigit():
+        query = query.where((Project.id == int(ref[6:])) & Project.code.is_null())
+    else:
+        query = query.where(Project.code == ref)
+    project = query.first()
+    if project is None:
+        abort(404)
+    if need == "edit" and not can(user, "projects.edit", project):
+        abort(403, description="Only the project's manager or the PMO may edit it in this state.")
+    return project
+
+
+def clean_values(values: dict, rules: dict) -> dict:
+    """Check and normalise request fields (only FIELDS are kept); raises InvalidInput naming each bad field."""
+    out, errors = {}, {}
+    for name in FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        if name in TEXT_LIMITS:
+            value = (value or "").strip()
+            if len(value) > TEXT_LIMITS[name]:
+                errors[name] = f"Use at most {TEXT_LIMITS[name]:,} characters."
+        elif name in ("start_date", "end_date"):
+            if value not in (None, "") and not isinstance(value, datetime.date):
+                errors[name] = "Enter a date as YYYY-MM-DD."
+            value = value or None
+        elif name == "budget" and value not in (None, ""):
+            try:
+                value = Decimal(str(value)).quantize(Decimal("0.01"))
+            except (InvalidOperation, ValueError):
+                errors[name] = "Enter an amount such as 125000."
+            else:
+                if not Decimal(0) <= value < MAX_BUDGET:
+                    errors[name] = "The budget must be between 0 and 999,999,999,999."
+        elif name == "budget":
+            value = None
+        elif name in ("sponsor", "manager", "compliance_owner"):
+            value = getattr(value, "id", value) or None
+        out[name] = value
+    if out.get("name") == "":
+        errors["name"] = "Give the request a name."
+    if out.get("category") and out["category"] not in rules["categories"]:
+        errors["category"] = "Choose one of the categories the PMO has set."
+    if out.get("reporting_cadence", "monthly") not in CADENCES:
+        errors["reporting_cadence"] = f"Choose {', '.join(CADENCES)}."
+    if out.get("start_date") and out.get("end_date") and out["end_date"] < out["start_date"]:
+        errors["end_date"] = "The end date must not be before the start date."
+    people = {k: out[k] for k in ("sponsor", "manager", "compliance_owner") if out.get(k)}
+    if people:
+        found = {u.id: u for u in User.select().where(User.id.in_(list(people.values())) & User.active)}
+        for key, uid in people.items():
+            if uid not in found:
+                errors[key] = "Choose an active person."
+            elif key == "manager" and found[uid].role not in MANAGER_ROLES:
+                errors[key] = "The manager must hold the manager, PMO or admin role."
+    if errors:
+        raise InvalidInput(errors)
+    return out
+
+
+def create_request(values: dict, actor) -> Project:
+    """Save a new request as a draft owned by `actor` (the manager defaults to them)."""
+    if not can(actor, "projects.create"):
+        raise NotAllowed("Requesting a project needs the manager, PMO or admin role.")
+    values = clean_values(values, current_rules())
+    values.setdefault("manager", None)
+    values["manager"] = values["manager"] or actor.id
+    with db.atomic():
+        project = Project.create(requester=actor.id, state="draft", updated_by=actor.id, **values)
+        record(actor, "project.create", "project", project.id, f"Drafted {project.name}",
+               after=snapshot(project, AUDIT_FIELDS))
+    return project
+
+
+def update_project(project: Project, actor, expected_version: int, values: dict) -> Project:
+    """Save edits if nobody saved since `expected_version`; Stale names who did."""
+    if not can(actor, "projects.edit", project):
+        raise NotAllowed("Only the project's manager or the PMO may edit it in this state.")
+    values = clean_values(values, current_rules())
+    if "manager" in values and not values["manager"]:
+        raise InvalidInput({"manager": "Choose the manager."})
+    with db.atomic():
+        fresh = lock(project.id)
+        before = snapshot(fresh, AUDIT_FIELDS)
+        if not fresh.save_if_current(expected_version, updated_at=utcnow(), updated_by=actor.id, **values):
+            who = User.get_or_none(User.id == fresh.updated_by_id)
+            raise Stale(f"{who.name if who else 'Someone'} saved this project at {fresh.updated_at:%Y-%m-%d %H:%M} UTC "
+                        "after you opened it. Your changes are below, not saved; compare and save again.")
+        fresh = Project.get_by_id(project.id)
+        record(actor, "project.update", "project", fresh.id, f"Edited {fresh.name}",
+               before=before, after=snapshot(fresh, AUDIT_FIELDS))
+    return fresh
+
+
+def submit_request(project: Project, actor, comment: str = "") -> Project:
+    """Submit a draft or returned request: rules checked, code given on first submission, reviewers told."""
+    rules = current_rules()
+    with db.atomic():
+        fresh = lock(project.id)
+        if fresh.state not in ("draft", "returned"):
+            raise Conflict(f"This request is {fresh.state.replace('_', ' ')} already.")
+        missing = missing_fields(rules, {f: getattr(fresh, f + "_id", None) if f in ("sponsor", "manager", "compliance_owner")
+                                         else getattr(fresh, f) for f in FIELDS})
+        if missing:
+            raise InvalidInput(missing)
+        changes = {"review_round": fresh.review_round + 1}
+        if not fresh.code:
+            year = (fresh.submitted_at or utcnow()).year
+            changes["code"] = f"PRJ-{year}-{next_number(f'project-{year}'):03d}"
+        if not fresh.submitted_at:
+            changes["submitted_at"] = utcnow()
+        apply_transition(fresh, "submitted", actor, comment or "Submitted for review", **changes)
+        reviewers = User.select(User.id).where(User.role.in_(("pmo", "admin")) & User.active)
+        notify([u.id for u in reviewers if u.id != actor.id] + [fresh.manager_id, fresh.requester_id],
+               f"{fresh.code} {fresh.name} was submitted for review.", f"/projects/{fresh.code}")
+    return fresh
+
+
+def change_state(project: Project, actor, to_state: str, comment: str = "") -> Project:
+    """Activate, put on hold, resume, close (closing note required) or cancel (reason required)."""
+    comment = (comment or "").strip()
+    if to_state not in ("active", "on_hold", "closed", "cancelled"):
+        raise WorkflowError("Unknown step.")
+    if to_state in ("closed", "cancelled") and not comment:
+        raise InvalidInput({"comment": "Say why: a closing note or reason is required."})
+    if len(comment) > 2000:
+        raise InvalidInput({"comment": "Use at most 2,000 characters."})
+    with db.atomic():
+        fresh = lock(project.id)
+        extra = {"closing_note": comment} if to_state == "closed" else {}
+        apply_transition(fresh, to_state, actor, comment, **extra)
+        notify([fresh.manager_id, fresh.sponsor_id, fresh.requester_id] if actor.id != fresh.manager_id
+               else [fresh.sponsor_id], f"{fresh.ref} {fresh.name} is now {to_state.replace('_', ' ')}.",
+               f"/projects/{fresh.ref}")
+    return fresh
+
+
+def team(project: Project):
+    """The project's members with their accounts, by name (one query)."""
+    return list(ProjectMember.select(ProjectMember, User).join(User)
+                .where(ProjectMember.project == project.id).order_by(User.name))
+
+
+def add_member(project: Project, actor, user_id: int) -> ProjectMember:
+    """Put an active person on the team; adding someone twice is refused."""
+    if not can(actor, "projects.team", project):
+        raise NotAllowed("Only the project's manager or the PMO may change its team.")
+    person = User.get_or_none((User.id == user_id) & User.active)
+    if person is None:
+        raise InvalidInput({"user": "Choose an active person."})
+    with db.atomic():
+        if ProjectMember.select().where((ProjectMember.project == project.id) & (ProjectMember.user == person.id)).exists():
+            raise InvalidInput({"user": f"{person.name} is on the team already."})
+        row = ProjectMember.create(project=project.id, user=person.id)
+        record(actor, "project.member_add", "project", project.id, f"Added {person.name} to the team")
+        notify([person.id], f"You were added to the team of {project.ref} {project.name}.", f"/projects/{project.ref}")
+    return row
+
+
+def remove_member(project: Project, actor, user_id: int) -> None:
+    """Take a person off the team."""
+    if not can(actor, "projects.team", project):
+        raise NotAllowed("Only the project's manager or the PMO may change its team.")
+    with db.atomic():
+        row = ProjectMember.get_or_none((ProjectMember.project == project.id) & (ProjectMember.user == user_id))
+        if row is not None:
+            row.delete_instance()
+            record(actor, "project.member_remove", "project", project.id, f"Removed user {user_id} from the team")
+
+
+def timeline(project: Project):
+    """The project's transitions, oldest first, with who made them (one query)."""
+    return list(Transition.select(Transition, User).join(User, JOIN.LEFT_OUTER, on=(Transition.actor == User.id))
+                .where(Transition.project == project.id).order_by(Transition.at, Transition.id))

@@ -1,0 +1,231 @@
+"""Project pages: the list and its CSV, requesting, the project page, editing, steps and the team."""
+from flask import Response, current_app, abort, flash, request, stream_with_context, url_for
+from flask_login import current_user, login_required
+
+from portal.auth.models import User
+from portal.db import db
+from portal.permissions import can, check
+from portal.projects import SECTIONS, bp
+from portal.projects import services as svc
+from portal.projects.forms import DecisionForm, FilterForm, MemberForm, ProjectForm, ScoreForm, StateForm
+from portal.projects.queries import csv_lines, departments_and_managers, filtered, search_projects
+from portal.projects.review import approval_status, decide, kinds_user_can_give, score_request, scores
+from portal.projects.rules import CRITERIA, current_rules, explain, missing_fields
+from portal.projects.workflow import STATE_LABELS, WorkflowError, may_transition
+from portal.web import redirect_to, render
+
+PER_PAGE = 50
+
+
+def _filters(form) -> dict:
+    return {"state": form.state.data or "", "department": form.department.data or "",
+            "category": form.category.data or "", "manager": form.manager.data or None, "text": form.q.data or ""}
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Projects and requests you may see; filters live in the URL, htmx swaps only the table."""
+    form = FilterForm(formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        form = FilterForm(formdata=None, meta={"csrf": False})
+    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
+    rows, total = search_projects(current_user, _filters(form), form.sort.data or "name", page, PER_PAGE)
+    departments, managers = departments_and_managers(current_user)
+    return render("projects/page.html", fragment="projects/_table.html", form=form, rows=rows, total=total,
+                  page=page, pages=max(1, -(-total // PER_PAGE)), departments=departments, managers=managers,
+                  categories=list(current_rules()["categories"]), labels=STATE_LABELS)
+
+
+@bp.get("/export.csv")
+@login_required
+def export():
+    """The filtered list as CSV, streamed; the same visibility as the page."""
+    form = FilterForm(formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        abort(400, description="Those filters are not valid.")
+    lines = csv_lines(filtered(current_user, **_filters(form)))
+    return Response(stream_with_context(lines), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="projects.csv"'})
+
+
+def _form_page(form, project=None, status=200, rules=None):
+    rules = rules or current_rules()
+    values = form.values()
+    return render("projects/form.html", form=form, project=project, status=status,
+                  applies=explain(rules, values.get("category") or "", values.get("budget")),
+                  missing=missing_fields(rules, values))
+
+
+def _save(form, project=None):
+    """Create or update from a valid form, then submit when asked; returns the project."""
+    if project is None:
+        project = svc.create_request(form.values(), current_user)
+    else:
+        project = svc.update_project(project, current_user, int(form.version.data or 0), form.values())
+    if request.form.get("action") == "submit":
+        project = svc.submit_request(project, current_user, request.form.get("comment", "")[:2000])
+    return project
+
+
+def _apply_errors(form, exc):
+    for name, message in getattr(exc, "errors", {}).items():
+        (getattr(form, name).errors if hasattr(form, name) and name in form._fields else form.form_errors).append(message)
+    if not getattr(exc, "errors", None):
+        form.form_errors.append(str(exc))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Request a project: save a draft, or submit it for review."""
+    check("projects.create")
+    rules = current_rules()
+    form = ProjectForm().set_choices(rules)
+    if request.method == "GET":
+        form.manager.data = current_user.id
+        form.department.data = current_user.department
+    elif form.validate_on_submit():
+        try:
+            with db.atomic():
+                project = _save(form)
+        except WorkflowError as exc:
+            _apply_errors(form, exc)
+            return _form_page(form, status=exc.status if exc.status != 403 else 422, rules=rules)
+        flash(f"{project.ref} {'submitted for review' if project.state == 'submitted' else 'saved as a draft'}.",
+              "success")
+        return redirect_to(url_for("projects.detail", ref=project.ref))
+    else:
+        return _form_page(form, status=422, rules=rules)
+    return _form_page(form, rules=rules)
+
+
+@bp.get("/rules-check")
+@login_required
+def rules_check():
+    """Which governance rules apply to the request being typed, and what is missing (htmx panel)."""
+    form = ProjectForm(formdata=request.args, meta={"csrf": False}).set_choices(current_rules())
+    form.validate()
+    rules = current_rules()
+    values = form.values()
+    return render("projects/_rules.html", fragment="projects/_rules.html",
+                  applies=explain(rules, values.get("category") or "", values.get("budget")),
+                  missing=missing_fields(rules, values))
+
+
+@bp.route("/<ref>/edit", methods=["GET", "POST"])
+@login_required
+def edit(ref):
+    """Edit a request or project; a stale form is refused (409) with your input kept."""
+    project = svc.load_project(ref, current_user, need="edit")
+    rules = current_rules()
+    form = ProjectForm(obj=project if request.method == "GET" else None).set_choices(rules)
+    if request.method == "GET":
+        for person in ("sponsor", "manager", "compliance_owner"):
+            getattr(form, person).data = getattr(project, person + "_id") or 0
+        form.version.data = project.version
+    elif form.validate_on_submit():
+        try:
+            with db.atomic():
+                project = _save(form, project)
+        except WorkflowError as exc:
+            _apply_errors(form, exc)
+            return _form_page(form, project, status=exc.status if exc.status != 403 else 422, rules=rules)
+        flash(f"{project.ref} {'submitted for review' if project.state == 'submitted' else 'saved'}.", "success")
+        return redirect_to(url_for("projects.detail", ref=project.ref))
+    else:
+        return _form_page(form, project, status=422, rules=rules)
+    return _form_page(form, project, rules=rules)
+
+
+def _detail(project, status=200, **forms):
+    ids = [i for i in (project.manager_id, project.sponsor_id, project.requester_id, project.compliance_owner_id) if i]
+    people = {u.id: u for u in User.select().where(User.id.in_(ids))}
+    given, needed = approval_status([project])[project.id]
+    members = svc.team(project)
+    member_ids = {m.user_id for m in members}
+    candidates = []
+    if forms.get("member_form") is None and can(current_user, "projects.team", project):
+        candidates = [(u.id, u.name) for u in User.active_users().select(User.id, User.name)
+                      if u.id not in member_ids]
+    member_form = forms.pop("member_form", None) or MemberForm()
+    member_form.user.choices = member_form.user.choices or candidates
+    steps = [s for s in ("active", "on_hold", "closed", "cancelled") if may_transition(current_user, project, s)]
+    return render("projects/detail.html", status=status, project=project, people=people, members=members,
+                  history=svc.timeline(project), given=given, needed=needed, scores=scores(project),
+                  can_give=kinds_user_can_give(current_user, project), steps=steps, labels=STATE_LABELS,
+                  criteria=CRITERIA, decision_form=forms.get("decision_form") or DecisionForm(),
+                  score_form=forms.get("score_form") or ScoreForm(), state_form=forms.get("state_form") or StateForm(),
+                  member_form=member_form,
+                  sections=[(e, label) for e, label in SECTIONS if e in current_app.view_functions])
+
+
+@bp.get("/<ref>")
+@login_required
+def detail(ref):
+    """One project: details, state, history, team and what you may do next."""
+    return _detail(svc.load_project(ref, current_user))
+
+
+def _act(project, form_name, form, action):
+    """Run `action` for a valid `form`; on refusal re-render the page with the message next to the form."""
+    if form.validate_on_submit():
+        try:
+            action()
+        except WorkflowError as exc:
+            if exc.status == 403:
+                abort(403, description=str(exc))
+            _apply_errors(form, exc)
+            return _detail(project, status=exc.status, **{form_name: form})
+        return redirect_to(url_for("projects.detail", ref=project.ref))
+    return _detail(project, status=422, **{form_name: form})
+
+
+@bp.post("/<ref>/decide")
+@login_required
+def decision(ref):
+    """Approve, reject or return a request."""
+    project = svc.load_project(ref, current_user)
+    form = DecisionForm()
+    return _act(project, "decision_form", form,
+                lambda: decide(project, current_user, form.decision.data, form.comment.data))
+
+
+@bp.post("/<ref>/score")
+@login_required
+def score(ref):
+    """Score a request on the PMO's sheet."""
+    project = svc.load_project(ref, current_user)
+    form = ScoreForm()
+    return _act(project, "score_form", form, lambda: score_request(
+        project, current_user, {c: getattr(form, c).data for c in CRITERIA}, form.comment.data))
+
+
+@bp.post("/<ref>/state/<any(active, on_hold, closed, cancelled):to_state>")
+@login_required
+def change_state(ref, to_state):
+    """Activate, put on hold, resume, close or cancel."""
+    project = svc.load_project(ref, current_user)
+    form = StateForm()
+    return _act(project, "state_form", form,
+                lambda: svc.change_state(project, current_user, to_state, form.comment.data))
+
+
+@bp.post("/<ref>/members")
+@login_required
+def add_member(ref):
+    """Put someone on the team."""
+    project = svc.load_project(ref, current_user)
+    check("projects.team", project)
+    form = MemberForm()
+    form.user.choices = [(u.id, u.name) for u in User.active_users().select(User.id, User.name)]
+    return _act(project, "member_form", form, lambda: svc.add_member(project, current_user, form.user.data))
+
+
+@bp.post("/<ref>/members/<int:user_id>/remove")
+@login_required
+def remove_member(ref, user_id):
+    """Take someone off the team."""
+    project = svc.load_project(ref, current_user)
+    check("projects.team", project)
+    return _act(project, "state_form", StateForm(), lambda: svc.remove_member(project, current_user, user_id))
