@@ -69,7 +69,7 @@ def main() -> int:
     upgrade()
     if not args.skip_seed:
         started = time.monotonic()
-        with db.connection_context():
+        with app.app_context(), db.connection_context():
             print(load_demo("large"))
         print(f"seeded in {time.monotonic() - started:.1f}s")
 

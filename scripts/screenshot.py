@@ -26,7 +26,7 @@ def main() -> None:
     url = f"sqlite:///{tempfile.mkdtemp(prefix='portal-shots-')}/demo.sqlite3"
     app = create_app({"DATABASE_URL": url, "DEMO_MODE": True})
     upgrade()
-    with db.connection_context():
+    with app.app_context(), db.connection_context():
         load_demo("small")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -52,7 +52,7 @@ def main() -> None:
 
 
 # Further pages worth showing in the README: (file name, path).
-SHOTS = []
+SHOTS = [("helpdesk", "/helpdesk/"), ("ticket", "/helpdesk/1003"), ("projects", "/projects/"), ("kb", "/kb/")]
 
 if __name__ == "__main__":
     main()

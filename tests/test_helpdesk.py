@@ -340,9 +340,14 @@ def test_canned_answer_is_filled_in_for_the_ticket(client, hx, login):
 
 def test_deflection_is_counted_and_opens_no_ticket(client, login):
     login("member")
-    response = client.post("/helpdesk/deflect", data={"subject": "RAG colours", "article": "standards/status.md"})
+    client.get("/kb/")  # the knowledge base indexes its files on first use
+    response = client.post("/helpdesk/deflect", data={"subject": "RAG colours",
+                                                      "article": "standards/status-reporting.md"})
     assert response.status_code == 303
+    assert response.headers["Location"] == "/kb/standards/status-reporting"
     assert Deflection.select().count() == 1 and Ticket.select().count() == 0
+    unknown = client.post("/helpdesk/deflect", data={"subject": "x", "article": "../../etc/passwd"})
+    assert unknown.status_code == 400 and Deflection.select().count() == 1
 
 
 def test_figures_match_hand_computed_values(client, login):
@@ -387,3 +392,83 @@ def test_numbers_are_gap_free_under_parallel_submissions(app, threads):
     db.connect(reuse_if_open=True)
     assert errors == []
     assert sorted(numbers) == list(range(1001, 1001 + threads))
+
+
+def test_manager_sees_tickets_about_projects_they_manage(client, login):
+    from tests.factories import make_project
+    manager = login("manager")
+    project = make_project(manager=manager)
+    other_project = make_project()
+    about_mine = make_ticket(subject="About the manager's project", project_code=project.code)
+    about_other = make_ticket(subject="About another project", project_code=other_project.code)
+    assert client.get(f"/helpdesk/{about_mine.number}").status_code == 200
+    assert client.get(f"/helpdesk/{about_other.number}").status_code == 404
+    page = client.get(f"/helpdesk/project/{project.code}").get_data(as_text=True)
+    assert "About the manager&#39;s project" in page or "About the manager's project" in page
+    assert client.get(f"/helpdesk/project/{other_project.code}").status_code == 404
+
+
+def test_ticket_project_must_be_one_the_requester_can_see(client, login):
+    from tests.factories import make_project
+    member = login("member")
+    mine = make_project(members=[member])
+    hidden = make_project()
+    refused = ask(client, project=hidden.code)
+    assert refused.status_code == 422
+    assert f"There is no project {hidden.code} that you can see" in refused.get_data(as_text=True)
+    assert ask(client, project=mine.code.lower()).status_code == 303
+    assert Ticket.get().project_code == mine.code
+
+
+def test_replies_and_assignment_notify_the_other_side(client, login):
+    from portal.notify.models import Notification
+    agent = login("pmo")
+    requester = make_user("member")
+    colleague = make_user("pmo")
+    ticket = make_ticket(requester=requester)
+    client.post(f"/helpdesk/{ticket.number}/reply", data={"body": "Answer", "token": "x1"},
+                content_type="multipart/form-data")
+    client.post(f"/helpdesk/{ticket.number}/reply", data={"body": f"{CANARY}", "token": "x2", "internal": "y"},
+                content_type="multipart/form-data")
+    fresh = Ticket.get_by_id(ticket.id)
+    client.post(f"/helpdesk/{ticket.number}/update", data={
+        "assignee": colleague.id, "status": fresh.status, "priority": "normal", "category": "methodology",
+        "version": fresh.version})
+    to_requester = [n.text for n in Notification.select().where(Notification.user == requester.id)]
+    assert len(to_requester) == 1 and "replied on PMO-1001" in to_requester[0]
+    assert not any(CANARY in n.text for n in Notification.select())
+    to_colleague = [n.text for n in Notification.select().where(Notification.user == colleague.id)]
+    assert to_colleague == [f"{agent.name} assigned PMO-1001 to you: {ticket.subject}"]
+
+
+def test_subject_suggests_articles_from_the_knowledge_base(client, hx, login):
+    login("member")
+    fragment = hx.get("/helpdesk/suggest?subject=RAG status colours").get_data(as_text=True)
+    assert "This answered my question" in fragment and "<html" not in fragment
+    assert "/kb/" in fragment
+    empty = hx.get("/helpdesk/suggest?subject=zzzqqq").get_data(as_text=True)
+    assert "No matching articles" in empty
+
+
+def test_link_article_and_turn_into_faq(client, login):
+    from portal.kb.models import Article
+    agent = login("pmo")
+    client.get("/kb/")
+    ticket = make_ticket(subject="Amber or red?", body="Forecast slips 10%.")
+    add_reply(ticket, agent, "Amber when recoverable, red otherwise.", "faq1", CAL, new_status="resolved")
+    article = Article.visible().first()
+    response = client.post(f"/helpdesk/{ticket.number}/articles",
+                           data={"article": f"/kb/{article.section}/{article.slug}"})
+    assert response.status_code == 303
+    page = client.get(f"/helpdesk/{ticket.number}").get_data(as_text=True)
+    assert article.title in page
+    draft = client.get(f"/helpdesk/{ticket.number}/faq").get_data(as_text=True)
+    assert "Amber when recoverable, red otherwise." in draft and "Forecast slips 10%." in draft
+    assert f"/helpdesk/{ticket.number}" in draft and 'value="faq"' in draft
+
+
+def test_requesters_cannot_make_faqs_or_link_articles(client, login):
+    user = login("member")
+    ticket = make_ticket(requester=user, status="resolved")
+    assert client.get(f"/helpdesk/{ticket.number}/faq").status_code == 403
+    assert client.post(f"/helpdesk/{ticket.number}/articles", data={"article": "x"}).status_code == 403

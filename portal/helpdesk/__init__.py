@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("helpdesk", __name__, url_prefix="/helpdesk")
 
-from portal.helpdesk import permissions, staff_views, views  # noqa: E402,F401
+from portal.helpdesk import knowledge_views, permissions, staff_views, views  # noqa: E402,F401

@@ -6,6 +6,7 @@ from portal.db import Counter, db, next_number, utcnow
 from portal.helpdesk import files
 from portal.helpdesk.models import CATEGORIES, PRIORITIES, ArticleLink, Deflection, Reply, Ticket
 from portal.helpdesk.sla import BusinessCalendar, due_times
+from portal.notify.services import notify
 
 AGENT_ROLES = ("pmo", "admin")
 FIRST_NUMBER = 1000  # the first ticket is PMO-1001
@@ -36,11 +37,25 @@ def is_agent(user) -> bool:
 
 
 def visible_tickets(user):
-    """Tickets `user` may see: agents all, everyone else the ones they asked."""
+    """Tickets `user` may see: agents all; everyone else the ones they asked and those
+    about projects they manage. The one scoped query every page, fragment and search uses."""
+    from portal.projects.models import Project
     query = Ticket.select()
     if is_agent(user):
         return query
-    return query.where(Ticket.requester == user.id)
+    managed = Project.select(Project.code).where((Project.manager == user.id) & Project.code.is_null(False))
+    return query.where((Ticket.requester == user.id) | Ticket.project_code.in_(managed))
+
+
+def resolve_project(code: str | None, user) -> str | None:
+    """The code of a project `user` can see, or None for no project; unknown codes are refused."""
+    from portal.projects.models import Project
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    if not Project.visible_to(user).where(Project.code == code).exists():
+        raise HelpdeskError(f"There is no project {code} that you can see. Leave it empty if unsure.")
+    return code
 
 
 def load_ticket(number, user, need: str = "view") -> Ticket:
@@ -60,6 +75,10 @@ def load_ticket(number, user, need: str = "view") -> Ticket:
     return ticket
 
 
+def _url(ticket) -> str:
+    return f"/helpdesk/{ticket.number}"
+
+
 def _validate_choice(value, allowed, what):
     if value not in allowed:
         raise HelpdeskError(f"Unknown {what} {value!r}.")
@@ -73,12 +92,13 @@ def create_ticket(user, subject: str, body: str, category: str, priority: str,
     if priority == "urgent" and not is_agent(user):
         raise HelpdeskError("Urgent is set by the PMO; choose high if it cannot wait.")
     now = now or utcnow()
+    project_code = resolve_project(project_code, user)
     first_due, resolve_due = due_times(calendar, now, priority)
     with db.atomic():
         Counter.insert(name="ticket", value=FIRST_NUMBER).on_conflict_ignore().execute()
         number = next_number("ticket")
         ticket = Ticket.create(number=number, subject=subject.strip(), body=body, category=category,
-                               priority=priority, requester=user.id, project_code=project_code or None,
+                               priority=priority, requester=user.id, project_code=project_code,
                                created_at=now, updated_at=now, first_response_due=first_due,
                                resolution_due=resolve_due)
         files.record(attachment, ticket, user)
@@ -130,6 +150,8 @@ def change_status(ticket: Ticket, user, new_status: str, expected_version: int,
         fresh = _save(ticket, expected_version, _apply_status(ticket, new_status, now, calendar))
         record(user, "ticket.status", "ticket", ticket.number, f"{ticket.reference}: {ticket.status} → {new_status}",
                before={"status": ticket.status}, after={"status": new_status})
+        others = [u for u in (ticket.requester_id, ticket.assignee_id) if u != user.id]
+        notify(others, f"{ticket.reference} is now {new_status}: {ticket.subject}", _url(ticket))
     return fresh
 
 
@@ -163,6 +185,9 @@ def update_ticket(ticket: Ticket, user, expected_version: int, calendar: Busines
         if after:
             record(user, "ticket.update", "ticket", ticket.number, f"Updated {ticket.reference}",
                    before=before, after=after)
+        if after.get("assignee") and after["assignee"] != user.id:
+            notify([after["assignee"]], f"{user.name} assigned {ticket.reference} to you: {ticket.subject}",
+                   _url(ticket))
     return fresh
 
 
@@ -211,6 +236,11 @@ def add_reply(ticket: Ticket, user, body: str, client_token: str, calendar: Busi
             .where(Ticket.id == fresh.id).execute()
         record(user, "ticket.note" if internal else "ticket.reply", "ticket", fresh.number,
                f"{'Internal note' if internal else 'Reply'} on {fresh.reference}")
+        if not internal:
+            # The requester hears of public replies only; the assignee of every reply but their own.
+            audience = [fresh.requester_id] if answering else [fresh.assignee_id]
+            notify([u for u in audience if u != user.id],
+                   f"{user.name} replied on {fresh.reference}: {fresh.subject}", _url(fresh))
     reply.duplicate = False
     return reply
 
@@ -301,8 +331,42 @@ def suggest_articles(subject: str, limit: int = 5) -> list[dict]:
     from flask import url_for
 
     from portal.kb.search import search
+    from portal.kb.services import sync_if_due
     if len(subject.strip()) < 3:
         return []
+    sync_if_due()  # cheap when nothing changed: keeps suggestions in step with the files
     return [{"title": hit.article.title, "summary": hit.article.summary, "path": hit.article.path,
              "url": url_for("kb.article", section=hit.article.section, slug=hit.article.slug)}
-            for hit in search(subject, per_page=limit)[:limit]]
+            for hit in search(subject, per_page=limit, any_word=True)[:limit]]
+
+
+def faq_draft(ticket: Ticket) -> tuple[str, str]:
+    """(slug, Markdown) for a draft FAQ article from the question and the last public answer."""
+    from portal.markdown import slugify
+    answer = (Reply.select().join(User, on=(Reply.author == User.id))
+              .where((Reply.ticket == ticket.id) & (Reply.internal == False)  # noqa: E712
+                     & (User.role.in_(AGENT_ROLES)))
+              .order_by(Reply.created_at.desc(), Reply.id.desc()).first())
+    title = ticket.subject.replace('"', "'")
+    text = (f'---\ntitle: "{title}"\nsummary: ""\ntags: [faq, {ticket.category}]\nowner: PMO\n'
+            f"audience: All staff\nversion: 1\nreview_by: \n---\n\n# {ticket.subject}\n\n"
+            f"## Question\n\n{ticket.body.strip()}\n\n## Answer\n\n"
+            f"{answer.body.strip() if answer else 'Write the answer here.'}\n\n"
+            f"_From help-desk ticket [{ticket.reference}](/helpdesk/{ticket.number})._\n")
+    return slugify(ticket.subject)[:80], text
+
+
+def find_article(reference: str):
+    """The knowledge article for '/kb/<section>/<slug>', '<section>/<slug>' or a file path; or None."""
+    from portal.kb.models import Article
+    ref = (reference or "").strip()
+    if "://" in ref:
+        ref = ref.split("://", 1)[1].split("/", 1)[-1]
+    ref = ref.split("?", 1)[0].split("#", 1)[0].strip("/").removeprefix("kb/")
+    if not ref:
+        return None
+    section, _, slug = ref.rpartition("/")
+    return (Article.visible()
+            .where((Article.path == ref) | (Article.path == f"{ref}.md")
+                   | ((Article.section == section) & (Article.slug == slug.removesuffix(".md"))))
+            .first())

@@ -6,13 +6,14 @@ from portal.helpdesk import bp, files
 from portal.helpdesk.canned import fill
 from portal.helpdesk.forms import (BulkForm, MergeForm, QueueFilterForm, RatingForm, ReplyForm,
                                    TicketForm, TicketUpdateForm, new_token)
-from portal.helpdesk.models import Attachment, CannedAnswer, Ticket
+from portal.helpdesk.models import ArticleLink, Attachment, CannedAnswer, Ticket
 from portal.helpdesk.queue import queue, views_for
 from portal.helpdesk.services import (HelpdeskError, add_reply, agents, assign_to_self, bulk_update,
                                       change_status, create_ticket, is_agent, load_ticket, merge, rate,
-                                      record_deflection, replies_for, suggest_articles, update_ticket)
+                                      replies_for, update_ticket, visible_tickets)
 from portal.helpdesk.sla import BusinessCalendar, describe_remaining
 from portal.db import utcnow
+from portal.kb.services import url_for_path
 from portal.permissions import check
 from portal.web import redirect_to, render
 
@@ -49,6 +50,8 @@ def index():
 def new():
     """Ask the PMO a question; matching knowledge articles are suggested while typing."""
     form = TicketForm()
+    if request.method == "GET" and request.args.get("project"):
+        form.project.data = request.args["project"][:32]
     if not is_agent(current_user):
         form.priority.choices = [c for c in form.priority.choices if c[0] != "urgent"]
     if form.validate_on_submit():
@@ -86,8 +89,10 @@ def _ticket_page(ticket, reply_form=None, update_form=None, status=200):
         sla = ("First response" if ticket.first_response_at is None else "Resolution",
                describe_remaining(calendar.between(now, due)), due < now)
     attachments = list(Attachment.select().where(Attachment.ticket == ticket.id).order_by(Attachment.id))
+    links = [(link.title, url_for_path(link.article))
+             for link in ArticleLink.select().where(ArticleLink.ticket == ticket.id).order_by(ArticleLink.id)]
     return render("helpdesk/ticket.html", ticket=ticket, replies=replies_for(ticket, current_user),
-                  attachments=attachments, reply_form=reply_form, update_form=update_form,
+                  attachments=attachments, links=links, reply_form=reply_form, update_form=update_form,
                   rating_form=RatingForm(), merge_form=MergeForm(token=new_token()), sla=sla,
                   canned=list(CannedAnswer.select().order_by(CannedAnswer.title)) if agent else [],
                   agent=agent, status=status)
@@ -262,22 +267,13 @@ def bulk():
     return redirect_to(url_for("helpdesk.index", **request.args))
 
 
-@bp.get("/suggest")
-@login_required
-def suggest():
-    """Knowledge articles matching the subject being typed (htmx fragment beside the form)."""
-    subject = (request.args.get("subject") or "")[:200]
-    return render("helpdesk/_suggestions.html", subject=subject, suggestions=suggest_articles(subject))
 
-
-@bp.post("/deflect")
+@bp.get("/project/<ref>")
 @login_required
-def deflect():
-    """'This answered my question': counted, and no ticket is opened."""
-    subject = (request.form.get("subject") or "").strip()[:200]
-    article = (request.form.get("article") or "").strip()[:255]
-    if not article:
-        abort(400, description="Which article answered the question?")
-    record_deflection(current_user, subject, article)
-    flash("Glad the knowledge base helped. No ticket was opened.", "success")
-    return redirect_to(url_for("helpdesk.index"))
+def project_tickets(ref):
+    """The tickets about one project that the user may see."""
+    from portal.projects.services import load_project
+    project = load_project(ref, current_user)
+    rows = list(visible_tickets(current_user).where(Ticket.project_code == project.code)
+                .order_by(Ticket.created_at.desc()).limit(200)) if project.code else []
+    return render("helpdesk/project_tickets.html", project=project, rows=rows)

@@ -71,18 +71,18 @@ def clear_index() -> None:
     db.execute_sql("DELETE FROM kb_search")
 
 
-def _sqlite_rows(words, limit, offset):
+def _sqlite_rows(words, limit, offset, any_word=False):
     # Each word becomes a quoted prefix term: FTS5 operators (NEAR, OR, *, ^, :) cannot appear.
-    match = " ".join(f'"{w}"*' for w in words)
+    match = (" OR " if any_word else " ").join(f'"{w}"*' for w in words)
     sql = ("SELECT rowid, snippet(kb_search, 3, ?, ?, '…', 24), "
            "bm25(kb_search, 10.0, 4.0, 6.0, 1.0) AS rank FROM kb_search "
            "WHERE kb_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?")
     return db.execute_sql(sql, (START, STOP, match, limit, offset)).fetchall()
 
 
-def _pg_rows(words, limit, offset):
-    # Words are alphanumeric, so `word:*` joined with & is always a valid tsquery.
-    tsquery = " & ".join(f"{w}:*" for w in words)
+def _pg_rows(words, limit, offset, any_word=False):
+    # Words are alphanumeric, so `word:*` joined with & or | is always a valid tsquery.
+    tsquery = (" | " if any_word else " & ").join(f"{w}:*" for w in words)
     # Rank and cut to one page first, so ts_headline (the slow part) runs only on shown rows.
     sql = ("SELECT top.article_id, ts_headline('english', top.body, top.q, %s), top.rank FROM ("
            "SELECT s.article_id, s.body, q, ts_rank(s.tsv, q) AS rank "
@@ -92,13 +92,19 @@ def _pg_rows(words, limit, offset):
     return db.execute_sql(sql, (options, tsquery, limit, offset)).fetchall()
 
 
-def search(query: str, page: int = 1, per_page: int = 50) -> list[Hit]:
-    """Ranked hits for any text; [] when it has no searchable words."""
+def search(query: str, page: int = 1, per_page: int = 50, any_word: bool = False) -> list[Hit]:
+    """Ranked hits for any text; [] when it has no searchable words.
+
+    any_word=True matches articles with any of the words (ranked by how well they
+    match), for suggestions from a sentence rather than a search box.
+    """
     words = terms(query)
+    if any_word:
+        words = [w for w in words if len(w) > 2] or words
     if not words:
         return []
     offset = (max(page, 1) - 1) * per_page
-    rows = (_sqlite_rows if is_sqlite() else _pg_rows)(words, per_page + 1, offset)
+    rows = (_sqlite_rows if is_sqlite() else _pg_rows)(words, per_page + 1, offset, any_word)
     ids = [r[0] for r in rows]
     articles = {a.id: a for a in Article.visible().where(Article.id.in_(ids))} if ids else {}
     return [Hit(articles[r[0]], _highlight(r[1])) for r in rows if r[0] in articles]
