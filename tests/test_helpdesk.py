@@ -472,3 +472,15 @@ def test_requesters_cannot_make_faqs_or_link_articles(client, login):
     ticket = make_ticket(requester=user, status="resolved")
     assert client.get(f"/helpdesk/{ticket.number}/faq").status_code == 403
     assert client.post(f"/helpdesk/{ticket.number}/articles", data={"article": "x"}).status_code == 403
+
+
+def test_queue_search_finds_words_in_subject_and_body_as_prefixes(client, hx, login):
+    login("pmo")
+    make_ticket(subject="Budget approval", body="Which approvers sign off a change request?")
+    make_ticket(subject="Training course", body="Is there a course on scheduling?")
+    found = hx.get("/helpdesk/?view=all&q=approv sign").get_data(as_text=True)
+    assert "Budget approval" in found and "Training course" not in found
+    by_body = hx.get("/helpdesk/?view=all&q=scheduling").get_data(as_text=True)
+    assert "Training course" in by_body and "Budget approval" not in by_body
+    for hostile in ("'", "a & b | !c", ":*", "\\", "%", "(" * 50, "x" * 3000):
+        assert hx.get("/helpdesk/", query_string={"view": "all", "q": hostile}).status_code == 200

@@ -2,7 +2,7 @@
 import datetime
 import statistics
 
-from peewee import Case, fn
+from peewee import SQL, Case, fn
 
 from portal.db import is_sqlite, utcnow
 from portal.helpdesk.models import OPEN_STATUSES, ArticleLink, Deflection, Ticket
@@ -29,6 +29,28 @@ def _month_of(column):
     return fn.to_char(column, "YYYY-MM")
 
 
+def _medians(bucket, where) -> dict:
+    """{month: (median seconds to first response, median seconds to resolution)}.
+
+    PostgreSQL computes the medians itself; SQLite has no percentile aggregate, so
+    the two integer columns come back and Python takes the medians.
+    """
+    if not is_sqlite():
+        rows = (Ticket.select(bucket, SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY first_response_seconds)"),
+                              SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_seconds)"))
+                .where(where).group_by(bucket).tuples())
+        return {m: (first, resolve) for m, first, resolve in rows}
+    values = {}
+    for m, first, resolve in (Ticket.select(bucket, Ticket.first_response_seconds, Ticket.resolution_seconds)
+                              .where(where & Ticket.first_response_seconds.is_null(False)).tuples()):
+        firsts, resolves = values.setdefault(m, ([], []))
+        firsts.append(first)
+        if resolve is not None:
+            resolves.append(resolve)
+    return {m: (statistics.median(f) if f else None, statistics.median(r) if r else None)
+            for m, (f, r) in values.items()}
+
+
 def monthly(months: int = 6, now=None):
     """Per month, newest first: tickets, median business hours to first response and to
     resolution, share resolved within SLA, average rating. Two queries in all."""
@@ -42,21 +64,14 @@ def monthly(months: int = 6, now=None):
     totals = (Ticket.select(bucket.alias("m"), fn.COUNT(Ticket.id), fn.COUNT(Ticket.resolved_at),
                             fn.SUM(on_time), fn.AVG(Ticket.rating))
               .where(Ticket.created_at >= since).group_by(bucket).tuples())
-    durations = {}
-    for m, first, resolve in (Ticket.select(bucket, Ticket.first_response_seconds, Ticket.resolution_seconds)
-                              .where((Ticket.created_at >= since)
-                                     & (Ticket.first_response_seconds.is_null(False))).tuples()):
-        firsts, resolves = durations.setdefault(m, ([], []))
-        firsts.append(first)
-        if resolve is not None:
-            resolves.append(resolve)
+    durations = _medians(bucket, Ticket.created_at >= since)
     result = []
     for key, count, resolved, in_time, rating in totals:
-        firsts, resolves = durations.get(key, ([], []))
+        first, resolve = durations.get(key, (None, None))
         result.append({
             "month": key, "count": count,
-            "median_first_hours": round(statistics.median(firsts) / 3600, 1) if firsts else None,
-            "median_resolve_hours": round(statistics.median(resolves) / 3600, 1) if resolves else None,
+            "median_first_hours": round(first / 3600, 1) if first is not None else None,
+            "median_resolve_hours": round(resolve / 3600, 1) if resolve is not None else None,
             "sla_percent": round(100 * (in_time or 0) / resolved) if resolved else None,
             "rating": round(float(rating), 1) if rating is not None else None,
         })

@@ -1,10 +1,11 @@
 """The ticket queue: views, filters, sorting and pages, in one query per page."""
 import datetime
+import re
 
-from peewee import Case, JOIN
+from peewee import JOIN, Case, Expression, fn
 
 from portal.auth.models import User
-from portal.db import utcnow
+from portal.db import is_sqlite, utcnow
 from portal.helpdesk.models import OPEN_STATUSES, Ticket
 from portal.helpdesk.services import is_agent, visible_tickets
 
@@ -28,6 +29,30 @@ def breaching_condition(now):
                | (Ticket.resolution_due <= soon)))
 
 
+def text_match(text: str):
+    """Tickets whose number, subject or body match `text`.
+
+    Every word must appear (as the start of a word on PostgreSQL, which uses the
+    full-text index; anywhere on SQLite, which scans). Internal notes are never searched.
+    """
+    from portal.kb.search import terms
+    number = text.upper().removeprefix("PMO-")
+    words = terms(text)
+    if is_sqlite():
+        match = Ticket.id.is_null(False) if words else Ticket.id.is_null()
+        for word in words:
+            match &= Ticket.subject.contains(word) | Ticket.body.contains(word)
+    elif not words:
+        match = Ticket.id.is_null()  # nothing searchable: no text match (a number may still match)
+    else:
+        tsquery = " & ".join(f"{w}:*" for w in words)
+        document = fn.to_tsvector("simple", Ticket.subject.concat(" ").concat(Ticket.body))
+        match = Expression(document, "@@", fn.to_tsquery("simple", tsquery))
+    if re.fullmatch(r"[0-9]{1,9}", number):
+        match = match | (Ticket.number == int(number))
+    return match
+
+
 def queue(user, view: str, q: str = "", category: str = "", priority: str = "", status: str = "",
           sort: str = "due", page: int = 1, per_page: int = 50, now=None):
     """One page of tickets for `view`, with requester and assignee joined; returns (rows, total)."""
@@ -49,12 +74,7 @@ def queue(user, view: str, q: str = "", category: str = "", priority: str = "", 
     elif view == "mine":
         query = query.where(Ticket.status.in_(OPEN_STATUSES + ("resolved",)))
     if q:
-        text = q.strip()
-        number = text.upper().removeprefix("PMO-")
-        match = Ticket.subject.contains(text) | Ticket.body.contains(text)
-        if number.isdigit():
-            match = match | (Ticket.number == int(number))
-        query = query.where(match)
+        query = query.where(text_match(q.strip()))
     if category:
         query = query.where(Ticket.category == category)
     if priority:
