@@ -7,7 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
 from portal import db as portal_db
-from portal.web import htmx, login_required_response, render
+from portal.web import htmx, login_required_response, query_args, render
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -131,5 +131,6 @@ def _register_template_helpers(app):
         return [(endpoint, label, perm is None or can(current_user, perm))
                 for endpoint, label, perm in NAV if endpoint in app.view_functions]
 
-    app.jinja_env.globals.update(can=can, has_role=has_role, ROLES=ROLES, nav_items=nav_items)
+    app.jinja_env.globals.update(can=can, has_role=has_role, ROLES=ROLES, nav_items=nav_items,
+                                 query_args=query_args)
     app.jinja_env.filters["markdown"] = render_markdown

@@ -1,5 +1,5 @@
 """Rendering and redirects that understand htmx; the only module that reads HX-* headers."""
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from flask import Response, make_response, redirect, render_template, request, url_for
 from flask_htmx import HTMX
@@ -50,10 +50,26 @@ def login_required_response() -> Response:
     """
     target = url_for("auth.login", next=request.full_path.rstrip("?"))
     if htmx:
+        # After signing in, return to the page the user was on, not to the fragment
+        # (a polled bell, a table) that happened to notice the expired session.
+        current = urlsplit(htmx.current_url or "/")
+        page = current.path + (f"?{current.query}" if current.query else "")
+        target = url_for("auth.login", next=page)
         response = make_response("Your session has ended. Please sign in again.", 401)
         response.headers["HX-Redirect"] = target
         return response
     return redirect(target)
+
+
+def query_args(**changes) -> dict:
+    """The current query string as url_for() keywords, with `changes` applied.
+
+    Keys starting with `_` are dropped: url_for reads `_method`, `_external` and
+    the like as its own options, so a crafted query string could break the page.
+    """
+    args = {key: value for key, value in request.args.items() if not key.startswith("_")}
+    args.update(changes)
+    return args
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

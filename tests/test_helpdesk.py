@@ -484,3 +484,79 @@ def test_queue_search_finds_words_in_subject_and_body_as_prefixes(client, hx, lo
     assert "Training course" in by_body and "Budget approval" not in by_body
     for hostile in ("'", "a & b | !c", ":*", "\\", "%", "(" * 50, "x" * 3000):
         assert hx.get("/helpdesk/", query_string={"view": "all", "q": hostile}).status_code == 200
+
+
+def test_only_the_requester_or_pmo_close_or_reopen(app, client, login):
+    from tests.factories import make_project
+    manager = login("manager")
+    project = make_project(manager=manager)
+    ticket = make_ticket(project_code=project.code, status="resolved")
+    # The project's manager can read the ticket but not close it for the requester.
+    assert client.get(f"/helpdesk/{ticket.number}").status_code == 200
+    assert client.post(f"/helpdesk/{ticket.number}/status/closed").status_code == 409
+    assert client.post(f"/helpdesk/{ticket.number}/status/open").status_code == 409
+    client.post(f"/helpdesk/{ticket.number}/reply", data={"body": "FYI", "token": "mgr1"},
+                content_type="multipart/form-data")
+    assert Ticket.get_by_id(ticket.id).status == "resolved"
+
+
+def test_staff_form_saves_nothing_when_the_status_move_is_not_allowed(client, login):
+    agent = login("pmo")
+    ticket = make_ticket(status="open")
+    response = client.post(f"/helpdesk/{ticket.number}/update", data={
+        "assignee": agent.id, "status": "new", "priority": "urgent", "category": "other",
+        "version": ticket.version})
+    assert response.status_code == 422
+    assert "cannot become new" in response.get_data(as_text=True)
+    fresh = Ticket.get_by_id(ticket.id)
+    assert (fresh.assignee_id, fresh.priority, fresh.category, fresh.version) == (None, "normal", "methodology", ticket.version)
+
+
+def test_merge_twice_and_merging_a_closed_ticket(client, login):
+    from portal.notify.models import Notification
+    login("pmo")
+    original, duplicate = make_ticket(subject="Original"), make_ticket(subject="Duplicate")
+    for _ in range(2):
+        assert client.post(f"/helpdesk/{duplicate.number}/merge",
+                           data={"into": original.reference, "token": "same"}).status_code == 303
+    assert Reply.select().where(Reply.ticket == original.id).count() == 1
+    assert Notification.select().where(Notification.user == duplicate.requester_id).count() == 1
+    again = client.post(f"/helpdesk/{duplicate.number}/merge", data={"into": original.reference, "token": "new"},
+                        follow_redirects=True)
+    assert "closed already" in again.get_data(as_text=True)
+
+
+def test_requester_of_a_merged_ticket_sees_no_link_to_a_ticket_they_cannot_open(app, client, login):
+    requester = login("member")
+    original = make_ticket(subject="Someone else's original")
+    duplicate = make_ticket(requester=requester, subject="My duplicate")
+    from portal.helpdesk.services import merge
+    merge(duplicate, original.number, make_user("pmo"), "tok", CAL)
+    page = client.get(f"/helpdesk/{duplicate.number}").get_data(as_text=True)
+    assert "Closed as a duplicate of another question" in page
+    assert original.reference not in page
+
+
+@pytest.mark.parametrize("url", ["/helpdesk/99999999999999999999999", "/helpdesk/%C2%B2", "/helpdesk/PMO-%C2%B2",
+                                 "/helpdesk/?q=%C2%B2", "/helpdesk/?_method=POST", "/helpdesk/?_external=1&view=all",
+                                 "/helpdesk/1001/canned?answer=99999999999999999999999"])
+def test_odd_numbers_and_query_keys_never_break_pages(client, login, url):
+    login("pmo")
+    make_ticket()
+    assert client.get(url).status_code in (200, 404)
+
+
+def test_bulk_with_odd_numbers_is_harmless(client, login):
+    login("pmo")
+    ticket = make_ticket()
+    response = client.post("/helpdesk/bulk", data={"ticket": ["²", "99999999999999999999", str(ticket.number)],
+                                                   "assignee": "99999999999999999999", "status": "waiting"})
+    assert response.status_code == 303
+    assert Ticket.get_by_id(ticket.id).status == "waiting"
+
+
+def test_expired_session_on_a_polled_fragment_returns_to_the_page_after_sign_in(client):
+    response = client.get("/helpdesk/?view=all", headers={
+        "HX-Request": "true", "HX-Current-URL": "http://localhost/helpdesk/?view=mine"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/login?next=/helpdesk/?view%3Dmine"

@@ -1,4 +1,5 @@
 """Help-desk workflow: asking, answering, the status table, assignment, merging and rating."""
+import re
 from flask import abort
 from portal.audit.services import record
 from portal.auth.models import User
@@ -58,14 +59,19 @@ def resolve_project(code: str | None, user) -> str | None:
     return code
 
 
+def parse_number(value) -> int | None:
+    """A ticket number from '1042' or 'PMO-1042'; None for anything else (no overflow, no '²')."""
+    text = str(value or "").strip().upper().removeprefix("PMO-")
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
+
+
 def load_ticket(number, user, need: str = "view") -> Ticket:
     """The ticket with this number if `user` may see it (404 otherwise, like a missing one).
 
     need="work" also requires an agent (403 for a requester, who can see it).
     """
-    try:
-        number = int(str(number).removeprefix("PMO-"))
-    except ValueError:
+    number = parse_number(number)
+    if number is None:
         abort(404)
     ticket = visible_tickets(user).where(Ticket.number == number).first()
     if ticket is None:
@@ -137,15 +143,22 @@ def _save(ticket: Ticket, expected_version: int, changes: dict) -> Ticket:
     return Ticket.get_by_id(ticket.id)
 
 
-def change_status(ticket: Ticket, user, new_status: str, expected_version: int,
-                  calendar: BusinessCalendar, now=None) -> Ticket:
-    """Move the ticket along the status table, if this user may make that move from here."""
-    now = now or utcnow()
+def check_transition(ticket: Ticket, user, new_status: str) -> None:
+    """Raise HelpdeskError unless `user` may move `ticket` to `new_status` from where it is."""
     who = TRANSITIONS.get(ticket.status, {}).get(new_status)
     if who is None:
         raise HelpdeskError(f"A {ticket.status} ticket cannot become {new_status}.")
     if who == AGENT and not is_agent(user):
         raise HelpdeskError("Only PMO staff change a ticket's status.")
+    if who == ANYONE and not (is_agent(user) or ticket.requester_id == user.id):
+        raise HelpdeskError("Only the person who asked, or PMO staff, can do that.")
+
+
+def change_status(ticket: Ticket, user, new_status: str, expected_version: int,
+                  calendar: BusinessCalendar, now=None) -> Ticket:
+    """Move the ticket along the status table, if this user may make that move from here."""
+    now = now or utcnow()
+    check_transition(ticket, user, new_status)
     with db.atomic():
         fresh = _save(ticket, expected_version, _apply_status(ticket, new_status, now, calendar))
         record(user, "ticket.status", "ticket", ticket.number, f"{ticket.reference}: {ticket.status} → {new_status}",
@@ -191,6 +204,19 @@ def update_ticket(ticket: Ticket, user, expected_version: int, calendar: Busines
     return fresh
 
 
+def work_ticket(ticket: Ticket, user, expected_version: int, calendar: BusinessCalendar, assignee_id,
+                priority: str, category: str, status: str) -> Ticket:
+    """The staff form: assignee, priority, category and status together, all or nothing."""
+    if status != ticket.status:
+        check_transition(ticket, user, status)
+    with db.atomic():
+        fresh = update_ticket(ticket, user, expected_version, calendar, assignee_id=assignee_id,
+                              priority=priority, category=category)
+        if status != fresh.status:
+            fresh = change_status(fresh, user, status, fresh.version, calendar)
+    return fresh
+
+
 def assign_to_self(ticket: Ticket, user, calendar: BusinessCalendar) -> Ticket:
     """'Take it': assign the ticket to the acting agent."""
     return update_ticket(ticket, user, ticket.version, calendar, assignee_id=user.id)
@@ -226,7 +252,7 @@ def add_reply(ticket: Ticket, user, body: str, client_token: str, calendar: Busi
             changes["first_response_seconds"] = int(calendar.between(fresh.created_at, now))
         if answering:
             target = new_status or ("open" if status == "new" and not internal else status)
-        elif status in ("waiting", "resolved"):
+        elif status in ("waiting", "resolved") and fresh.requester_id == user.id:
             target = "open"  # the requester answered or came back: the PMO's turn again
         if target != status:
             if target not in TRANSITIONS[status]:
@@ -260,7 +286,7 @@ def rate(ticket: Ticket, user, rating: int, comment: str) -> Ticket:
 
 
 def merge(ticket: Ticket, into_number: int, user, client_token: str, calendar: BusinessCalendar) -> Ticket:
-    """Close `ticket` as a duplicate of another, leaving a note on both."""
+    """Close `ticket` as a duplicate of another, with a note on the target; the requester is told."""
     if not is_agent(user):
         raise HelpdeskError("Only PMO staff merge tickets.")
     target = Ticket.get_or_none(Ticket.number == into_number)
@@ -268,14 +294,20 @@ def merge(ticket: Ticket, into_number: int, user, client_token: str, calendar: B
         raise HelpdeskError("Choose another existing ticket to merge into.")
     if target.merged_into_id:
         raise HelpdeskError(f"{target.reference} was itself merged; merge into the ticket it points to.")
+    token = f"{client_token}-merge"
     now = utcnow()
     with db.atomic():
+        if Reply.select().where(Reply.client_token == token).exists():
+            return target  # the same merge sent twice
+        if ticket.status == "closed" or ticket.merged_into_id:
+            raise HelpdeskError(f"{ticket.reference} is closed already; only open tickets can be merged.")
         changes = _apply_status(ticket, "closed", now, calendar) | {"merged_into": target.id}
         _save(ticket, ticket.version, changes)
-        Reply.create(ticket=target.id, author=user.id, internal=True, created_at=now,
-                     client_token=f"{client_token}-merge",
+        Reply.create(ticket=target.id, author=user.id, internal=True, created_at=now, client_token=token,
                      body=f"{ticket.reference} ({ticket.subject}) was merged into this ticket.")
         record(user, "ticket.merge", "ticket", ticket.number, f"Merged {ticket.reference} into {target.reference}")
+        notify([ticket.requester_id], f"{ticket.reference} was closed as a duplicate of {target.reference}; "
+               "the PMO answers there.", _url(ticket))
     return target
 
 
@@ -299,7 +331,7 @@ def bulk_update(numbers: list[int], user, calendar: BusinessCalendar, assignee_i
     if not is_agent(user):
         raise HelpdeskError("Only PMO staff work on tickets.")
     changed = 0
-    for ticket in Ticket.select().where(Ticket.number.in_(numbers[:200])):
+    for ticket in Ticket.select().where(Ticket.number.in_([n for n in numbers[:200] if 0 < n < 10**9])):
         try:
             if assignee_id is not None:
                 ticket = update_ticket(ticket, user, ticket.version, calendar, assignee_id=assignee_id)

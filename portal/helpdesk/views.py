@@ -8,14 +8,14 @@ from portal.helpdesk.forms import (BulkForm, MergeForm, QueueFilterForm, RatingF
                                    TicketForm, TicketUpdateForm, new_token)
 from portal.helpdesk.models import ArticleLink, Attachment, CannedAnswer, Ticket
 from portal.helpdesk.queue import queue, views_for
-from portal.helpdesk.services import (HelpdeskError, add_reply, agents, assign_to_self, bulk_update,
+from portal.helpdesk.services import (Conflict, HelpdeskError, parse_number, work_ticket, add_reply, agents, assign_to_self, bulk_update,
                                       change_status, create_ticket, is_agent, load_ticket, merge, rate,
-                                      replies_for, update_ticket, visible_tickets)
+                                      replies_for, visible_tickets)
 from portal.helpdesk.sla import BusinessCalendar, describe_remaining
 from portal.db import utcnow
 from portal.kb.services import url_for_path
 from portal.permissions import check
-from portal.web import redirect_to, render
+from portal.web import query_args, redirect_to, render
 
 
 def _calendar() -> BusinessCalendar:
@@ -91,7 +91,10 @@ def _ticket_page(ticket, reply_form=None, update_form=None, status=200):
     attachments = list(Attachment.select().where(Attachment.ticket == ticket.id).order_by(Attachment.id))
     links = [(link.title, url_for_path(link.article))
              for link in ArticleLink.select().where(ArticleLink.ticket == ticket.id).order_by(ArticleLink.id)]
-    return render("helpdesk/ticket.html", ticket=ticket, replies=replies_for(ticket, current_user),
+    merged_into = None
+    if ticket.merged_into_id:
+        merged_into = visible_tickets(current_user).where(Ticket.id == ticket.merged_into_id).first()
+    return render("helpdesk/ticket.html", ticket=ticket, merged_into=merged_into, replies=replies_for(ticket, current_user),
                   attachments=attachments, links=links, reply_form=reply_form, update_form=update_form,
                   rating_form=RatingForm(), merge_form=MergeForm(token=new_token()), sla=sla,
                   canned=list(CannedAnswer.select().order_by(CannedAnswer.title)) if agent else [],
@@ -144,17 +147,15 @@ def update(number):
     form.assignee.choices = [(0, "Unassigned")] + [(a.id, a.name) for a in agents()]
     if not form.validate_on_submit():
         return _ticket_page(ticket, update_form=form, status=422)
-    calendar = _calendar()
     try:
-        fresh = update_ticket(ticket, current_user, form.version.data, calendar,
-                              assignee_id=form.assignee.data, priority=form.priority.data,
-                              category=form.category.data)
-        if form.status.data != fresh.status:
-            change_status(fresh, current_user, form.status.data, fresh.version, calendar)
+        work_ticket(ticket, current_user, form.version.data, _calendar(), form.assignee.data,
+                    form.priority.data, form.category.data, form.status.data)
+    except Conflict as exc:
+        form.form_errors.append(str(exc))
+        return _ticket_page(Ticket.get_by_id(ticket.id), update_form=form, status=409)
     except HelpdeskError as exc:
         form.form_errors.append(str(exc))
-        conflict = "Someone else changed" in str(exc)
-        return _ticket_page(Ticket.get_by_id(ticket.id), update_form=form, status=409 if conflict else 422)
+        return _ticket_page(ticket, update_form=form, status=422)
     flash(f"{ticket.reference} updated.", "success")
     return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
 
@@ -204,12 +205,12 @@ def merge_into(number):
     """Close this ticket as a duplicate of another."""
     ticket = load_ticket(number, current_user, need="work")
     form = MergeForm()
-    target = (form.into.data or "").strip().upper().removeprefix("PMO-")
-    if not form.validate_on_submit() or not target.isdigit():
+    target = parse_number(form.into.data)
+    if not form.validate_on_submit() or target is None:
         flash("Give the number of the ticket to merge into, e.g. PMO-1042.", "error")
         return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
     try:
-        into = merge(ticket, int(target), current_user, form.token.data, _calendar())
+        into = merge(ticket, target, current_user, form.token.data, _calendar())
     except HelpdeskError as exc:
         flash(str(exc), "error")
         return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
@@ -240,7 +241,7 @@ def attachment(number, attachment_id):
 def canned_text(number):
     """A canned answer filled in for this ticket, as the reply box (htmx swaps it in)."""
     ticket = load_ticket(number, current_user, need="work")
-    answer = CannedAnswer.get_or_none(CannedAnswer.id == request.args.get("answer", 0, type=int))
+    answer = CannedAnswer.get_or_none(CannedAnswer.id == (parse_number(request.args.get("answer")) or 0))
     if answer is None:
         abort(404)
     form = ReplyForm(token=request.args.get("token") or new_token())
@@ -254,17 +255,17 @@ def bulk():
     """Assign or change the status of the selected tickets."""
     check("helpdesk.work")
     form = BulkForm()
-    numbers = [int(n) for n in request.form.getlist("ticket") if n.isdigit()]
+    numbers = [n for n in map(parse_number, request.form.getlist("ticket")) if n is not None]
     if not form.validate_on_submit() or not numbers:
         flash("Select at least one ticket and an action.", "error")
         return redirect_to(url_for("helpdesk.index"))
-    assignee = request.form.get("assignee", type=int) or None
+    assignee = parse_number(request.form.get("assignee")) or None
     status = request.form.get("status") or None
     if status and status not in {"open", "waiting", "resolved", "closed"}:
         abort(400, description="Unknown status.")
     changed = bulk_update(numbers, current_user, _calendar(), assignee_id=assignee, status=status)
     flash(f"Updated {changed} of {len(numbers)} ticket(s).", "success" if changed else "warning")
-    return redirect_to(url_for("helpdesk.index", **request.args))
+    return redirect_to(url_for("helpdesk.index", **query_args()))
 
 
 
