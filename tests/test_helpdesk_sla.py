@@ -50,3 +50,15 @@ def test_describe_remaining():
     assert describe_remaining(3 * 3600 + 20 * 60) == "3 h 20 min left"
     assert describe_remaining(-65 * 60) == "1 h 05 min overdue"
     assert describe_remaining(59) == "0 min left"
+
+
+def test_long_spans_count_whole_weeks_and_skip_holidays():
+    # 2026-01-05 (Mon 09:00) to 2026-12-28 (Mon 09:00): 51 weeks of 5 × 8 h, minus Christmas (a Friday).
+    start, end = dt.datetime(2026, 1, 5, 9, 0), dt.datetime(2026, 12, 28, 9, 0)
+    assert CAL.between(start, end) == (51 * 5 - 1) * 8 * 3600
+    # The fast count agrees with walking day by day.
+    walked = sum(CAL.between(start + dt.timedelta(days=d), start + dt.timedelta(days=d + 1)) for d in range(357))
+    assert CAL.between(start, end) == walked
+    odd = dt.datetime(2026, 2, 11, 13, 17)
+    walked = sum(CAL.between(odd + dt.timedelta(days=d), odd + dt.timedelta(days=d + 1)) for d in range(100))
+    assert CAL.between(odd, odd + dt.timedelta(days=100)) == walked

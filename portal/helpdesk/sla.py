@@ -63,19 +63,39 @@ class BusinessCalendar:
             current = datetime.datetime.combine(next_day, datetime.time(0), ZoneInfo(self.tz))
         raise ValueError("The business calendar has no working hours.")
 
+    def _seconds_on(self, day: datetime.date, after=None, before=None) -> float:
+        """Business seconds on `day`, optionally only after/before a local moment."""
+        if not self._is_workday(day):
+            return 0.0
+        opens, closes = self._window(day)
+        begin = max(after, opens) if after else opens
+        end = min(before, closes) if before else closes
+        return max(0.0, (end - begin).total_seconds())
+
     def between(self, a_utc: datetime.datetime, b_utc: datetime.datetime) -> float:
-        """Business seconds from `a_utc` to `b_utc`; negative when b is before a."""
+        """Business seconds from `a_utc` to `b_utc`; negative when b is before a.
+
+        Whole weeks in the middle are counted, not walked, so a ticket a year
+        overdue costs as little as one due tomorrow.
+        """
         if b_utc < a_utc:
             return -self.between(b_utc, a_utc)
         a, b = self._local(a_utc), self._local(b_utc)
-        total = 0.0
-        day = a.date()
-        while day <= b.date():
-            if self._is_workday(day):
-                opens, closes = self._window(day)
-                begin, end = max(a, opens), min(b, closes)
-                if end > begin:
-                    total += (end - begin).total_seconds()
+        first, last = a.date(), b.date()
+        if first == last:
+            return self._seconds_on(first, a, b)
+        total = self._seconds_on(first, after=a) + self._seconds_on(last, before=b)
+        day = first + datetime.timedelta(days=1)
+        weeks, rest = divmod((last - day).days, 7)
+        if weeks:
+            per_day = (self.end_hour - self.start_hour) * 3600
+            total += weeks * len(self.workdays) * per_day
+            skipped_end = day + datetime.timedelta(days=7 * weeks)
+            total -= per_day * sum(1 for h in self.holidays
+                                   if day <= h < skipped_end and h.weekday() in self.workdays)
+            day = skipped_end
+        while day < last:
+            total += self._seconds_on(day)
             day += datetime.timedelta(days=1)
         return total
 
