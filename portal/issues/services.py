@@ -2,6 +2,7 @@
 import datetime
 
 from flask import abort
+from peewee import JOIN
 
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
@@ -20,7 +21,7 @@ def load_issue(project, issue_id: int) -> Issue:
     """The issue `issue_id` of `project`, with owner and linked risk title; 404 when it is another project's."""
     issue = (Issue.select(Issue, User.name.alias("owner_name"), Risk.title.alias("risk_title"))
              .join(User, on=(Issue.owner == User.id)).switch(Issue)
-             .join(Risk, join_type="LEFT OUTER", on=(Issue.risk == Risk.id))
+             .join(Risk, join_type=JOIN.LEFT_OUTER, on=(Issue.risk == Risk.id))
              .where((Issue.id == issue_id) & (Issue.project == project.id)).objects().first())
     if issue is None:
         abort(404)
