@@ -239,3 +239,19 @@ def test_issue_log_flags_overdue_and_stale_issue_edit_is_409(client, login):
     bad = client.post(f"/projects/{project.code}/issues/new", data={"title": "", "priority": "9",
                                                                     "owner": "0", "status": "open"})
     assert bad.status_code == 422 and Issue.select().count() == 1
+
+
+def test_demo_log_covers_every_status_and_score_band(app):
+    from portal.demo import _small_users
+    from portal.projects.demo import small_portfolio
+    from portal.risks.demo import small_log
+    import random
+    _small_users()
+    small_portfolio(random.Random(1))
+    added = small_log(random.Random(1))
+    assert added[0] >= 13 and small_log(random.Random(1)) == (0, 0)  # idempotent
+    assert {r.status for r in Risk.select()} == {"open", "monitoring", "closed", "occurred"}
+    assert {r.band for r in Risk.select()} == {"high", "medium", "low"}
+    assert {i.status for i in Issue.select()} == {"open", "in_progress", "resolved", "closed"}
+    assert Issue.select().where(Issue.risk.is_null(False)).count() == Risk.select().where(Risk.status == "occurred").count()
+    assert Risk.select().where(Risk.escalated == True).exists()  # noqa: E712
