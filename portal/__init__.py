@@ -54,12 +54,15 @@ def _register_blueprints(app):
     from portal.auth import bp as auth_bp
     from portal.helpdesk import bp as helpdesk_bp
     from portal.intake import bp as intake_bp
+    from portal.issues import bp as issues_bp
     from portal.kb import bp as kb_bp
     from portal.main import bp as main_bp
     from portal.notify import bp as notify_bp
     from portal.projects import bp as projects_bp
+    from portal.risks import bp as risks_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp):
+    for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
+               issues_bp):
         app.register_blueprint(bp)
 
 
@@ -113,6 +116,7 @@ def _register_headers(app):
 NAV = [
     ("kb.index", "Knowledge", None),
     ("projects.index", "Projects", None),
+    ("risks.portfolio", "Risks", None),
     ("intake.index", "Intake", "intake.review"),
     ("helpdesk.index", "Help desk", None),
     ("dashboard.index", "Dashboard", "dashboard.view"),

@@ -45,7 +45,24 @@ PAGES = [
     ("pmo", "/helpdesk/1042"),
     ("pmo", "/helpdesk/figures"),
     ("member", "/helpdesk/"),
+    ("pmo", "/risks/"),
+    ("pmo", "/risks/?band=high&overdue=1&sort=review"),
+    ("pmo", "/risks/?page=100"),
+    ("pmo", "/risks/issues"),
+    ("pmo", "/projects/{busiest_risk_log}/risks/"),
+    ("pmo", "/projects/{busiest_risk_log}/risks/?p=3&i=4&sort=review"),
+    ("manager", "/risks/"),
 ]
+
+
+def busiest_risk_log() -> str:
+    """The code of the project with the most risks, for the risk-log pages."""
+    from peewee import fn
+
+    from portal.projects.models import Project
+    from portal.risks.models import Risk
+    return (Project.select(Project.code).join(Risk, on=(Risk.project == Project.id))
+            .group_by(Project.id, Project.code).order_by(fn.COUNT(Risk.id).desc()).scalar())
 
 
 class QueryCounter(logging.Handler):
@@ -93,6 +110,8 @@ def main() -> int:
         client = app.test_client()
         with db.connection_context():
             user = User.select().where((User.role == role) & (User.active == True)).first()  # noqa: E712
+            if "{busiest_risk_log}" in path:
+                path = path.format(busiest_risk_log=busiest_risk_log())
         with client.session_transaction() as sess:
             sess["_user_id"] = user.get_id()
         client.get(path)  # warm caches, as a running server would be

@@ -1,9 +1,6 @@
 """Listing projects: filters, sorting, pages and the CSV export, all on the visibility-scoped query."""
-import csv
-import io
-from decimal import Decimal
-
 from portal.auth.models import User
+from portal.csvexport import csv_stream
 from portal.projects.models import STATES, Project
 
 SORTS = {
@@ -58,34 +55,11 @@ def departments_and_managers(user):
 
 CSV_COLUMNS = ["code", "name", "state", "category", "department", "manager", "budget", "start_date",
                "end_date", "score", "summary"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A CSV cell a spreadsheet will not run: text starting = + - @ tab or CR gets a ' prefix; numbers stay numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def csv_lines(query):
-    """The rows of `query` as CSV text, one line at a time (streamed, never built in memory)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush():
-        line = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return line
-
-    writer.writerow(CSV_COLUMNS)
-    yield flush()
-    for p in query.order_by(Project.code, Project.id).objects().iterator():
-        writer.writerow([safe_cell(v) for v in (p.code or f"DRAFT-{p.id}", p.name, p.state, p.category,
-                                                p.department, p.manager_name,
-                                                p.budget, p.start_date, p.end_date, p.score, p.summary)])
-        yield flush()
+    """The rows of `query` as formula-safe CSV text, one line at a time (streamed, never built in memory)."""
+    rows = ((p.code or f"DRAFT-{p.id}", p.name, p.state, p.category, p.department, p.manager_name,
+             p.budget, p.start_date, p.end_date, p.score, p.summary)
+            for p in query.order_by(Project.code, Project.id).objects().iterator())
+    return csv_stream(CSV_COLUMNS, rows)

@@ -1,0 +1,50 @@
+"""The portfolio's risk pages: heat map, top ten, escalations, reviews due, and every open risk and issue."""
+from flask import request
+from flask_login import current_user, login_required
+
+from portal.risks import bp
+from portal.risks import portfolio as pf
+from portal.risks.forms import STATUS_LABELS, FilterForm
+from portal.risks.models import Issue
+from portal.risks.queries import page_of
+from portal.risks.services import today
+from portal.web import is_fragment_request, render
+
+PER_PAGE = 50
+
+
+def _page() -> int:
+    return max(1, min(request.args.get("page", 1, type=int), 10_000))
+
+
+@bp.get("/risks/")
+@login_required
+def portfolio():
+    """Open risks across the projects you may see; htmx gets only the filtered list."""
+    form = FilterForm(formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        form = FilterForm(formdata=None, meta={"csrf": False})
+    now = today()
+    rows, total = page_of(pf.visible_risks(current_user, form.filters(), now), form.sort.data or "score",
+                          _page(), PER_PAGE)
+    context = dict(form=form, rows=rows, total=total, page=_page(), pages=max(1, -(-total // PER_PAGE)),
+                   today=now, labels=STATUS_LABELS)
+    if not is_fragment_request():
+        context.update(heat=pf.portfolio_heatmap(current_user), top=pf.top_risks(current_user, now),
+                       escalated=pf.escalated_risks(current_user, now), mine=pf.my_overdue_reviews(current_user, now),
+                       owners=pf.risk_owners(current_user))
+    return render("risks/portfolio.html", fragment="risks/_portfolio_list.html", **context)
+
+
+@bp.get("/risks/issues")
+@login_required
+def portfolio_issues():
+    """Open issues across the projects you may see, overdue ones flagged."""
+    now = today()
+    query = pf.visible_issues(current_user, request.args.get("project", "")[:32],
+                              request.args.get("owner", type=int), request.args.get("overdue") == "1", now)
+    total = query.count()
+    rows = list(query.order_by(Issue.due_date.asc(nulls="LAST"), Issue.priority.desc(), Issue.id)
+                .paginate(_page(), PER_PAGE).objects())
+    return render("risks/portfolio_issues.html", rows=rows, total=total, page=_page(),
+                  pages=max(1, -(-total // PER_PAGE)), today=now)
