@@ -1,5 +1,5 @@
 """PMO Portal: the application factory."""
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_login(app)
     _register_blueprints(app)
     _register_errors(app)
+    _refuse_nul_characters(app)
     _register_headers(app)
     _register_template_helpers(app)
     return app
@@ -97,6 +98,23 @@ def _register_errors(app):
         return render("errors/error.html", fragment="errors/_message.html", status=500, code=500, title="Something went wrong",
                       message="The portal hit an unexpected error. Nothing you sent was half-saved; "
                               "try again, and tell the PMO if it keeps happening.")
+
+
+def _refuse_nul_characters(app):
+    """Refuse NUL characters in paths, query strings and forms with a 400.
+
+    No field has a use for them, and PostgreSQL cannot store them: refused at the
+    door, they cannot turn a search box into a server error.
+    """
+    @app.before_request
+    def refuse_nul():
+        values = list(request.args.values()) + list((request.view_args or {}).values())
+        # Only plain forms are read here: parsing an upload early would apply the
+        # global size limit before a view can set its own.
+        if request.mimetype == "application/x-www-form-urlencoded":
+            values += list(request.form.values())
+        if any("\x00" in str(v) for v in values):
+            abort(400, description="The request contains a NUL character, which no field accepts.")
 
 
 def _register_headers(app):
