@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
 from portal import db as portal_db
+from portal.numbers import BoundedIntegerConverter
 from portal.web import htmx, login_required_response, query_args, render
 
 csrf = CSRFProtect()
@@ -29,6 +30,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUST_PROXY"],
                                 x_proto=app.config["TRUST_PROXY"], x_host=app.config["TRUST_PROXY"])
 
+    # Before any blueprint adds its rules: a converter is chosen when a rule is bound.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     portal_db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -129,3 +129,27 @@ def test_unexpected_errors_get_a_friendly_500_page(app, client, login):
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "Something went wrong" in body and "kaboom" not in body
+
+
+HUGE = 99999999999999999999999  # past what SQLite's 64-bit integers hold
+
+
+def test_huge_ids_in_any_url_are_not_found_never_a_server_error(app, client, login):
+    from werkzeug.routing.converters import IntegerConverter
+
+    from tests.factories import make_project
+    login("admin")
+    project = make_project()
+    adapter = app.url_map.bind("localhost")
+    checked = 0
+    for rule, _ in _concrete_rules(app):
+        if not any(isinstance(c, IntegerConverter) for c in rule._converters.values()):
+            continue
+        values = {arg: HUGE if isinstance(c, IntegerConverter) else sorted(c.items)[0] if hasattr(c, "items")
+                  else project.code for arg, c in rule._converters.items()}
+        url = adapter.build(rule.endpoint, values)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(url, method=method)
+            assert response.status_code < 500, f"{method} {url} -> {response.status_code}"
+            checked += 1
+    assert checked >= 10

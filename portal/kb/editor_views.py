@@ -5,12 +5,21 @@ from flask_login import current_user
 from portal.kb import bp, services
 from portal.kb.forms import EditForm, MoveForm, NewArticleForm, PreviewForm, VersionForm
 from portal.kb.views import page_arg
+from portal.numbers import parse_int
 from portal.permissions import require
 from portal.web import redirect_to, render
 
 
 def _article_url(article):
     return url_for("kb.article", section=article.section, slug=article.slug)
+
+
+def _flash_saved(message: str, result) -> None:
+    """Confirm a save; warn when the database has it but the knowledge file could not be written."""
+    flash(message, "success")
+    if result.file_problem:
+        flash(f"Saved in the portal, but the file could not be written: {result.file_problem}. "
+              "Readers see the new text; tell whoever looks after the knowledge folder.", "warning")
 
 
 @bp.route("/article/<int:article_id>/edit", methods=["GET", "POST"])
@@ -36,7 +45,7 @@ def edit(article_id):
                 "theirs, merge, and save again.")
             form.version.data = exc.article.version
         else:
-            flash(f"Saved revision {rev.number}{' as a draft' if rev.status == 'draft' else ''}.", "success")
+            _flash_saved(f"Saved revision {rev.number}{' as a draft' if rev.status == 'draft' else ''}.", rev)
             return redirect_to(_article_url(article))
     elif request.method == "POST":
         status = 422
@@ -72,7 +81,7 @@ def new():
             getattr(form, exc.field or "slug").errors.append(str(exc))
             status = 422
         else:
-            flash(f"Created {article.title}.", "success")
+            _flash_saved(f"Created {article.title}.", article)
             return redirect_to(_article_url(article))
     elif request.method == "POST":
         status = 422
@@ -89,7 +98,8 @@ def move(article_id):
     status = 200
     if form.validate_on_submit():
         try:
-            services.move_article(article, current_user, form.version.data, form.section.data, form.slug.data)
+            moved = services.move_article(article, current_user, form.version.data, form.section.data,
+                                          form.slug.data)
         except services.EditError as exc:
             getattr(form, exc.field or "slug").errors.append(str(exc))
             status = 422
@@ -98,7 +108,7 @@ def move(article_id):
             status = 409
         else:
             article = services.load_article_by_id(article_id)
-            flash(f"Moved to {article.path}.", "success")
+            _flash_saved(f"Moved to {article.path}.", moved)
             return redirect_to(_article_url(article))
     elif request.method == "POST":
         status = 422
@@ -120,8 +130,8 @@ def history(article_id):
 def diff(article_id):
     """The line diff between revisions `a` and `b`."""
     article = services.load_article_by_id(article_id)
-    a = services.get_revision(article, request.args.get("a", 0, type=int))
-    b = services.get_revision(article, request.args.get("b", 0, type=int))
+    a = services.get_revision(article, request.args.get("a", 0, type=parse_int))
+    b = services.get_revision(article, request.args.get("b", 0, type=parse_int))
     return render("kb/diff.html", article=article, a=a, b=b, lines=services.diff(a, b))
 
 
@@ -140,7 +150,7 @@ def restore(article_id, number):
             flash(str(exc) + " Reload the history and try again.", "error")
             return render("kb/history.html", article=article, revisions=services.revisions(article)[:50], page=1,
                           has_next=False, form=VersionForm(data={"version": exc.article.version}), status=409)
-        flash(f"Restored revision {number} as revision {rev.number}.", "success")
+        _flash_saved(f"Restored revision {number} as revision {rev.number}.", rev)
     return redirect_to(url_for("kb.history", article_id=article.id))
 
 
@@ -154,11 +164,11 @@ def publish(article_id):
         flash("The form was incomplete; reload and try again.", "error")
         return redirect_to(_article_url(article))
     try:
-        services.publish_draft(article, current_user, form.version.data)
+        rev = services.publish_draft(article, current_user, form.version.data)
     except services.StaleEdit as exc:
         flash(str(exc) + " Reload and try again.", "error")
     except services.EditError as exc:
         flash(str(exc), "error")
     else:
-        flash("Draft published.", "success")
+        _flash_saved("Draft published.", rev)
     return redirect_to(_article_url(article))

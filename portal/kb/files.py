@@ -11,6 +11,11 @@ from flask import current_app
 SECTION_ORDER = ["standards", "templates", "training", "faq"]
 ROOT_SECTION = "general"  # articles at the top of the folder
 MAX_FILE = 2_000_000  # bytes; larger files are skipped with a warning
+# Limits for folders and file names the portal creates: file systems refuse names over
+# 255 bytes, and a character can take four bytes in UTF-8.
+MAX_SECTION = 60
+MAX_SLUG = 120
+MAX_NAME_BYTES = 200
 
 
 def knowledge_root() -> Path:
@@ -198,25 +203,21 @@ def read_text(path: Path) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def write_atomic(path: Path, text: str) -> int | None:
-    """Replace `path` with `text` through a temp file and rename; the new mtime, or None if not writable."""
+def write_atomic(path: Path, text: str) -> int:
+    """Replace `path` with `text` through a temp file and rename; the new mtime. Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kb-", suffix=".tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kb-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        return path.stat().st_mtime_ns
-    except OSError as exc:
-        current_app.logger.warning("Knowledge file %s not written: %s", path, exc)
-        return None
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path.stat().st_mtime_ns
 
 
 def remove_file(path: Path) -> None:

@@ -3,6 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from portal.kb.files import MAX_SECTION, MAX_SLUG
+from portal.numbers import in_range
+
 MAX_TEXT = 400_000
 
 
@@ -11,25 +14,25 @@ class EditForm(FlaskForm):
     message = StringField("What changed", validators=[Optional(), Length(max=300)])
     new_version = BooleanField("New version: everyone acknowledges again")
     draft = BooleanField("Save as draft (readers keep seeing the published version)")
-    version = IntegerField(validators=[InputRequired()])
+    version = IntegerField(validators=[InputRequired(), in_range()])
 
 
 class NewArticleForm(FlaskForm):
-    section = StringField("Section (folder)", validators=[DataRequired(), Length(max=120)])
-    slug = StringField("Address (file name without .md)", validators=[DataRequired(), Length(max=300)])
+    section = StringField("Section (folder)", validators=[DataRequired(), Length(max=MAX_SECTION)])
+    slug = StringField("Address (file name without .md)", validators=[DataRequired(), Length(max=MAX_SLUG)])
     text = TextAreaField("Markdown (front matter and body)", validators=[DataRequired(), Length(max=MAX_TEXT)])
     message = StringField("What changed", validators=[Optional(), Length(max=300)])
 
 
 class MoveForm(FlaskForm):
-    section = StringField("Section (folder)", validators=[DataRequired(), Length(max=120)])
-    slug = StringField("Address (file name without .md)", validators=[DataRequired(), Length(max=300)])
-    version = IntegerField(validators=[InputRequired()])
+    section = StringField("Section (folder)", validators=[DataRequired(), Length(max=MAX_SECTION)])
+    slug = StringField("Address (file name without .md)", validators=[DataRequired(), Length(max=MAX_SLUG)])
+    version = IntegerField(validators=[InputRequired(), in_range()])
 
 
 class VersionForm(FlaskForm):
     """A button that acts on an article as the editor last saw it."""
-    version = IntegerField(validators=[InputRequired()])
+    version = IntegerField(validators=[InputRequired(), in_range()])
 
 
 class PreviewForm(FlaskForm):

@@ -241,14 +241,34 @@ def diff(old: Revision, new: Revision) -> list[tuple[str, str]]:
 
 # --- editing -------------------------------------------------------------------
 
-def _write_file(article: Article) -> None:
-    """Write the published text back to its file (outside the transaction) and note the mtime."""
-    full = files.safe_path(article.path)
-    if full is None:
-        return
-    mtime = files.write_atomic(full, article.text)
-    if mtime is not None:
-        Article.update(file_mtime_ns=mtime).where(Article.id == article.id).execute()
+def _write_file(article_id: int) -> str | None:
+    """Write the article's published text to its file and note the file's mtime; why it failed, or None.
+
+    Two saves can finish close together. The write happens under the article's
+    row lock and always takes the text from the row, so the last file written
+    carries the newest revision and the stored mtime is that file's; a short
+    file write inside the lock is the price of the folder never going back.
+    """
+    with db.atomic():
+        current = _lock(Article.select().where(Article.id == article_id))
+        if current is None or current.deleted:
+            return None
+        full = files.safe_path(current.path)
+        if full is None:
+            return "its address is outside the knowledge folder"
+        try:
+            mtime = files.write_atomic(full, current.text)
+        except OSError as exc:
+            current_app.logger.warning("Knowledge file %s not written: %s", full, exc)
+            return exc.strerror or str(exc)
+        Article.update(file_mtime_ns=mtime).where(Article.id == current.id).execute()
+    return None
+
+
+def _with_file(result, article_id: int | None):
+    """`result` with `file_problem` set: why the file could not be written (None when it was, or for a draft)."""
+    result.file_problem = _write_file(article_id) if article_id is not None else None
+    return result
 
 
 def save_article(article: Article, user, expected_version: int, text: str, message: str,
@@ -269,10 +289,8 @@ def save_article(article: Article, user, expected_version: int, text: str, messa
         status = "draft" if draft and current.section == "standards" else "published"
         rev = _apply_text(current, text, user, message or ("Draft saved" if status == "draft" else "Edited"), status)
         record(user, "kb.save", "article", current.id, f"{current.path} revision {rev.number} ({status})")
-    if status == "published":
-        _write_file(current)
     article.__data__.update(current.__data__)
-    return rev
+    return _with_file(rev, current.id if status == "published" else None)
 
 
 def publish_draft(article: Article, user, expected_version: int) -> Revision:
@@ -288,12 +306,39 @@ def restore_revision(article: Article, user, expected_version: int, number: int)
     return save_article(article, user, expected_version, old.text, f"Restored revision {number}")
 
 
+def reserved_sections() -> set[str]:
+    """Section names the knowledge base's own pages use as their first URL segment (files, article, search…)."""
+    from portal.kb import bp
+    prefix = bp.url_prefix.rstrip("/") + "/"
+    names = set()
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.startswith(f"{bp.name}.") and rule.rule.startswith(prefix):
+            first = rule.rule[len(prefix):].split("/", 1)[0]
+            if first and "<" not in first:
+                names.add(first)
+    return names
+
+
 def _check_target(section: str, slug: str) -> str:
+    """The file path for a new address, or EditError naming the field at fault."""
     section, slug = section.strip().strip("/"), slug.strip().strip("/")
+    if not section or "/" in section or files.safe_path(section) is None:
+        raise EditError("Use one folder name of letters, digits and dashes; no '/', '..' or leading dot.", "section")
+    if len(section) > files.MAX_SECTION:
+        raise EditError(f"Use at most {files.MAX_SECTION} characters for the section.", "section")
+    if len(slug) > files.MAX_SLUG:
+        raise EditError(f"Use at most {files.MAX_SLUG} characters for the address.", "slug")
     path = f"{slug}.md" if section == ROOT_SECTION else f"{section}/{slug}.md"
-    if files.safe_path(path) is None or "/" in section or not section or not slug:
+    if files.safe_path(path) is None or not slug:
         raise EditError("Use letters, digits, dashes and / between folders; no '..' or leading dots.", "slug")
-    if Article.select().where((Article.path == path) | ((Article.section == section) & (Article.slug == slug))
+    if any(len(part.encode("utf-8")) > files.MAX_NAME_BYTES for part in path.split("/")):
+        raise EditError("A folder or file name in this address is too long for the file system; shorten it.", "slug")
+    real_section, real_slug = files.section_and_slug(path)
+    if real_section in reserved_sections():
+        # /kb/<that name>/… belongs to one of the portal's own pages, so the article could not be opened.
+        raise EditError(f"'{real_section}' is the address of a portal page; choose another section name.",
+                        "section" if real_section == section else "slug")
+    if Article.select().where((Article.path == path) | ((Article.section == real_section) & (Article.slug == real_slug))
                               ).where(Article.deleted == False).exists():  # noqa: E712
         raise EditError("An article with this address exists already.", "slug")
     return path
@@ -308,8 +353,7 @@ def create_article(user, section: str, slug: str, text: str, message: str = "") 
         article = Article(path=path, section=section_, slug=slug_, title="", revision=0)
         _apply_text(article, text, user, message or "Created")
         record(user, "kb.create", "article", article.id, path)
-    _write_file(article)
-    return article
+    return _with_file(article, article.id)
 
 
 def move_article(article: Article, user, expected_version: int, section: str, slug: str) -> Article:
@@ -325,9 +369,12 @@ def move_article(article: Article, user, expected_version: int, section: str, sl
         current.version = expected_version + 1
         current.path = path
         current.section, current.slug = files.section_and_slug(path)
+        # No file at the new path yet: a scan must not take the old file's mtime as this one's and,
+        # if the write below fails, mark the article deleted.
+        current.file_mtime_ns = None
         _apply_text(current, current.text, user, f"Moved from {old_path}")
         record(user, "kb.move", "article", current.id, f"{old_path} -> {path}")
-    _write_file(current)
+    _with_file(current, current.id)
     if old_full is not None and old_full.exists():
         files.remove_file(old_full)
     return current

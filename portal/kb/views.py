@@ -45,9 +45,12 @@ def search():
 
 @bp.get("/files/<path:path>")
 def download(path):
-    """An image or template document from the knowledge folder (never served inline if active)."""
+    """An image or template document from the knowledge folder (never served inline if active).
+
+    Articles are read on their pages: the raw file would hand out front matter such as quiz answers.
+    """
     full = files.safe_path(path)
-    if full is None or not full.is_file():
+    if full is None or full.suffix.lower() == ".md" or not full.is_file():
         abort(404)
     mimetype = DOWNLOAD_TYPES.get(full.suffix.lower())
     response = send_file(full, mimetype=mimetype or "application/octet-stream",

@@ -1,14 +1,33 @@
 """Forms for requests and projects, review decisions, scoring, the team and the list filters."""
 from flask_wtf import FlaskForm
-from wtforms import (DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.widgets import HiddenInput
 
 from portal.auth.models import User
+from portal.numbers import in_range
 from portal.projects.models import CADENCES, STATES
-from portal.projects.services import FIELDS, MANAGER_ROLES
+from portal.projects.services import FIELDS, MANAGER_ROLES, NOT_AN_AMOUNT
 
 NOBODY = (0, "—")
+
+
+class AmountField(DecimalField):
+    """A decimal that must be a real number: "NaN", "sNaN" and "Infinity" are refused with a message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(NOT_AN_AMOUNT) from None
+        # Decimal() accepts them, but they cannot be compared with a limit or stored.
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(NOT_AN_AMOUNT)
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # one message, not a range error on top of it
 
 
 class ProjectForm(FlaskForm):
@@ -25,12 +44,12 @@ class ProjectForm(FlaskForm):
     strategic_objective = StringField("Strategic objective", validators=[Length(max=200)])
     start_date = DateField("Start date", validators=[Optional()])
     end_date = DateField("End date", validators=[Optional()])
-    budget = DecimalField("Budget", places=2, validators=[Optional(), NumberRange(min=0, max=999_999_999_999)])
+    budget = AmountField("Budget", places=2, validators=[Optional(), NumberRange(min=0, max=999_999_999_999)])
     benefits = TextAreaField("Expected benefits", validators=[Length(max=5000)])
     known_risks = TextAreaField("Known risks", validators=[Length(max=5000)])
     reporting_cadence = SelectField("Reporting cadence", choices=[(c, c.capitalize()) for c in CADENCES],
                                     default="monthly")
-    version = HiddenField()
+    version = IntegerField(widget=HiddenInput(), validators=[Optional(), in_range()])
 
     def set_choices(self, rules: dict):
         """People and categories come from the database and the governance rules."""
@@ -79,7 +98,7 @@ class FilterForm(FlaskForm):
                         + [(s, s.replace("_", " ").capitalize()) for s in STATES], validate_choice=False)
     department = StringField("Department", validators=[Optional(), Length(max=120)])
     category = StringField("Category", validators=[Optional(), Length(max=60)])
-    manager = IntegerField("Manager", validators=[Optional()])
+    manager = IntegerField("Manager", validators=[Optional(), in_range()])
     sort = SelectField("Sort", choices=[("name", "Name"), ("code", "Code"), ("state", "State"),
                                         ("budget", "Budget"), ("start", "Start date"), ("newest", "Newest")],
                        validate_choice=False)

@@ -4,6 +4,9 @@ from portal.permissions import permission
 READ_ALL = ("admin", "pmo", "executive")
 PMO = ("admin", "pmo")
 FINAL = ("rejected", "closed", "cancelled")
+APPROVED = ("approved", "active", "on_hold")
+# What the approval was given for: the budget picks the approvers, the category the required fields.
+GOVERNED_FIELDS = ("budget", "category")
 
 
 def visibility_condition(user):
@@ -42,6 +45,18 @@ def can_edit(user, project):
     if project.state in ("draft", "returned"):
         return is_owner(user, project)
     return project.state in ("approved", "active", "on_hold") and user.id == project.manager_id
+
+
+def locked_fields(user, project) -> tuple[str, ...]:
+    """The fields `user` may not change on `project`: after approval only the PMO changes what was approved."""
+    if project is not None and project.state in APPROVED and user.role not in PMO:
+        return GOVERNED_FIELDS
+    return ()
+
+
+@permission("projects.score", "Only PMO staff and admins score requests, and never their own.")
+def can_score(user, project):
+    return project is not None and user.role in PMO and not is_owner(user, project)
 
 
 @permission("projects.team", "Only the project's manager or the PMO may change its team.")

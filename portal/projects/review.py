@@ -2,6 +2,7 @@
 from portal.auth.models import User
 from portal.db import db
 from portal.notify.services import notify
+from portal.permissions import can
 from portal.projects.models import Approval, Project, Score
 from portal.projects.permissions import PMO, is_owner
 from portal.projects.rules import APPROVER_KINDS, CRITERIA, approvers_needed, current_rules, weighted_score
@@ -117,6 +118,8 @@ def score_request(project: Project, actor, sheet: dict, comment: str = "") -> Sc
     """Record (or replace) `actor`'s scoring sheet; the request's score is the mean of its sheets."""
     if actor.role not in PMO:
         raise NotAllowed("Scoring requests is for PMO staff and admins.")
+    if not can(actor, "projects.score", project):  # the role is checked above; this refuses owners
+        raise NotAllowed("Nobody scores their own request.")
     errors = {c: "Give a mark from 1 to 5." for c in CRITERIA
               if not isinstance(sheet.get(c), int) or isinstance(sheet.get(c), bool) or not 1 <= sheet[c] <= 5}
     if len(comment or "") > 2000:

@@ -52,7 +52,9 @@ def _fields(value, where, problems) -> list[str]:
 
 
 def _approvers(value, where, problems) -> list[str]:
-    if not isinstance(value, list) or not value or any(v not in APPROVER_KINDS for v in value):
+    # Type first: a nested list such as [["pmo"]] cannot be looked up in a dict.
+    if (not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value)
+            or any(v not in APPROVER_KINDS for v in value)):
         problems.append(f"{where} must list one or more of: {', '.join(APPROVER_KINDS)}.")
         return []
     return list(dict.fromkeys(value))
@@ -93,7 +95,8 @@ def validate_rules(data) -> dict:
     elif sum(weights.values()) <= 0:
         problems.append("At least one scoring weight must be above zero.")
     inverted = scoring.get("inverted", [])
-    if not isinstance(inverted, list) or any(c not in CRITERIA for c in inverted):
+    if (not isinstance(inverted, list) or not all(isinstance(c, str) for c in inverted)
+            or any(c not in CRITERIA for c in inverted)):
         problems.append(f"scoring.inverted may list only: {', '.join(CRITERIA)}.")
         inverted = []
     out["scoring"] = {"weights": {c: weights.get(c, 0) for c in CRITERIA}, "inverted": list(dict.fromkeys(inverted))}
@@ -122,8 +125,15 @@ def parse_toml(text: str) -> dict:
     return validate_rules(data)
 
 
+def _toml_str(value: str) -> str:
+    """`value` as a TOML basic string."""
+    # JSON's escapes suit TOML, but not its \ud83d-style surrogate pairs for emoji, which
+    # TOML rejects (so the next save would fail); and TOML wants DEL escaped where JSON leaves it.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def _toml_list(values) -> str:
-    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+    return "[" + ", ".join(_toml_str(v) for v in values) + "]"
 
 
 def dump_toml(rules: dict) -> str:
@@ -138,7 +148,7 @@ def dump_toml(rules: dict) -> str:
               f"inverted = {_toml_list(rules['scoring']['inverted'])}", "", "[scoring.weights]"]
     lines += [f"{c} = {w}" for c, w in rules["scoring"]["weights"].items()]
     for name, spec in rules["categories"].items():
-        lines += ["", f"[categories.{json.dumps(name)}]", f"required = {_toml_list(spec['required'])}"]
+        lines += ["", f"[categories.{_toml_str(name)}]", f"required = {_toml_list(spec['required'])}"]
     return "\n".join(lines) + "\n"
 
 
@@ -154,7 +164,7 @@ def save_rules(data: dict, actor, comment: str = ""):
     from portal.projects.models import RuleSet
     rules = validate_rules(data)
     with db.atomic():
-        row = RuleSet.create(body=json.dumps(rules), comment=comment[:255],
+        row = RuleSet.create(body=json.dumps(rules, ensure_ascii=False), comment=comment[:255],
                              saved_by=actor.id if actor is not None else None)
         record(actor, "rules.save", "rules", row.id, comment or "Saved the governance rules", after=rules)
     return row
@@ -166,10 +176,16 @@ def required_fields(rules: dict, category: str) -> list[str]:
     return list(dict.fromkeys(rules["required"] + extra))
 
 
+def _amount(budget) -> Decimal:
+    """`budget` as a Decimal to compare with the bands; nothing, NaN or Infinity count as 0 (the form refuses them)."""
+    amount = Decimal(budget) if budget not in (None, "") else Decimal(0)
+    return amount if amount.is_finite() else Decimal(0)
+
+
 def approvers_needed(rules: dict, budget) -> list[str]:
     """The approval kinds a request with `budget` needs, from its budget band."""
     needed = rules["default_approvers"]
-    amount = Decimal(budget or 0)
+    amount = _amount(budget)
     for band in rules["approval_bands"]:
         if amount > Decimal(str(band["above"])):
             needed = band["approvers"]
@@ -180,7 +196,7 @@ def explain(rules: dict, category: str, budget) -> list[str]:
     """Human sentences saying which rules apply to a request."""
     lines = []
     kinds = approvers_needed(rules, budget)
-    bands = [b for b in rules["approval_bands"] if Decimal(budget or 0) > Decimal(str(b["above"]))]
+    bands = [b for b in rules["approval_bands"] if _amount(budget) > Decimal(str(b["above"]))]
     who = " as well as ".join(APPROVER_KINDS[k] for k in reversed(kinds))
     if bands:
         lines.append(f"Budget over {bands[-1]['above']:,}: needs {who}.")

@@ -9,9 +9,11 @@ from portal.audit.services import record, snapshot
 from portal.auth.models import User
 from portal.db import db, next_number, utcnow
 from portal.notify.services import notify
+from portal.numbers import parse_int
 from portal.permissions import can
 from portal.projects.models import CADENCES, Project, ProjectMember, Transition
-from portal.projects.rules import current_rules, missing_fields
+from portal.projects.permissions import locked_fields
+from portal.projects.rules import FIELD_LABELS, current_rules, missing_fields
 from portal.projects.workflow import Conflict, NotAllowed, WorkflowError, apply_transition, lock
 
 FIELDS = ("name", "summary", "business_case", "sponsor", "manager", "compliance_owner", "department",
@@ -21,6 +23,7 @@ TEXT_LIMITS = {"name": 120, "summary": 2000, "business_case": 10000, "department
                "strategic_objective": 200, "benefits": 5000, "known_risks": 5000}
 AUDIT_FIELDS = tuple(f + "_id" if f in ("sponsor", "manager", "compliance_owner") else f for f in FIELDS)
 MAX_BUDGET = Decimal("1000000000000")
+NOT_AN_AMOUNT = "Enter the budget in figures, such as 125000 (NaN and Infinity are not amounts)."
 MANAGER_ROLES = ("manager", "pmo", "admin")
 
 
@@ -40,8 +43,11 @@ def load_project(ref: str, user, need: str = "view") -> Project:
     """The project with code (or DRAFT-<id>) `ref` if `user` may see it, else 404; 403 when `need="edit"` is refused."""
     query = Project.visible_to(user)
     ref = (ref or "").upper()
-    if ref.startswith("DRAFT-") and ref[6:].isdigit():
-        query = query.where((Project.id == int(ref[6:])) & Project.code.is_null())
+    if ref.startswith("DRAFT-"):
+        try:
+            query = query.where((Project.id == parse_int(ref[6:])) & Project.code.is_null())
+        except ValueError:
+            abort(404)
     else:
         query = query.where(Project.code == ref)
     project = query.first()
@@ -69,10 +75,15 @@ def clean_values(values: dict, rules: dict) -> dict:
             value = value or None
         elif name == "budget" and value not in (None, ""):
             try:
-                value = Decimal(str(value)).quantize(Decimal("0.01"))
+                value = Decimal(str(value))
             except (InvalidOperation, ValueError):
-                errors[name] = "Enter an amount such as 125000."
+                value = None
+            # NaN and Infinity parse as Decimals but cannot be compared or stored.
+            if value is None or not value.is_finite():
+                errors[name] = NOT_AN_AMOUNT
             else:
+                if abs(value) < MAX_BUDGET:  # larger numbers exceed quantize's precision
+                    value = value.quantize(Decimal("0.01"))
                 if not Decimal(0) <= value < MAX_BUDGET:
                     errors[name] = "The budget must be between 0 and 999,999,999,999."
         elif name == "budget":
@@ -124,15 +135,33 @@ def update_project(project: Project, actor, expected_version: int, values: dict)
         raise InvalidInput({"manager": "Choose the manager."})
     with db.atomic():
         fresh = lock(project.id)
+        # Stale first: if the PMO changed the budget meanwhile, "someone saved" is the true answer.
+        if fresh.version != expected_version:
+            raise _stale(fresh)
+        _refuse_governed_changes(actor, fresh, values)
         before = snapshot(fresh, AUDIT_FIELDS)
         if not fresh.save_if_current(expected_version, updated_at=utcnow(), updated_by=actor.id, **values):
-            who = User.get_or_none(User.id == fresh.updated_by_id)
-            raise Stale(f"{who.name if who else 'Someone'} saved this project at {fresh.updated_at:%Y-%m-%d %H:%M} UTC "
-                        "after you opened it. Your changes are below, not saved; compare and save again.")
+            raise _stale(fresh)
         fresh = Project.get_by_id(project.id)
         record(actor, "project.update", "project", fresh.id, f"Edited {fresh.name}",
                before=before, after=snapshot(fresh, AUDIT_FIELDS))
     return fresh
+
+
+def _stale(fresh: Project) -> Stale:
+    who = User.get_or_none(User.id == fresh.updated_by_id)
+    return Stale(f"{who.name if who else 'Someone'} saved this project at {fresh.updated_at:%Y-%m-%d %H:%M} UTC "
+                 "after you opened it. Your changes are below, not saved; compare and save again.")
+
+
+def _refuse_governed_changes(actor, project: Project, values: dict) -> None:
+    """After approval only the PMO changes what was approved; InvalidInput names each field a manager changed."""
+    errors = {}
+    for name in locked_fields(actor, project):
+        if name in values and values[name] != getattr(project, name):
+            errors[name] = f"The {FIELD_LABELS[name].lower()} was approved; ask the PMO to change it."
+    if errors:
+        raise InvalidInput(errors)
 
 
 def submit_request(project: Project, actor, comment: str = "") -> Project:

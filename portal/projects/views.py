@@ -8,6 +8,7 @@ from portal.permissions import can, check
 from portal.projects import SECTIONS, bp
 from portal.projects import services as svc
 from portal.projects.forms import DecisionForm, FilterForm, MemberForm, ProjectForm, ScoreForm, StateForm
+from portal.projects.permissions import locked_fields
 from portal.projects.queries import csv_lines, departments_and_managers, filtered, search_projects
 from portal.projects.review import approval_status, decide, kinds_user_can_give, score_request, scores
 from portal.projects.rules import CRITERIA, current_rules, explain, missing_fields
@@ -51,8 +52,11 @@ def export():
 
 def _form_page(form, project=None, status=200, rules=None):
     rules = rules or current_rules()
+    locked = locked_fields(current_user, project)
+    for name in locked:  # show what was approved, not what a refused post asked for
+        getattr(form, name).data, getattr(form, name).raw_data = getattr(project, name), None
     values = form.values()
-    return render("projects/form.html", form=form, project=project, status=status,
+    return render("projects/form.html", form=form, project=project, status=status, locked=locked,
                   applies=explain(rules, values.get("category") or "", values.get("budget")),
                   missing=missing_fields(rules, values))
 
@@ -62,7 +66,7 @@ def _save(form, project=None):
     if project is None:
         project = svc.create_request(form.values(), current_user)
     else:
-        project = svc.update_project(project, current_user, int(form.version.data or 0), form.values())
+        project = svc.update_project(project, current_user, form.version.data or 0, form.values())
     if request.form.get("action") == "submit":
         project = svc.submit_request(project, current_user, request.form.get("comment", "")[:2000])
     return project
@@ -110,7 +114,7 @@ def rules_check():
     values = form.values()
     return render("projects/_rules.html", fragment="projects/_rules.html",
                   applies=explain(rules, values.get("category") or "", values.get("budget")),
-                  missing=missing_fields(rules, values))
+                  missing=missing_fields(rules, values), problems=form.budget.errors)
 
 
 @bp.route("/<ref>/edit", methods=["GET", "POST"])
@@ -134,6 +138,9 @@ def edit(ref):
         flash(f"{project.ref} {'submitted for review' if project.state == 'submitted' else 'saved'}.", "success")
         return redirect_to(url_for("projects.detail", ref=project.ref))
     else:
+        if form.version.errors:  # a hidden field: say so above the form, where it is seen
+            form.form_errors.append("This form's edit marker is damaged, so the portal cannot tell whether someone "
+                                    "saved in between. Your input is below, not saved; reload the page and save again.")
         return _form_page(form, project, status=422, rules=rules)
     return _form_page(form, project, rules=rules)
 
