@@ -58,8 +58,11 @@ def _register_blueprints(app):
     from portal.main import bp as main_bp
     from portal.notify import bp as notify_bp
     from portal.projects import bp as projects_bp
+    from portal.status import bp as status_bp
+    from portal.dashboard import bp as dashboard_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp):
+    for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp,
+               status_bp, dashboard_bp):
         app.register_blueprint(bp)
 
 

@@ -34,6 +34,7 @@ DEMO_STEPS = [
     "portal.projects.demo:demo_projects",
     "portal.kb.demo:demo_step",
     "portal.helpdesk.demo:demo_helpdesk",
+    "portal.status.demo:demo_status",
 ]
 
 
