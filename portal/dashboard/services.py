@@ -149,7 +149,9 @@ def _month(column):
 
 def rag_mix(user, filters: dict, today: datetime.date, months: int = 12) -> list[tuple[str, dict]]:
     """Per month for the last `months`: each project's last overall RAG that month, counted by colour."""
-    first = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
     month = _month(StatusReport.period_end)
     rn = fn.ROW_NUMBER().over(partition_by=[StatusReport.project, month], order_by=[StatusReport.period_end.desc()])
     ids = _projects(user, filters.get("department"), filters.get("category"), filters.get("manager")).select(Project.id)
