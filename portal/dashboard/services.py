@@ -36,24 +36,22 @@ def _projects(user, department="", category="", manager=None):
 
 
 def _latest_two(project_ids_query) -> dict:
-    """{project id: [latest report, previous report]} as dicts, in one windowed query."""
-    rn = fn.ROW_NUMBER().over(partition_by=[StatusReport.project], order_by=[StatusReport.period_end.desc()])
-    ranked = (StatusReport.select(StatusReport.project, *[getattr(StatusReport, c) for c in REPORT_COLUMNS],
-                                  rn.alias("rn"))
-              .where(StatusReport.project.in_(project_ids_query)).alias("ranked"))
-    query = (StatusReport.select(ranked.c.project_id, *[getattr(ranked.c, c) for c in REPORT_COLUMNS])
-             .from_(ranked).where(ranked.c.rn <= 2).order_by(ranked.c.project_id, ranked.c.rn))
+    """{project id: [latest report, previous report]} as dicts, in one query.
+
+    Per project, the two newest report ids come from the (project, period_end) index,
+    so the cost follows the number of projects, not of reports.
+    """
+    listed = Project.alias("listed")
+    newer = StatusReport.alias("newer")
+    last_two = (newer.select(newer.id).where(newer.project == listed.id)
+                .order_by(newer.period_end.desc()).limit(2))
+    query = (listed.select(StatusReport.project, *[getattr(StatusReport, c) for c in REPORT_COLUMNS])
+             .join(StatusReport, on=StatusReport.id.in_(last_two))
+             .where(listed.id.in_(project_ids_query))
+             .order_by(StatusReport.project, StatusReport.period_end.desc()))
     out = {}
     for row in query.tuples():
-        values = dict(zip(REPORT_COLUMNS, row[1:]))
-        for key in ("period_end", "forecast_finish"):
-            if isinstance(values[key], str):  # SQLite hands back text from a subquery
-                values[key] = datetime.date.fromisoformat(values[key]) if values[key] else None
-        if isinstance(values["submitted_at"], str):
-            values["submitted_at"] = datetime.datetime.fromisoformat(values["submitted_at"])
-        if values["spent_to_date"] is not None and not isinstance(values["spent_to_date"], Decimal):
-            values["spent_to_date"] = Decimal(str(values["spent_to_date"]))
-        out.setdefault(row[0], []).append(values)
+        out.setdefault(row[0], []).append(dict(zip(REPORT_COLUMNS, row[1:])))
     return out
 
 
