@@ -63,10 +63,12 @@ def _register_blueprints(app):
     from portal.main import bp as main_bp
     from portal.notify import bp as notify_bp
     from portal.projects import bp as projects_bp
+    from portal.dashboard import bp as dashboard_bp
     from portal.risks import bp as risks_bp
+    from portal.status import bp as status_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
-               issues_bp):
+               issues_bp, status_bp, dashboard_bp):
         app.register_blueprint(bp)
 
 

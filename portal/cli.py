@@ -247,3 +247,24 @@ def rules_show():
 
 
 main.add_command(rules_group)
+
+
+# --- reminders ------------------------------------------------------------------
+
+@click.command("remind")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send and record nothing.")
+@click.option("--now", "now_text", default=None, metavar="YYYY-MM-DDTHH:MM",
+              help="Run as if it were this UTC time (for testing a schedule).")
+@with_appcontext
+def remind_command(dry_run, now_text):
+    """Send due reminders and escalations (status reports, help-desk SLAs); retry unsent mail. For cron."""
+    import datetime
+
+    from portal.remind import run_reminders
+    now = datetime.datetime.fromisoformat(now_text) if now_text else None
+    with db.connection_context():
+        for line in run_reminders(now, dry_run):
+            click.echo(line)
+
+
+main.add_command(remind_command)

@@ -52,6 +52,14 @@ PAGES = [
     ("pmo", "/projects/{busiest_risk_log}/risks/"),
     ("pmo", "/projects/{busiest_risk_log}/risks/?p=3&i=4&sort=review"),
     ("manager", "/risks/"),
+    ("executive", "/dashboard/"),
+    ("pmo", "/dashboard/?rag=red&sort=percent&dir=desc&page=2"),
+    ("executive", "/dashboard/export.csv"),
+    ("executive", "/dashboard/summary"),
+    ("member", "/dashboard/"),
+    ("pmo", "/projects/{project}/status/"),
+    ("pmo", "/projects/{project}/status/report"),
+    ("pmo", "/projects/{project}/status/{period}"),
 ]
 
 
@@ -63,6 +71,20 @@ def busiest_risk_log() -> str:
     from portal.risks.models import Risk
     return (Project.select(Project.code).join(Risk, on=(Risk.project == Project.id))
             .group_by(Project.id, Project.code).order_by(fn.COUNT(Risk.id).desc()).scalar())
+
+
+def page_values() -> dict:
+    """Values for the {placeholders} in PAGES: the active project with the most status reports."""
+    from peewee import fn
+
+    from portal.projects.models import Project
+    from portal.status.models import StatusReport
+    row = (StatusReport.select(Project.code, fn.MAX(StatusReport.period_end), fn.COUNT(StatusReport.id))
+           .join(Project, on=(StatusReport.project == Project.id)).where(Project.state == "active")
+           .group_by(Project.code).order_by(fn.COUNT(StatusReport.id).desc()).tuples().first())
+    values = {"project": row[0], "period": str(row[1])[:10]} if row else {}
+    values["busiest_risk_log"] = busiest_risk_log()
+    return values
 
 
 class QueryCounter(logging.Handler):
@@ -104,22 +126,25 @@ def main() -> int:
     peewee_log.addHandler(counter)
     peewee_log.setLevel(logging.DEBUG)
 
+    with db.connection_context():
+        values = page_values()
     failures = 0
     print(f"\n{'page':<45} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for role, path in PAGES:
+        path = path.format(**values) if "{" in path else path
         client = app.test_client()
         with db.connection_context():
             user = User.select().where((User.role == role) & (User.active == True)).first()  # noqa: E712
-            if "{busiest_risk_log}" in path:
-                path = path.format(busiest_risk_log=busiest_risk_log())
         with client.session_transaction() as sess:
             sess["_user_id"] = user.get_id()
-        client.get(path)  # warm caches, as a running server would be
+        client.get(path).close()  # warm caches, as a running server would be
         timings = []
         for _ in range(args.requests):
             counter.count = 0
             t0 = time.perf_counter()
             response = client.get(path)
+            response.get_data()  # streamed exports count until their last row
+            response.close()
             timings.append((time.perf_counter() - t0) * 1000)
             if response.status_code != 200:
                 print(f"{path}: HTTP {response.status_code}")

@@ -16,3 +16,21 @@ class Notification(BaseModel):
 
     class Meta:
         indexes = ((("user", "read_at", "created_at"), False),)
+
+
+class MailDelivery(BaseModel):
+    """The outbox: a notification that should also go out by e-mail, and how far it got."""
+
+    notification = peewee.ForeignKeyField(Notification, unique=True, backref="+", on_delete="CASCADE")
+    to_address = peewee.CharField(max_length=255)
+    subject = peewee.CharField(max_length=255)
+    body = peewee.TextField()
+    state = peewee.CharField(max_length=10, default="pending")  # pending, sending, sent
+    attempts = peewee.IntegerField(default=0)
+    last_error = peewee.CharField(max_length=255, default="")
+    claimed_at = peewee.DateTimeField(null=True)
+    sent_at = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("state", "id"), False),)

@@ -36,3 +36,19 @@
     if (box) { box.hidden = true; }
   });
 })();
+
+// Status report form: show "Previous: …" beside a field only while its value differs from the last report.
+(function () {
+  "use strict";
+  function refresh(input) {
+    var box = input.closest && input.closest(".field");
+    var was = box && box.querySelector(".was");
+    if (!was || !input.hasAttribute("data-previous")) { return; }
+    was.hidden = input.value === input.getAttribute("data-previous");
+  }
+  ["input", "change"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      if (event.target.closest && event.target.closest("form.status-form")) { refresh(event.target); }
+    });
+  });
+})();

@@ -1,0 +1,6 @@
+"""The executive portfolio dashboard: every active project's latest status, figures, heat map and exports."""
+from flask import Blueprint
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+from portal.dashboard import permissions, views  # noqa: E402,F401

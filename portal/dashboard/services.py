@@ -1,0 +1,178 @@
+"""Portfolio figures: one query per concern over the projects the user may see, folded in Python."""
+import datetime
+from decimal import Decimal
+
+from peewee import fn
+
+from portal.auth.models import User
+from portal.db import is_sqlite
+from portal.projects.models import Project
+from portal.risks.services import open_high_risks, overdue_reviews
+from portal.status.models import DIMENSIONS, StatusReminder, StatusReport
+from portal.status.periods import latest_due
+from portal.status.services import RANK
+
+RAG_FILTERS = ("green", "amber", "red", "none")
+SORTS = ("code", "name", "manager", "department", "rag", "trend", "percent", "budget", "spent", "days", "risks")
+REPORT_COLUMNS = ("period_end", "rag_overall", "reason_overall", "rag_schedule", "rag_budget", "rag_scope", "rag_resources",
+                  "percent_complete", "forecast_finish", "spent_to_date", "submitted_at")
+Manager = User.alias("manager")
+
+
+def _projects(user, department="", category="", manager=None):
+    """The active projects `user` may see, narrowed by the filters (a query, not yet run)."""
+    query = Project.visible_to(user).where(Project.state == "active")
+    if department:
+        query = query.where(Project.department == department)
+    if category:
+        query = query.where(Project.category == category)
+    if manager:
+        query = query.where(Project.manager == manager)
+    return query
+
+
+def _latest_two(project_ids_query) -> dict:
+    """{project id: [latest report, previous report]} as dicts, in one query.
+
+    Per project, the two newest report ids come from the (project, period_end) index,
+    so the cost follows the number of projects, not of reports.
+    """
+    listed = Project.alias("listed")
+    newer = StatusReport.alias("newer")
+    last_two = (newer.select(newer.id).where(newer.project == listed.id)
+                .order_by(newer.period_end.desc()).limit(2))
+    query = (listed.select(StatusReport.project, *[getattr(StatusReport, c) for c in REPORT_COLUMNS])
+             .join(StatusReport, on=StatusReport.id.in_(last_two))
+             .where(listed.id.in_(project_ids_query))
+             .order_by(StatusReport.project, StatusReport.period_end.desc()))
+    out = {}
+    for row in query.tuples():
+        out.setdefault(row[0], []).append(dict(zip(REPORT_COLUMNS, row[1:])))
+    return out
+
+
+def _trend(latest, previous):
+    if not latest or not previous:
+        return None
+    change = RANK[latest["rag_overall"]] - RANK[previous["rag_overall"]]
+    return "down" if change > 0 else "up" if change < 0 else "same"
+
+
+def portfolio_rows(user, filters: dict, today: datetime.date) -> list[dict]:
+    """Every visible active project matching `filters` with its latest status, trend and flags."""
+    projects = (_projects(user, filters.get("department"), filters.get("category"), filters.get("manager"))
+                .select(Project.id, Project.code, Project.name, Project.department, Project.category,
+                        Project.budget, Project.reporting_cadence, Project.start_date, Project.end_date,
+                        Project.manager, Manager.name.alias("manager_name"))
+                .join(Manager, on=(Project.manager == Manager.id)).order_by(Project.code).dicts())
+    projects = list(projects)
+    reports = _latest_two(_projects(user, filters.get("department"), filters.get("category"),
+                                    filters.get("manager")).select(Project.id))
+    ids = [p["id"] for p in projects]
+    risks, reviews_due = open_high_risks(ids), overdue_reviews(ids)
+    rows = []
+    for p in projects:
+        latest, previous = (reports.get(p["id"], []) + [None, None])[:2]
+        due = latest_due(p["reporting_cadence"], today)
+        started = p["start_date"] is None or p["start_date"] <= due
+        covered = latest is not None and latest["period_end"] >= due
+        due_report = latest if latest and latest["period_end"] == due else \
+            previous if previous and previous["period_end"] == due else None
+        rag = latest["rag_overall"] if latest else "none"
+        if filters.get("rag") and rag != filters["rag"]:
+            continue
+        rows.append({**p, "latest": latest, "previous": previous, "rag": rag, "trend": _trend(latest, previous),
+                     "percent": latest["percent_complete"] if latest else None,
+                     "spent": latest["spent_to_date"] if latest else None,
+                     "days": (today - latest["submitted_at"].date()).days if latest else None,
+                     "due": due, "counted": started,
+                     "on_time": bool(due_report and due_report["submitted_at"].date() <= due),
+                     "overdue": started and not covered and today > due,
+                     "risks": risks.get(p["id"], 0), "reviews_due": reviews_due.get(p["id"], 0)})
+    return rows
+
+
+def sort_rows(rows: list[dict], sort: str, descending: bool) -> list[dict]:
+    """Rows sorted by any column; projects without a value go last either way."""
+    key = {"rag": lambda r: RANK.get(r["rag"]), "trend": lambda r: {"down": 0, "same": 1, "up": 2}.get(r["trend"]),
+           "manager": lambda r: r["manager_name"], "budget": lambda r: r["budget"],
+           "days": lambda r: r["days"], "percent": lambda r: r["percent"], "spent": lambda r: r["spent"],
+           "risks": lambda r: r["risks"]}.get(sort, lambda r: r[sort if sort in SORTS else "code"] or "")
+    present = [r for r in rows if key(r) is not None]
+    missing = [r for r in rows if key(r) is None]
+    return sorted(present, key=key, reverse=descending) + missing
+
+
+def headline(rows: list[dict], by_state: dict) -> dict:
+    """The figures at the top: by state, by RAG, reports on time, overdue, budget and spend."""
+    by_rag = {rag: 0 for rag in RAG_FILTERS}
+    for r in rows:
+        by_rag[r["rag"]] += 1
+    counted = [r for r in rows if r["counted"]]
+    on_time = sum(1 for r in counted if r["on_time"])
+    return {"by_state": by_state, "by_rag": by_rag, "on_time": on_time, "counted": len(counted),
+            "on_time_share": round(100 * on_time / len(counted)) if counted else None,
+            "overdue": sum(1 for r in rows if r["overdue"]),
+            "budget": sum((r["budget"] or 0 for r in rows), Decimal(0)),
+            "spent": sum((r["spent"] or 0 for r in rows), Decimal(0))}
+
+
+def projects_by_state(user, filters: dict) -> dict:
+    """How many visible projects (not requests) are in each state, with the same filters."""
+    query = Project.visible_to(user).where(Project.state.in_(("approved", "active", "on_hold", "closed")))
+    for name in ("department", "category"):
+        if filters.get(name):
+            query = query.where(getattr(Project, name) == filters[name])
+    if filters.get("manager"):
+        query = query.where(Project.manager == filters["manager"])
+    counts = dict(query.select(Project.state, fn.COUNT(Project.id)).group_by(Project.state).tuples())
+    return {s: counts.get(s, 0) for s in ("approved", "active", "on_hold", "closed")}
+
+
+def heat_counts(rows: list[dict]) -> dict:
+    """{dimension: {rag: count}} over the rows' latest reports (the heat map's totals)."""
+    out = {d: {"green": 0, "amber": 0, "red": 0, "none": 0} for d in ("overall", *DIMENSIONS)}
+    for r in rows:
+        for d in out:
+            out[d][r["latest"][f"rag_{d}"] if r["latest"] else "none"] += 1
+    return out
+
+
+def _month(column):
+    return fn.strftime("%Y-%m", column) if is_sqlite() else fn.to_char(column, "YYYY-MM")
+
+
+def rag_mix(user, filters: dict, today: datetime.date, months: int = 12) -> list[tuple[str, dict]]:
+    """Per month for the last `months`: each project's last overall RAG that month, counted by colour."""
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    month = _month(StatusReport.period_end)
+    rn = fn.ROW_NUMBER().over(partition_by=[StatusReport.project, month], order_by=[StatusReport.period_end.desc()])
+    ids = _projects(user, filters.get("department"), filters.get("category"), filters.get("manager")).select(Project.id)
+    ranked = (StatusReport.select(month.alias("month"), StatusReport.rag_overall, rn.alias("rn"))
+              .where((StatusReport.period_end >= first) & StatusReport.project.in_(ids)).alias("m"))
+    counts = (StatusReport.select(ranked.c.month, ranked.c.rag_overall, fn.COUNT(1)).from_(ranked)
+              .where(ranked.c.rn == 1).group_by(ranked.c.month, ranked.c.rag_overall).tuples())
+    out = {}
+    for label, rag, count in counts:
+        out.setdefault(label, {})[rag] = count
+    labels, day = [], first
+    for _ in range(months):
+        labels.append(day.strftime("%Y-%m"))
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return [(label, out.get(label, {})) for label in labels]
+
+
+def reminder_stages(dues: dict) -> dict:
+    """PMO only: {project id: the furthest reminder stage sent for its report due now}, from {id: due date}."""
+    if not dues:
+        return {}
+    out, order = {}, {"due": 0, "second": 1, "escalation": 2}
+    for pid, end, stage in (StatusReminder.select(StatusReminder.project, StatusReminder.period_end,
+                                                  StatusReminder.stage)
+                            .where(StatusReminder.project.in_(list(dues))
+                                   & (StatusReminder.period_end >= min(dues.values()))).tuples()):
+        if end == dues.get(pid) and order[stage] >= order.get(out.get(pid), -1):
+            out[pid] = stage
+    return out

@@ -1,0 +1,102 @@
+"""Dashboard pages: the portfolio, a row's latest report in place, the CSV export and the executive summary."""
+from flask import Response, abort, request, stream_with_context
+from flask_login import current_user, login_required
+
+from portal.dashboard import bp
+from portal.dashboard import services as svc
+from portal.dashboard.forms import DashboardFilterForm
+from portal.db import utcnow
+from portal.permissions import can, require
+from portal.csvexport import csv_stream
+from portal.projects.queries import departments_and_managers
+from portal.projects.rules import current_rules
+from portal.projects.services import load_project
+from portal.status.charts import rag_mix
+from portal.status.services import previous_report
+from portal.web import render
+
+PER_PAGE = 50
+
+
+def _form():
+    form = DashboardFilterForm(formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        abort(400, description="Those filters are not valid.")
+    return form
+
+
+def _portfolio(form):
+    today = utcnow().date()
+    filters = form.filters()
+    rows = svc.portfolio_rows(current_user, filters, today)
+    rows = svc.sort_rows(rows, form.sort.data or "code", form.dir.data == "desc")
+    return today, filters, rows
+
+
+@bp.get("/")
+@login_required
+@require("dashboard.view")
+def index():
+    """Every active project you may see: latest RAG, trend, progress, money, staleness; filter, sort, expand."""
+    form = _form()
+    today, filters, rows = _portfolio(form)
+    page = form.page.data or 1
+    pages = max(1, -(-len(rows) // PER_PAGE))
+    shown = rows[(page - 1) * PER_PAGE:page * PER_PAGE]
+    internal = can(current_user, "dashboard.internal")
+    stages = svc.reminder_stages({r["id"]: r["due"] for r in shown}) if internal else {}
+    departments, managers = departments_and_managers(current_user)
+    return render("dashboard/page.html", fragment="dashboard/_portfolio.html", form=form, rows=shown,
+                  total=len(rows), page=page, pages=pages, today=today, internal=internal, stages=stages,
+                  figures=svc.headline(rows, svc.projects_by_state(current_user, filters)),
+                  heat=svc.heat_counts(rows),
+                  mix=rag_mix(svc.rag_mix(current_user, filters, today), "Portfolio RAG mix, last 12 months"),
+                  departments=departments, managers=managers, categories=list(current_rules()["categories"]))
+
+
+@bp.get("/projects/<ref>")
+@login_required
+@require("dashboard.view")
+def latest(ref):
+    """One project's latest report, swapped into the dashboard under its row (or as a page of its own)."""
+    project = load_project(ref, current_user)
+    report = previous_report(project)
+    return render("dashboard/latest.html", fragment="dashboard/_latest.html", project=project, report=report)
+
+
+CSV_COLUMNS = ["code", "name", "department", "category", "manager", "overall", "schedule", "budget_rag", "scope",
+               "resources", "trend", "percent_complete", "budget", "spent_to_date", "last_period_end",
+               "days_since_report", "overdue", "open_high_risks", "overdue_risk_reviews"]
+
+
+def _csv_rows(rows):
+    for r in rows:
+        latest = r["latest"] or {}
+        yield (r["code"], r["name"], r["department"], r["category"], r["manager_name"], latest.get("rag_overall"),
+               latest.get("rag_schedule"), latest.get("rag_budget"), latest.get("rag_scope"),
+               latest.get("rag_resources"), r["trend"], r["percent"], r["budget"], r["spent"],
+               latest.get("period_end"), r["days"], "yes" if r["overdue"] else "no", r["risks"], r["reviews_due"])
+
+
+@bp.get("/export.csv")
+@login_required
+@require("dashboard.view")
+def export():
+    """The filtered, sorted portfolio as CSV (formula-safe, streamed); the same visibility as the page."""
+    _, _, rows = _portfolio(_form())
+    return Response(stream_with_context(csv_stream(CSV_COLUMNS, _csv_rows(rows))), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="portfolio.csv"'})
+
+
+@bp.get("/summary")
+@login_required
+@require("dashboard.view")
+def summary():
+    """A printable executive summary: figures, heat map, RAG mix and the red and amber projects."""
+    form = _form()
+    today, filters, rows = _portfolio(form)
+    attention = [r for r in svc.sort_rows(rows, "rag", True) if r["rag"] in ("red", "amber")][:50]
+    return render("dashboard/summary.html", rows=rows, attention=attention, today=today,
+                  figures=svc.headline(rows, svc.projects_by_state(current_user, filters)),
+                  heat=svc.heat_counts(rows),
+                  mix=rag_mix(svc.rag_mix(current_user, filters, today), "Portfolio RAG mix, last 12 months"))
