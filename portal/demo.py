@@ -35,6 +35,7 @@ DEMO_STEPS = [
     "portal.kb.demo:demo_step",
     "portal.helpdesk.demo:demo_helpdesk",
     "portal.risks.demo:demo_risks",
+    "portal.activity.demo:demo_collaboration",
 ]
 
 

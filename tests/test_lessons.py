@@ -78,3 +78,27 @@ def test_search_finds_lessons_of_visible_projects_only(app, client, hx, project)
     assert "No lessons match." in hx.get("/lessons/?q=procurement&category=technology").get_data(as_text=True)
     sign_in(client, make_user("pmo"))
     assert "merger" in client.get("/lessons/?q=contract").get_data(as_text=True)
+
+
+def test_demo_shows_documents_comments_benefits_and_lessons(app, tmp_path):
+    import random
+
+    from portal.activity.demo import demo_collaboration
+    from portal.demo import _small_users
+    from portal.discussion.models import Comment
+    from portal.documents.models import Document
+    from portal.notify.models import Notification
+    from portal.projects.demo import small_portfolio
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    with app.app_context():
+        _small_users()
+        small_portfolio(random.Random(1))
+        assert "document(s) added" in demo_collaboration("small", random.Random(1))
+        assert Document.select().where(Document.latest > 1).count() >= 2
+        assert Comment.select().where(Comment.body.contains("@")).count() >= 2
+        assert Notification.select().where(Notification.text.contains("mentioned you")).count() >= 3
+        closed = Project.get(Project.name == "Office move Lyon")
+        assert Benefit.select().where(Benefit.project == closed.id).count() == 2
+        assert Lesson.select().where(Lesson.project == closed.id).count() == 2
+        assert "0 document(s) added" in demo_collaboration("small", random.Random(1))
+        assert Lesson.select().count() == 2
