@@ -54,12 +54,16 @@ def _init_login(app):
 
 
 def _register_blueprints(app):
+    from portal.activity import bp as activity_bp
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
+    from portal.discussion import bp as discussion_bp
+    from portal.documents import bp as documents_bp
     from portal.helpdesk import bp as helpdesk_bp
     from portal.intake import bp as intake_bp
     from portal.issues import bp as issues_bp
     from portal.kb import bp as kb_bp
+    from portal.lessons import bp as lessons_bp
     from portal.main import bp as main_bp
     from portal.notify import bp as notify_bp
     from portal.projects import bp as projects_bp
@@ -68,7 +72,7 @@ def _register_blueprints(app):
     from portal.status import bp as status_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
-               issues_bp, status_bp, dashboard_bp):
+               issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp):
         app.register_blueprint(bp)
 
 
@@ -81,7 +85,7 @@ def _register_errors(app):
 
     @app.errorhandler(413)
     def too_large(exc):
-        limit = app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        limit = (request.max_content_length or app.config["MAX_CONTENT_LENGTH"]) / (1024 * 1024)
         return render("errors/error.html", fragment="errors/_message.html", status=413, code=413,
                       title="Too large",
                       message=f"That is larger than the portal accepts ({limit:g} MB in one go). "
@@ -142,6 +146,7 @@ NAV = [
     ("risks.portfolio", "Risks", None),
     ("intake.index", "Intake", "intake.review"),
     ("helpdesk.index", "Help desk", None),
+    ("lessons.index", "Lessons", None),
     ("dashboard.index", "Dashboard", "dashboard.view"),
     ("admin.users", "Admin", "admin.users"),
 ]

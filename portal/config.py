@@ -68,6 +68,7 @@ def load(instance_path: str) -> dict:
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 14,
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         "MAX_CONTENT_LENGTH": int(env("PORTAL_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
+        "MAX_DOCUMENT_LENGTH": int(env("PORTAL_MAX_DOCUMENT_MB", "25")) * 1024 * 1024,
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,

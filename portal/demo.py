@@ -36,6 +36,7 @@ DEMO_STEPS = [
     "portal.helpdesk.demo:demo_helpdesk",
     "portal.risks.demo:demo_risks",
     "portal.status.demo:demo_status",
+    "portal.activity.demo:demo_collaboration",
 ]
 
 

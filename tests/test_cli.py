@@ -38,6 +38,7 @@ def portal(empty_database_url, monkeypatch, tmp_path):
     """Run `portal …` against the empty database; returns the click result."""
     monkeypatch.setenv("PORTAL_DATABASE_URL", empty_database_url)
     monkeypatch.setenv("PORTAL_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PORTAL_UPLOAD_DIR", str(tmp_path / "uploads"))  # demo documents stay in the test folder
     runner = CliRunner()
 
     def run(*args, input=None):

@@ -18,9 +18,11 @@ class AuditEvent(BaseModel):
     summary = peewee.CharField(max_length=255, default="")
     before = peewee.TextField(null=True)
     after = peewee.TextField(null=True)
+    # The project the change belongs to (a plain id: the trail outlives deleted records).
+    project_id = peewee.IntegerField(null=True)
 
     class Meta:
-        indexes = ((("object_type", "object_id", "at"), False),)
+        indexes = ((("object_type", "object_id", "at"), False), (("project_id", "at"), False))
 
     def changes(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for each field that differs."""

@@ -23,13 +23,17 @@ def snapshot(obj, fields) -> dict:
 
 
 def record(actor, action: str, obj_type: str, obj_id, summary: str = "",
-           before: dict | None = None, after: dict | None = None) -> AuditEvent:
-    """Write one audit event; call inside the transaction that makes the change."""
+           before: dict | None = None, after: dict | None = None, project=None) -> AuditEvent:
+    """Write one audit event; call inside the transaction that makes the change.
+
+    `project` (a Project or its id) puts the event in that project's activity feed.
+    """
     dump = lambda d: json.dumps(d, default=_plain, sort_keys=True) if d is not None else None  # noqa: E731
     return AuditEvent.create(
         actor=actor.id if actor is not None else None,
         action=action, object_type=obj_type, object_id=str(obj_id),
-        summary=summary[:255], before=dump(before), after=dump(after))
+        summary=summary[:255], before=dump(before), after=dump(after),
+        project_id=getattr(project, "id", project))
 
 
 def history(obj_type: str, obj_id, limit: int = 100):

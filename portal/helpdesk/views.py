@@ -1,5 +1,5 @@
 """Help-desk pages: the queue, asking, one ticket, replying and working it."""
-from flask import abort, current_app, flash, request, send_file, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.helpdesk import bp, files
@@ -229,11 +229,7 @@ def attachment(number, attachment_id):
     path = files.path_of(item, current_app.config["UPLOAD_DIR"])
     if not path.exists():
         abort(404, description="The file is missing from storage; tell the PMO.")
-    response = send_file(path, mimetype="application/octet-stream", as_attachment=True,
-                         download_name=item.filename, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return files.download(path, item.filename)
 
 
 @bp.get("/<number>/canned")

@@ -69,7 +69,7 @@ def create_issue(project, user, values: dict) -> Issue:
     with db.atomic():
         issue = Issue.create(project=project.id, created_by=user.id, updated_by=user.id, **clean)
         record(user, "issue.created", "issue", issue.id, f"Issue I-{issue.id} added to {project.ref}",
-               after=snapshot(issue, AUDIT_FIELDS))
+               after=snapshot(issue, AUDIT_FIELDS), project=project)
     return issue
 
 
@@ -86,5 +86,6 @@ def update_issue(issue, user, expected_version: int, values: dict) -> Issue:
             raise Stale(f"{who}, after you opened it. Your changes are kept below: reload to see theirs, "
                         "then apply yours again.")
         record(user, "issue.updated", "issue", issue.id, f"Issue I-{issue.id} edited",
-               before=snapshot(current, AUDIT_FIELDS), after=snapshot(Issue.get_by_id(issue.id), AUDIT_FIELDS))
+               before=snapshot(current, AUDIT_FIELDS), after=snapshot(Issue.get_by_id(issue.id), AUDIT_FIELDS),
+               project=current.project_id)
     return load_issue(issue.project, issue.id)

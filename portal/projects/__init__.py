@@ -5,6 +5,8 @@ bp = Blueprint("projects", __name__, url_prefix="/projects")
 
 # Pages that hang off a project, as (endpoint taking `ref`, label); each shows once its feature is registered.
 SECTIONS = [("status.index", "Status reports"), ("risks.index", "Risks"), ("issues.index", "Issues"),
-            ("helpdesk.project_tickets", "Tickets")]
+            ("helpdesk.project_tickets", "Tickets"), ("documents.index", "Documents"),
+            ("discussion.index", "Discussion"), ("activity.project_feed", "Activity"),
+            ("lessons.project_page", "Benefits & lessons")]
 
 from portal.projects import permissions, views  # noqa: E402,F401

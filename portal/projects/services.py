@@ -122,7 +122,7 @@ def create_request(values: dict, actor) -> Project:
     with db.atomic():
         project = Project.create(requester=actor.id, state="draft", updated_by=actor.id, **values)
         record(actor, "project.create", "project", project.id, f"Drafted {project.name}",
-               after=snapshot(project, AUDIT_FIELDS))
+               after=snapshot(project, AUDIT_FIELDS), project=project)
     return project
 
 
@@ -144,7 +144,7 @@ def update_project(project: Project, actor, expected_version: int, values: dict)
             raise _stale(fresh)
         fresh = Project.get_by_id(project.id)
         record(actor, "project.update", "project", fresh.id, f"Edited {fresh.name}",
-               before=before, after=snapshot(fresh, AUDIT_FIELDS))
+               before=before, after=snapshot(fresh, AUDIT_FIELDS), project=fresh)
     return fresh
 
 
@@ -224,7 +224,8 @@ def add_member(project: Project, actor, user_id: int) -> ProjectMember:
         if ProjectMember.select().where((ProjectMember.project == project.id) & (ProjectMember.user == person.id)).exists():
             raise InvalidInput({"user": f"{person.name} is on the team already."})
         row = ProjectMember.create(project=project.id, user=person.id)
-        record(actor, "project.member_add", "project", project.id, f"Added {person.name} to the team")
+        record(actor, "project.member_add", "project", project.id, f"Added {person.name} to the team",
+               project=project)
         notify([person.id], f"You were added to the team of {project.ref} {project.name}.", f"/projects/{project.ref}")
     return row
 
@@ -237,7 +238,9 @@ def remove_member(project: Project, actor, user_id: int) -> None:
         row = ProjectMember.get_or_none((ProjectMember.project == project.id) & (ProjectMember.user == user_id))
         if row is not None:
             row.delete_instance()
-            record(actor, "project.member_remove", "project", project.id, f"Removed user {user_id} from the team")
+            name = User.select(User.name).where(User.id == user_id).scalar() or f"user {user_id}"
+            record(actor, "project.member_remove", "project", project.id, f"Removed {name} from the team",
+                   project=project)
 
 
 def timeline(project: Project):

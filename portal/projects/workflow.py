@@ -1,4 +1,5 @@
 """The project life cycle: the transition table and the one function that applies it with its history row."""
+from portal.audit.services import record
 from portal.db import db, is_sqlite, utcnow
 from portal.projects.models import Project, Transition
 from portal.projects.permissions import PMO, is_owner
@@ -101,6 +102,9 @@ def apply_transition(project: Project, to_state: str, actor, comment: str = "", 
             raise Conflict(last_decision(project))
         Transition.create(project=project.id, actor=actor.id if actor else None, at=now,
                           from_state=from_state, to_state=to_state, comment=comment)
+        record(actor, "project.state", "project", project.id,
+               f"{STATE_LABELS[from_state]} → {STATE_LABELS[to_state]}" + (f": {comment}" if comment else ""),
+               before={"state": from_state}, after={"state": to_state}, project=project.id)
     project.state = to_state
     project.version += 1
     for key, value in changes.items():

@@ -122,7 +122,7 @@ def create_risk(project, user, values: dict) -> Risk:
     with db.atomic():
         risk = Risk.create(project=project.id, created_by=user.id, updated_by=user.id, status="open", **clean)
         record(user, "risk.created", "risk", risk.id, f"Risk R-{risk.id} added to {project.ref}",
-               after=snapshot(risk, AUDIT_FIELDS))
+               after=snapshot(risk, AUDIT_FIELDS), project=project)
     return risk
 
 
@@ -146,7 +146,8 @@ def _update(risk, user, expected_version: int, changes: dict, action: str, summa
         if not current.save_if_current(expected_version, **changes):
             raise _stale(risk.id)
         fresh = Risk.get_by_id(risk.id)
-        record(user, action, "risk", risk.id, summary, before=before, after=snapshot(fresh, AUDIT_FIELDS))
+        record(user, action, "risk", risk.id, summary, before=before, after=snapshot(fresh, AUDIT_FIELDS),
+               project=fresh.project_id)
     return _reload(risk)
 
 
@@ -176,7 +177,8 @@ def mark_reviewed(risk, user) -> Risk:
         Risk.update(review_date=next_review, last_reviewed_at=utcnow(), version=Risk.version + 1).where(
             Risk.id == risk.id).execute()
         record(user, "risk.reviewed", "risk", risk.id, f"Risk R-{risk.id} reviewed; next review {next_review}",
-               before=before, after={"review_date": next_review.isoformat(), "last_reviewed_at": utcnow()})
+               before=before, after={"review_date": next_review.isoformat(), "last_reviewed_at": utcnow()},
+               project=risk.project_id)
     return _reload(risk)
 
 
@@ -190,7 +192,7 @@ def escalate(risk, user, note: str) -> None:
         Risk.update(escalated=True, escalation_note=note, escalated_at=utcnow(), escalated_by=user.id,
                     version=Risk.version + 1).where(Risk.id == risk.id).execute()
         record(user, "risk.escalated", "risk", risk.id, f"Risk R-{risk.id} escalated to the PMO",
-               before=before, after={"escalated": True, "escalation_note": note})
+               before=before, after={"escalated": True, "escalation_note": note}, project=risk.project_id)
         pmo = User.select(User.id).where((User.role == "pmo") & User.active)
         notify([u.id for u in pmo], f"Risk escalated on {risk.project.ref}: {risk.title}",
                f"/projects/{risk.project.ref}/risks/{risk.id}")
@@ -201,7 +203,7 @@ def clear_escalation(risk, user) -> None:
     with db.atomic():
         Risk.update(escalated=False, version=Risk.version + 1).where(Risk.id == risk.id).execute()
         record(user, "risk.deescalated", "risk", risk.id, f"Risk R-{risk.id} no longer escalated",
-               before={"escalated": True}, after={"escalated": False})
+               before={"escalated": True}, after={"escalated": False}, project=risk.project_id)
 
 
 def convert_to_issue(risk, user) -> Issue:
@@ -217,10 +219,11 @@ def convert_to_issue(risk, user) -> Issue:
                              priority=risk.impact, owner=risk.owner_id, due_date=today() + datetime.timedelta(days=7),
                              risk=risk.id, created_by=user.id, updated_by=user.id)
         record(user, "risk.occurred", "risk", risk.id, f"Risk R-{risk.id} occurred; became issue I-{issue.id}",
-               before={"status": risk.status}, after={"status": "occurred", "issue": issue.id})
+               before={"status": risk.status}, after={"status": "occurred", "issue": issue.id},
+               project=risk.project_id)
         record(user, "issue.created", "issue", issue.id, f"Issue I-{issue.id} opened from risk R-{risk.id}",
                after={"title": issue.title, "priority": issue.priority, "owner_id": issue.owner_id,
-                      "status": "open", "risk": risk.id})
+                      "status": "open", "risk": risk.id}, project=risk.project_id)
     return issue
 
 

@@ -1,0 +1,19 @@
+"""Forms for comments and notification preferences."""
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from portal.discussion.models import PREFERENCES
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Comment", validators=[InputRequired(message="Write something first."),
+                                                Length(max=10_000)])
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs its CSRF token (delete)."""
+
+
+class PreferenceForm(FlaskForm):
+    mode = RadioField("How should the portal tell you?", choices=list(PREFERENCES.items()), default="portal")

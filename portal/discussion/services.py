@@ -1,0 +1,120 @@
+"""Adding, editing and deleting comments; finding and notifying the people they mention."""
+import datetime
+
+from flask import abort
+from peewee import JOIN
+
+from portal.audit.services import record
+from portal.auth.models import User
+from portal.db import db, utcnow
+from portal.discussion.models import Comment
+from portal.notify.services import notify
+from portal.permissions import can
+from portal.projects.services import InvalidInput
+from portal.projects.workflow import Conflict, NotAllowed
+from portal.risks.services import project_people
+
+EDIT_WINDOW = datetime.timedelta(minutes=15)
+MAX_BODY = 10_000
+PER_PAGE = 50
+
+
+def mentioned(people, body: str) -> list[int]:
+    """Ids of `people` ((id, name) pairs) written as @Name in `body`, not followed by more of a word."""
+    text = (body or "").lower()
+    found = []
+    for uid, name in people:
+        token = "@" + name.lower()
+        start = text.find(token)
+        while start != -1:
+            end = start + len(token)
+            if end == len(text) or not (text[end].isalnum() or text[end] in "_-"):
+                found.append(uid)
+                break
+            start = text.find(token, end)
+    return found
+
+
+def _clean(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput({"body": "Write something first."})
+    if len(body) > MAX_BODY:
+        raise InvalidInput({"body": f"Use at most {MAX_BODY:,} characters."})
+    return body
+
+
+def _tell_mentioned(project, author, body: str, label: str, url: str, already=()) -> int:
+    ids = [uid for uid in mentioned(project_people(project), body) if uid != author.id and uid not in already]
+    return notify(ids, f"{author.name} mentioned you on {label}", url)
+
+
+def add_comment(project, author, target_type: str, target_id: int, body: str, label: str, url: str) -> Comment:
+    """Post a comment on a record of `project`; the members it mentions are notified."""
+    body = _clean(body)
+    with db.atomic():
+        comment = Comment.create(project=project.id, target_type=target_type, target_id=target_id,
+                                 author=author.id, body=body)
+        record(author, "comment.create", "comment", comment.id, f"Commented on {label}"[:255], project=project)
+        _tell_mentioned(project, author, body, label, url)
+    return comment
+
+
+def may_edit(user, comment, now=None) -> bool:
+    """Only its author, only within 15 minutes of posting, and not once deleted."""
+    now = now or utcnow()
+    return (comment.author_id == user.id and comment.deleted_at is None
+            and now - comment.created_at <= EDIT_WINDOW)
+
+
+def edit_comment(project, comment, user, body: str, label: str, url: str) -> Comment:
+    """Change a comment within the edit window; newly mentioned members are notified."""
+    if not may_edit(user, comment):
+        raise NotAllowed("Comments can be changed by their author within 15 minutes of posting.")
+    body = _clean(body)
+    before = mentioned(project_people(project), comment.body)
+    with db.atomic():
+        updated = (Comment.update(body=body, edited_at=utcnow())
+                   .where((Comment.id == comment.id) & Comment.deleted_at.is_null()).execute())
+        if not updated:
+            raise Conflict("This comment was deleted meanwhile.")
+        record(user, "comment.edit", "comment", comment.id, f"Edited a comment on {label}"[:255], project=project)
+        _tell_mentioned(project, user, body, label, url, already=before)
+    return Comment.get_by_id(comment.id)
+
+
+def delete_comment(project, comment, user, label: str) -> None:
+    """Remove a comment (its author or the PMO); the thread shows that it was removed."""
+    if not can(user, "collab.moderate", comment):
+        raise NotAllowed("Only the author or the PMO may remove a comment.")
+    with db.atomic():
+        updated = (Comment.update(deleted_at=utcnow(), deleted_by=user.id)
+                   .where((Comment.id == comment.id) & Comment.deleted_at.is_null()).execute())
+        if not updated:
+            raise Conflict("This comment was removed already.")
+        record(user, "comment.delete", "comment", comment.id, f"Removed a comment on {label}"[:255], project=project)
+
+
+def thread(project, target_type: str, target_id: int, page: int = 1):
+    """One page of a record's comments, oldest first, with their authors (one query) and the total."""
+    query = (Comment.select(Comment, User).join(User, JOIN.LEFT_OUTER, on=(Comment.author == User.id))
+             .where((Comment.project == project.id) & (Comment.target_type == target_type)
+                    & (Comment.target_id == target_id)))
+    total = query.count()
+    return list(query.order_by(Comment.created_at, Comment.id).paginate(page, PER_PAGE)), total
+
+
+def load_comment(project, comment_id: int) -> Comment:
+    """The comment `comment_id` in `project`, or 404."""
+    comment = Comment.get_or_none((Comment.id == comment_id) & (Comment.project == project.id))
+    if comment is None:
+        abort(404)
+    return comment
+
+
+def mention_candidates(project, prefix: str, limit: int = 8) -> list[tuple[int, str]]:
+    """Project people whose name starts with (or has a word starting with) `prefix`."""
+    prefix = (prefix or "").strip().lower()[:60]
+    people = project_people(project)
+    return [(uid, name) for uid, name in people
+            if not prefix or any(part.startswith(prefix) for part in [name.lower()] + name.lower().split())][:limit]

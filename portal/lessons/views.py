@@ -1,0 +1,155 @@
+"""Benefits and lessons of a project, closing with lessons, and the lesson search."""
+from flask import abort, flash, request, url_for
+from flask_login import current_user, login_required
+
+from portal.lessons import bp
+from portal.lessons import services as svc
+from portal.lessons.forms import BenefitForm, CloseForm, LessonForm, ReviewForm, SearchForm
+from portal.lessons.models import CATEGORIES, REVIEWS
+from portal.permissions import can
+from portal.projects.services import load_project
+from portal.projects.workflow import WorkflowError, may_transition
+from portal.web import redirect_to, render
+
+BASE = "/projects/<ref>/lessons"
+
+
+def _errors(form, exc):
+    for name, message in getattr(exc, "errors", {}).items():
+        (form[name].errors if name in form else form.form_errors).append(message)
+    if not getattr(exc, "errors", None):
+        form.form_errors.append(str(exc))
+
+
+def _page(project, status=200, benefit_form=None, lesson_form=None, editing=None):
+    benefits = svc.benefits_of(project)
+    edit_forms = {b.id: BenefitForm(formdata=None, obj=b, prefix=f"b{b.id}") for b in benefits}
+    if editing is not None:
+        edit_forms[editing[0]] = editing[1]
+    return render("lessons/project.html", status=status, project=project, benefits=benefits,
+                  lessons=svc.lessons_of(project), categories=CATEGORIES, reviews=REVIEWS,
+                  benefit_form=benefit_form or BenefitForm(formdata=None), edit_forms=edit_forms,
+                  lesson_form=lesson_form or LessonForm(formdata=None), review_form=ReviewForm(formdata=None),
+                  may_close=may_transition(current_user, project, "closed"))
+
+
+@bp.get(f"{BASE}/")
+@login_required
+def project_page(ref):
+    """Expected benefits from intake, benefits realised, and the project's lessons learned."""
+    return _page(load_project(ref, current_user))
+
+
+@bp.post(f"{BASE}/benefits")
+@login_required
+def add_benefit(ref):
+    """Record a benefit (manager or PMO)."""
+    project = load_project(ref, current_user)
+    form = BenefitForm()
+    if form.validate_on_submit():
+        try:
+            svc.add_benefit(project, current_user, form.values())
+        except WorkflowError as exc:
+            if exc.status == 403:
+                abort(403, description=str(exc))
+            _errors(form, exc)
+            return _page(project, status=exc.status, benefit_form=form)
+        flash("Benefit recorded.", "success")
+        return redirect_to(url_for("lessons.project_page", ref=project.ref) + "#benefits")
+    return _page(project, status=422, benefit_form=form)
+
+
+@bp.post(f"{BASE}/benefits/<int:benefit_id>")
+@login_required
+def update_benefit(ref, benefit_id):
+    """Record what a benefit realised (actual and date); a stale form gets 409."""
+    project = load_project(ref, current_user)
+    benefit = svc.load_benefit(project, benefit_id)
+    form = BenefitForm(prefix=f"b{benefit.id}")
+    if form.validate_on_submit():
+        try:
+            version = int(form.version.data or 0)
+        except ValueError:
+            version = 0
+        try:
+            svc.update_benefit(benefit, project, current_user, version, form.values())
+        except WorkflowError as exc:
+            if exc.status == 403:
+                abort(403, description=str(exc))
+            _errors(form, exc)
+            return _page(project, status=exc.status, editing=(benefit.id, form))
+        flash("Benefit saved.", "success")
+        return redirect_to(url_for("lessons.project_page", ref=project.ref) + "#benefits")
+    return _page(project, status=422, editing=(benefit.id, form))
+
+
+@bp.post(f"{BASE}/benefits/<int:benefit_id>/review")
+@login_required
+def review_benefit(ref, benefit_id):
+    """The PMO confirms or queries a benefit after closure."""
+    project = load_project(ref, current_user)
+    benefit = svc.load_benefit(project, benefit_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(422, description="Choose confirmed or queried.")
+    try:
+        svc.review_benefit(benefit, project, current_user, form.review.data, form.review_note.data)
+    except WorkflowError as exc:
+        abort(exc.status, description=str(exc))
+    flash("Review saved.", "success")
+    return redirect_to(url_for("lessons.project_page", ref=project.ref) + "#benefits")
+
+
+@bp.post(f"{BASE}/")
+@login_required
+def add_lesson(ref):
+    """Add a lesson learned to the project."""
+    project = load_project(ref, current_user)
+    form = LessonForm()
+    if form.validate_on_submit():
+        try:
+            svc.add_lesson(project, current_user, form.values())
+        except WorkflowError as exc:
+            if exc.status == 403:
+                abort(403, description=str(exc))
+            _errors(form, exc)
+            return _page(project, status=exc.status, lesson_form=form)
+        flash("Lesson recorded.", "success")
+        return redirect_to(url_for("lessons.project_page", ref=project.ref) + "#lessons")
+    return _page(project, status=422, lesson_form=form)
+
+
+@bp.route(f"{BASE}/close", methods=["GET", "POST"])
+@login_required
+def close(ref):
+    """Close the project: a closing note and the lessons learned, saved together."""
+    project = load_project(ref, current_user)
+    if not may_transition(current_user, project, "closed"):
+        abort(403, description="Only the project's manager or the PMO may close an active or held project.")
+    form = CloseForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            svc.close_with_lessons(project, current_user, form.comment.data, form.values())
+        except WorkflowError as exc:
+            if exc.status == 403:
+                abort(403, description=str(exc))
+            _errors(form, exc)
+            return render("lessons/close.html", project=project, form=form, benefits=svc.benefits_of(project),
+                          status=exc.status)
+        flash(f"{project.ref} is closed; its lessons are in the lessons library.", "success")
+        return redirect_to(url_for("lessons.project_page", ref=project.ref))
+    return render("lessons/close.html", project=project, form=form, benefits=svc.benefits_of(project),
+                  status=422 if request.method == "POST" else 200)
+
+
+@bp.get("/lessons/")
+@login_required
+def index():
+    """Search the lessons of every project you may see; htmx gets only the results."""
+    form = SearchForm(formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        form = SearchForm(formdata=None, meta={"csrf": False})
+    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
+    rows, total = svc.search_lessons(current_user, form.q.data or "", form.category.data or "", page)
+    return render("lessons/index.html", fragment="lessons/_results.html", form=form, rows=rows, total=total,
+                  page=page, pages=max(1, -(-total // svc.PER_PAGE)), categories=CATEGORIES)
