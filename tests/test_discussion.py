@@ -124,3 +124,25 @@ def test_notification_preference_page(app, client, team):
     assert notification_preference(author.id) == "immediate"
     assert client.post("/account/notifications", data={"mode": "carrier-pigeon"}).status_code == 422
     assert 'checked id="mode-1" name="mode" type="radio" value="immediate"' in client.get("/account/notifications").get_data(as_text=True)
+
+
+
+def test_status_reports_take_comments_and_submissions_appear_in_the_activity_feed(client, login):
+    from tests.status_helpers import due_now, form_data
+    manager = login("manager")
+    teammate = make_user("member", name="Tess Mate")
+    project = make_project(manager=manager, members=[teammate], name="Reported project")
+    period = due_now(project)
+    assert client.post(f"/projects/{project.code}/status/report", data=form_data(period)).status_code == 303
+    from portal.status.models import StatusReport
+    report = StatusReport.get()
+    url = f"/projects/{project.code}/comments/status_report/{report.id}/"
+    assert client.post(url, data={"body": "Looks right, @Tess Mate please check the budget."}).status_code == 303
+    assert Comment.get().body.startswith("Looks right")
+    assert Notification.select().where(Notification.user == teammate.id).count() == 1
+    thread = client.get(url).get_data(as_text=True)
+    assert "please check the budget" in thread
+    feed = client.get(f"/projects/{project.code}/activity?kind=status_report").get_data(as_text=True)
+    assert f"{project.code} status for {period}" in feed
+    other = make_project()
+    assert client.get(f"/projects/{other.code}/comments/status_report/{report.id}/").status_code == 404

@@ -18,7 +18,16 @@ def _risk(project, target_id):
     return f"R-{risk.id} {risk.title}", url_for("risks.detail", ref=project.ref, risk_id=risk.id)
 
 
-TARGETS = {"project": _project, "risk": _risk}
+def _status_report(project, target_id):
+    from portal.status.models import StatusReport
+    report = StatusReport.get_or_none((StatusReport.id == target_id) & (StatusReport.project == project.id))
+    if report is None:
+        abort(404)
+    return (f"Status {report.period_end:%d %b %Y}",
+            url_for("status.detail", ref=project.ref, period=report.period_end.isoformat()))
+
+
+TARGETS = {"project": _project, "risk": _risk, "status_report": _status_report}
 
 
 def resolve(project, target_type: str, target_id: int) -> tuple[str, str]:

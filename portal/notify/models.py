@@ -34,3 +34,13 @@ class MailDelivery(BaseModel):
 
     class Meta:
         indexes = ((("state", "id"), False),)
+
+
+class DigestSent(BaseModel):
+    """One person's daily digest was queued for `day`: the UNIQUE key makes it once a day."""
+
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE")
+    day = peewee.DateField()
+
+    class Meta:
+        indexes = ((("user", "day"), True),)

@@ -19,23 +19,34 @@ def mail_enabled() -> bool:
     return bool(current_app.config.get("SMTP_HOST"))
 
 
+def mail_body(text: str, url: str) -> str:
+    """The plain-text e-mail for a notice: the text, the link into the portal, a signature."""
+    link = current_app.config["BASE_URL"].rstrip("/") + url
+    return f"{text}\n\n{link}\n\n-- \nPMO Portal"
+
+
+def queue_mail(note: Notification, to_address: str, subject: str, body: str) -> MailDelivery:
+    """Put an e-mail for `note` in the outbox; `send_pending` delivers it after commit."""
+    return MailDelivery.create(notification=note, to_address=to_address, subject=subject[:255], body=body,
+                               created_at=utcnow())
+
+
 def notify_and_mail(users, text: str, url: str = "", subject: str | None = None) -> int:
     """Notify each user (None and repeats skipped) and, when mail is configured, queue an e-mail each.
 
-    Call inside the transaction that claims the notice; send with `send_pending` after commit.
+    For reminders and escalations, which go by e-mail whatever the person's
+    preference. Call inside the transaction that claims the notice.
     """
     ids = list(dict.fromkeys(getattr(u, "id", u) for u in users if u is not None))
     if not ids:
         return 0
     if not mail_enabled():
         return notify(ids, text, url)
-    link = current_app.config["BASE_URL"].rstrip("/") + url
-    body = f"{text}\n\n{link}\n\n-- \nPMO Portal"
+    body = mail_body(text, url)
     now = utcnow()
     for uid, email in User.select(User.id, User.email).where(User.id.in_(ids)).tuples():
         note = Notification.create(user=uid, text=text[:255], url=url[:255], created_at=now)
-        MailDelivery.create(notification=note, to_address=email, subject=(subject or text)[:255], body=body,
-                            created_at=now)
+        queue_mail(note, email, subject or text, body)
     return len(ids)
 
 

@@ -14,11 +14,34 @@ def notify(users, text: str, url: str = "") -> int:
         uid = getattr(user, "id", user)
         if uid is not None and uid not in ids:
             ids.append(uid)
-    if ids:
-        now = utcnow()
+    if not ids:
+        return 0
+    now = utcnow()
+    by_mail = _wants_mail_now(ids)
+    rest = [uid for uid in ids if uid not in by_mail]
+    if rest:
         Notification.insert_many([{"user": uid, "text": text[:255], "url": url[:255], "created_at": now}
-                                  for uid in ids]).execute()
+                                  for uid in rest]).execute()
+    if by_mail:
+        from portal.notify.outbox import mail_body, queue_mail
+        body = mail_body(text, url)
+        for uid, email in by_mail.items():
+            note = Notification.create(user=uid, text=text[:255], url=url[:255], created_at=now)
+            queue_mail(note, email, text, body)
     return len(ids)
+
+
+def _wants_mail_now(ids) -> dict:
+    """{user id: e-mail} of those among `ids` who chose "e-mail me each one", when mail is configured."""
+    from portal.auth.models import User
+    from portal.discussion.models import NotificationPreference
+    from portal.notify.outbox import mail_enabled
+    if not mail_enabled():
+        return {}
+    return dict(User.select(User.id, User.email)
+                .join(NotificationPreference, on=(NotificationPreference.user == User.id))
+                .where(User.id.in_(ids) & (NotificationPreference.mode == "immediate") & (User.active == True))  # noqa: E712
+                .tuples())
 
 
 def unread_count(user) -> int:

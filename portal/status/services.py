@@ -103,7 +103,7 @@ def submit_report(project, user, period_end, values: dict, expected_version: int
                 existing = report_for(project, period_end)
             else:
                 record(user, "status.submit", "status_report", report.id,
-                       f"{project.code} status for {period_end}", after=snapshot(report, FIELDS))
+                       f"{project.code} status for {period_end}", after=snapshot(report, FIELDS), project=project)
                 return report, True
         if existing is None or existing.version != expected_version:
             raise _stale(existing)
@@ -112,7 +112,7 @@ def submit_report(project, user, period_end, values: dict, expected_version: int
             raise _stale(report_for(project, period_end))
         report = StatusReport.get_by_id(existing.id)
         record(user, "status.edit", "status_report", report.id, f"{project.code} status for {period_end} edited",
-               before=before, after=snapshot(report, FIELDS))
+               before=before, after=snapshot(report, FIELDS), project=project)
         return report, False
 
 

@@ -1,0 +1,47 @@
+"""The daily digest: one e-mail a day listing the notices of those who chose it."""
+import datetime
+
+from peewee import IntegrityError
+
+from portal.auth.models import User
+from portal.db import db
+from portal.notify.models import DigestSent, Notification
+from portal.notify.outbox import mail_body, mail_enabled, queue_mail
+
+DIGEST_TITLE = "Your daily digest from the PMO Portal"
+MAX_ITEMS = 50
+
+
+def daily_digests(now, dry_run: bool = False) -> list[str]:
+    """A `portal remind` step: queue today's digest for each person who chose it, once a day."""
+    from portal.discussion.models import NotificationPreference
+    if not mail_enabled():
+        return []
+    since = now - datetime.timedelta(days=1)
+    people = (User.select(User.id, User.email, User.name)
+              .join(NotificationPreference, on=(NotificationPreference.user == User.id))
+              .where((NotificationPreference.mode == "digest") & (User.active == True)))  # noqa: E712
+    lines = []
+    for person in people:
+        items = list(Notification.select(Notification.text, Notification.url)
+                     .where((Notification.user == person.id) & (Notification.created_at > since)
+                            & (Notification.created_at <= now) & (Notification.text != DIGEST_TITLE))
+                     .order_by(Notification.created_at).limit(MAX_ITEMS + 1).tuples())
+        if not items:
+            continue
+        if dry_run:
+            lines.append(f"digest to {person.email}: {len(items)} notice(s)")
+            continue
+        try:
+            with db.atomic():
+                DigestSent.create(user=person.id, day=now.date())  # the claim: once per person and day
+                note = Notification.create(user=person.id, text=DIGEST_TITLE, url="/notifications/",
+                                           created_at=now, read_at=now)
+                listed = "\n".join(f"- {text}" for text, _ in items[:MAX_ITEMS])
+                more = "\n- … and more in the portal" if len(items) > MAX_ITEMS else ""
+                queue_mail(note, person.email, DIGEST_TITLE,
+                           mail_body(f"Since yesterday:\n\n{listed}{more}", "/notifications/"))
+        except IntegrityError:
+            continue  # today's digest went out already (another run claimed it)
+        lines.append(f"digest to {person.email}: {len(items)} notice(s)")
+    return lines

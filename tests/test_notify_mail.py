@@ -1,0 +1,66 @@
+"""Notification preferences decide what goes out by e-mail: each notice, a daily digest, or nothing."""
+import datetime as dt
+import socket
+
+import pytest
+
+from portal.db import utcnow
+from portal.discussion.preferences import set_notification_preference
+from portal.notify.models import MailDelivery, Notification
+from portal.notify.services import notify
+from portal.remind import run_reminders
+from tests.factories import make_user
+
+
+class Inbox:
+    """An SMTP handler that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf8", "replace")))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on a free loopback port, configured as the portal's."""
+    from aiosmtpd.controller import Controller
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, BASE_URL="https://pmo.example.test")
+    yield inbox
+    controller.stop()
+
+
+def test_each_preference_gets_what_it_chose(app, smtp):
+    now = utcnow() + dt.timedelta(minutes=1)
+    portal_only, immediate, digest = make_user(), make_user(), make_user()
+    set_notification_preference(immediate, "immediate")
+    set_notification_preference(digest, "digest")
+    with app.app_context():
+        notify([portal_only, immediate, digest], "Anna mentioned you on PRJ-2026-001", "/projects/PRJ-2026-001/discussion")
+        notify([digest], "PMO-1001 is now resolved", "/helpdesk/1001")
+        assert Notification.select().count() == 4
+        run_reminders(now)
+        run_reminders(now + dt.timedelta(hours=1))  # the digest is once a day
+    recipients = sorted(r[0] for r, _ in smtp.messages)
+    assert recipients == sorted([immediate.email, digest.email])
+    immediate_mail = next(c for r, c in smtp.messages if r == [immediate.email])
+    assert "https://pmo.example.test/projects/PRJ-2026-001/discussion" in immediate_mail
+    digest_mail = next(c for r, c in smtp.messages if r == [digest.email])
+    assert "- Anna mentioned you on PRJ-2026-001" in digest_mail and "- PMO-1001 is now resolved" in digest_mail
+    assert MailDelivery.select().where(MailDelivery.state == "sent").count() == 2
+
+
+def test_without_smtp_nothing_is_queued_whatever_the_preference(app):
+    user = make_user()
+    set_notification_preference(user, "immediate")
+    with app.app_context():
+        notify([user], "Something happened", "/")
+    assert Notification.select().count() == 1 and MailDelivery.select().count() == 0
