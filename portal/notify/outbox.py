@@ -2,7 +2,7 @@
 import datetime
 import smtplib
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from portal.auth.models import User
 from portal.db import db, utcnow
@@ -15,8 +15,8 @@ BATCH = 200
 
 
 def mail_enabled() -> bool:
-    """True when an SMTP host is configured; otherwise notices stay in the portal."""
-    return bool(current_app.config.get("SMTP_HOST"))
+    """True when an SMTP host is configured; otherwise (or outside the app) notices stay in the portal."""
+    return has_app_context() and bool(current_app.config.get("SMTP_HOST"))
 
 
 def mail_body(text: str, url: str) -> str:
