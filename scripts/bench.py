@@ -29,6 +29,8 @@ PAGES = [
     ("admin", "/admin/users?q=an&role=member"),
     ("admin", "/admin/audit"),
     ("member", "/"),
+    ("pmo", "/"),
+    ("manager", "/"),
     ("pmo", "/kb/"),
     ("pmo", "/kb/search?q=risk+register"),
     ("member", "/kb/standards/status-reporting"),

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from portal.db import db
 from portal.main import bp
+from portal.main.attention import attention_items
 from portal.markdown import render_markdown
 from portal.web import render
 
@@ -13,7 +14,7 @@ from portal.web import render
 @login_required
 def home():
     """The signed-in home page: where to go next for this role."""
-    return render("main/home.html", user=current_user)
+    return render("main/home.html", user=current_user, attention=attention_items(current_user))
 
 
 @bp.post("/preview")
