@@ -52,7 +52,9 @@ def main() -> None:
 
 
 # Further pages worth showing in the README: (file name, path).
-SHOTS = [("helpdesk", "/helpdesk/"), ("ticket", "/helpdesk/1003"), ("projects", "/projects/"), ("kb", "/kb/")]
+SHOTS = [("helpdesk", "/helpdesk/"), ("ticket", "/helpdesk/1003"), ("projects", "/projects/"), ("kb", "/kb/"),
+         ("dashboard", "/dashboard/"), ("risks", "/risks/"), ("project", "/projects/PRJ-2026-001"),
+         ("status", "/projects/PRJ-2026-001/status/")]
 
 if __name__ == "__main__":
     main()
