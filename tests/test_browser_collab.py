@@ -53,6 +53,8 @@ def test_version_mention_notification_close_and_find_the_lesson(app, page, tmp_p
     expect(page.locator("#lessons")).to_contain_text("Order spare batteries with the robots")
 
     page.get_by_role("link", name="Lessons", exact=True).click()
+    page.wait_for_url("**/lessons/")
+    page.wait_for_load_state()  # live search is wired by htmx once the page has loaded
     page.get_by_label("Search lessons").fill("batteries")
     expect(page.locator("#lesson-results")).to_contain_text("Warehouse robots")
     expect(page.locator("#lesson-results")).to_contain_text("1 lesson")

@@ -33,6 +33,7 @@ def test_question_to_answer_to_rating_to_faq(page, _browser, live_server):
     desk.get_by_role("link", name="PMO-1001").click()
     desk.get_by_role("button", name="Assign to me").click()
     expect(desk.get_by_text("PMO-1001 is yours.")).to_be_visible()
+    desk.wait_for_load_state()  # htmx binds the canned-answer select once the page has loaded
     desk.get_by_label("Insert a canned answer").select_option(label="RAG guidance")
     expect(desk.locator("#reply-body")).to_have_value("Hi Mei, see the RAG table in the standard.")
     desk.get_by_label("Then").select_option("resolved")

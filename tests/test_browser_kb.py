@@ -41,6 +41,8 @@ def test_pmo_edits_with_live_preview_and_sees_the_revision(page, app):
     browser_sign_in(page, editor)
     page.goto("/kb/standards/status-reporting")
     page.get_by_role("link", name="Edit", exact=True).click()
+    page.wait_for_url("**/edit")
+    page.wait_for_load_state()  # the live preview is wired by htmx once the page has loaded
     text = page.get_by_label("Markdown (front matter and body)")
     text.press("End")
     text.press("Control+End")

@@ -23,6 +23,8 @@ def test_request_goes_from_draft_to_active_project(page):
     _as(page, manager)
     page.goto("/projects/")
     page.get_by_role("button", name="Request a project").click()
+    page.wait_for_url("**/projects/new")
+    page.wait_for_load_state()  # the rules panel is wired by htmx once the page has loaded
     page.locator("#name").fill("Warehouse robots")
     page.get_by_label("Category").select_option("Process improvement")
     page.get_by_label("Budget").fill("400000")
