@@ -11,6 +11,7 @@ from portal.notify.outbox import send_pending
 REMINDER_STEPS = [
     "portal.status.reminders:status_reminders",
     "portal.helpdesk.reminders:sla_reminders",
+    "portal.resources.reminders:conflict_reminders",
 ]
 
 
