@@ -71,10 +71,11 @@ def _register_blueprints(app):
     from portal.risks import bp as risks_bp
     from portal.status import bp as status_bp
     from portal.resources import bp as resources_bp
+    from portal.milestones import bp as milestones_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
-               resources_bp):
+               resources_bp, milestones_bp):
         app.register_blueprint(bp)
 
 
@@ -151,6 +152,7 @@ NAV = [
     ("lessons.index", "Lessons", None),
     ("dashboard.index", "Dashboard", "dashboard.view"),
     ("resources.index", "Resources", "pmo.views"),
+    ("milestones.index", "Dependencies", "pmo.views"),
     ("admin.users", "Admin", "admin.users"),
 ]
 

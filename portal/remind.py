@@ -12,6 +12,7 @@ REMINDER_STEPS = [
     "portal.status.reminders:status_reminders",
     "portal.helpdesk.reminders:sla_reminders",
     "portal.resources.reminders:conflict_reminders",
+    "portal.milestones.services:dependency_alerts",
 ]
 
 

@@ -8,6 +8,7 @@ SECTIONS = [("status.index", "Status reports"), ("risks.index", "Risks"), ("issu
             ("helpdesk.project_tickets", "Tickets"), ("documents.index", "Documents"),
             ("discussion.index", "Discussion"), ("activity.project_feed", "Activity"),
             ("lessons.project_page", "Benefits & lessons"),
-            ("resources.project_page", "Team allocations")]
+            ("resources.project_page", "Team allocations"),
+            ("milestones.project_page", "Milestones")]
 
 from portal.projects import permissions, views  # noqa: E402,F401
