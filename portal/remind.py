@@ -13,6 +13,7 @@ REMINDER_STEPS = [
     "portal.helpdesk.reminders:sla_reminders",
     "portal.resources.reminders:conflict_reminders",
     "portal.milestones.services:dependency_alerts",
+    "portal.compliance.reminders:compliance_reminders",
 ]
 
 
