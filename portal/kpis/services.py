@@ -2,11 +2,12 @@
 import datetime
 import statistics
 
-from peewee import fn
+from peewee import SQL, Case, fn
 
 from portal.auth.models import User
 from portal.compliance.models import ComplianceSnapshot
 from portal.dashboard.services import _month, rag_mix
+from portal.db import is_sqlite
 from portal.helpdesk.models import Deflection, Ticket
 from portal.kb.models import ACK_ROLES, Acknowledgement, Article, TrainingCompletion
 from portal.kpis.models import ArticleViewDay
@@ -44,26 +45,37 @@ def _intake(since):
     return {m: (len(v), round(statistics.mean(v), 1)) for m, v in out.items()}
 
 
+def _day(column):
+    """SQL for the calendar day of a timestamp, comparable with a DateField on either database."""
+    return fn.DATE(column) if is_sqlite() else column.cast("date")
+
+
 def _reports(since):
-    out = {}
-    for end, submitted in (StatusReport.select(StatusReport.period_end, StatusReport.submitted_at)
-                           .where(StatusReport.period_end >= since.date()).tuples()):
-        total, on_time = out.get(_key(end), (0, 0))
-        out[_key(end)] = (total + 1, on_time + (submitted.date() <= end))
-    return {m: (t, round(100 * o / t)) for m, (t, o) in out.items()}
+    """{month of period end: (reports, percent submitted by their period end)}, counted in the database."""
+    month = _month(StatusReport.period_end)
+    on_time = Case(None, [(_day(StatusReport.submitted_at) <= StatusReport.period_end, 1)], 0)
+    rows = (StatusReport.select(month, fn.COUNT(StatusReport.id), fn.SUM(on_time))
+            .where(StatusReport.period_end >= since.date()).group_by(month).tuples())
+    return {m: (t, round(100 * (o or 0) / t)) for m, t, o in rows}
 
 
 def _tickets(since):
-    out = {}
-    for resolved, due, first in (Ticket.select(Ticket.resolved_at, Ticket.resolution_due, Ticket.first_response_seconds)
-                                 .where(Ticket.resolved_at >= since).tuples()):
-        resolved_n, in_time, firsts = out.setdefault(_key(resolved), [0, 0, []])
-        out[_key(resolved)][0] += 1
-        out[_key(resolved)][1] += resolved <= due
-        if first is not None:
-            firsts.append(first)
-    return {m: (n, round(100 * ok / n), round(statistics.median(f) / 3600, 1) if f else None)
-            for m, (n, ok, f) in out.items()}
+    """{month resolved: (tickets, percent within the resolution SLA, median hours to first response)}."""
+    month = _month(Ticket.resolved_at)
+    in_time = Case(None, [(Ticket.resolved_at <= Ticket.resolution_due, 1)], 0)
+    where = Ticket.resolved_at >= since
+    totals = Ticket.select(month, fn.COUNT(Ticket.id), fn.SUM(in_time)).where(where).group_by(month).tuples()
+    if is_sqlite():  # no percentile aggregate: one integer column back, medians in Python
+        firsts = {}
+        for m, first in (Ticket.select(month, Ticket.first_response_seconds)
+                         .where(where & Ticket.first_response_seconds.is_null(False)).tuples()):
+            firsts.setdefault(m, []).append(first)
+        medians = {m: statistics.median(v) for m, v in firsts.items()}
+    else:
+        medians = dict(Ticket.select(month, SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY first_response_seconds)"))
+                       .where(where).group_by(month).tuples())
+    return {m: (n, round(100 * (ok or 0) / n), round(float(medians[m]) / 3600, 1) if medians.get(m) is not None
+                else None) for m, n, ok in totals}
 
 
 def _count_by_month(model, column, since, amount=None):
