@@ -207,3 +207,18 @@ def test_dashboard_shows_each_projects_score(client, login):
     for project, score in ((good, good_score), (bad, bad_score)):
         cell = html.split(f'data-code="{project.code}"')[1].split('class="num compliance-score"')[1].split("</td>")[0]
         assert f">{score}</a>" in cell
+
+
+def test_portal_remind_runs_the_new_steps_in_order(app):
+    from portal.remind import REMINDER_STEPS, run_reminders
+    assert REMINDER_STEPS[-3:] == ["portal.resources.reminders:conflict_reminders",
+                                   "portal.milestones.services:dependency_alerts",
+                                   "portal.compliance.reminders:compliance_reminders"]
+    project = compliant_project()
+    BREAKERS["business_case"](project)
+    BREAKERS["high_risks_handled"](project)
+    with app.app_context():
+        lines = run_reminders(dt.datetime(2026, 3, 16, 7))
+    assert any(line.startswith(f"compliance: {project.code} fails 'Request approved") for line in lines)
+    notes = [n.text for n in Notification.select().where(Notification.user == project.manager_id)]
+    assert len(notes) == 1 and "High risks have an owner" in notes[0]  # one notice for both new failures

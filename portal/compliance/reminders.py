@@ -19,21 +19,24 @@ def compliance_reminders(now, dry_run: bool = False) -> list[str]:
     failing_now = {(p["id"], c.key) for p in results for c in p["failing"]}
     lines = []
     for p in results:
-        for check, passed, reason in p["results"]:
-            if passed or (p["id"], check.key) in open_failures:
-                continue
-            line = f"compliance: {p['code']} fails '{check.label}'"
-            if dry_run:
-                lines.append(line + " [dry run]")
-                continue
-            try:
-                with db.atomic():
-                    ComplianceFailure.create(project=p["id"], check_key=check.key, since=today)
-                    notify_and_mail([p["manager"]], f"{p['code']} {p['name']} fails the PMO check "
-                                    f"'{check.label}': {reason}", f"/projects/{p['code']}/compliance")
-            except IntegrityError:
-                continue  # another run reported it first
-            lines.append(line)
+        new = [(check, reason) for check, passed, reason in p["results"]
+               if not passed and (p["id"], check.key) not in open_failures]
+        if not new:
+            continue
+        line = f"compliance: {p['code']} fails " + ", ".join(f"'{c.label}'" for c, _ in new)
+        if dry_run:
+            lines.append(line + " [dry run]")
+            continue
+        text = (f"{p['code']} {p['name']} now fails the PMO check(s): "
+                + "; ".join(f"{c.label} ({reason})" for c, reason in new))
+        try:
+            with db.atomic():  # one notice per project and run, however many checks newly fail
+                ComplianceFailure.insert_many([{"project": p["id"], "check_key": c.key, "since": today}
+                                               for c, _ in new]).execute()
+                notify_and_mail([p["manager"]], text, f"/projects/{p['code']}/compliance")
+        except IntegrityError:
+            continue  # another run reported them first
+        lines.append(line)
     # Only checks that ran and passed close a failure (a switched-off check is not put right).
     ran = {(p["id"], c.key) for p in results for c, _, _ in p["results"]}
     cleared = [fid for key, fid in open_failures.items() if key in ran and key not in failing_now]

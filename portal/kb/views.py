@@ -6,7 +6,6 @@ from portal.kb import bp, files, learning, services
 from portal.kb.forms import AcknowledgeForm, quiz_form
 from portal.kb.search import search as run_search
 from portal.db import utcnow
-from portal.kpis.models import count_view
 from portal.permissions import can
 from portal.web import redirect_to, render
 
@@ -84,6 +83,7 @@ def _article_context(article, quiz=None, ack_form=None):
 @bp.get("/<section>/<path:slug>")
 def article(section, slug):
     """An article with its table of contents; each view adds one to the day's counter."""
+    from portal.kpis.models import count_view  # at call time: the kpis package imports the kb's models
     article = services.load_article(section, slug)
     count_view(article.id, utcnow().date())
     return render("kb/article.html", **_article_context(article))
