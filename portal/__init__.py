@@ -70,9 +70,14 @@ def _register_blueprints(app):
     from portal.dashboard import bp as dashboard_bp
     from portal.risks import bp as risks_bp
     from portal.status import bp as status_bp
+    from portal.resources import bp as resources_bp
+    from portal.milestones import bp as milestones_bp
+    from portal.compliance import bp as compliance_bp
+    from portal.kpis import bp as kpis_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
-               issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp):
+               issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
+               resources_bp, milestones_bp, compliance_bp, kpis_bp):
         app.register_blueprint(bp)
 
 
@@ -148,6 +153,10 @@ NAV = [
     ("helpdesk.index", "Help desk", None),
     ("lessons.index", "Lessons", None),
     ("dashboard.index", "Dashboard", "dashboard.view"),
+    ("resources.index", "Resources", "pmo.views"),
+    ("milestones.index", "Dependencies", "pmo.views"),
+    ("compliance.index", "Compliance", "pmo.views"),
+    ("kpis.index", "PMO KPIs", "pmo.views"),
     ("admin.users", "Admin", "admin.users"),
 ]
 

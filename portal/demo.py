@@ -37,6 +37,9 @@ DEMO_STEPS = [
     "portal.risks.demo:demo_risks",
     "portal.status.demo:demo_status",
     "portal.activity.demo:demo_collaboration",
+    "portal.resources.demo:demo_allocations",
+    "portal.milestones.demo:demo_milestones",
+    "portal.compliance.demo:demo_compliance",
 ]
 
 

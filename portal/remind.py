@@ -11,6 +11,9 @@ from portal.notify.outbox import send_pending
 REMINDER_STEPS = [
     "portal.status.reminders:status_reminders",
     "portal.helpdesk.reminders:sla_reminders",
+    "portal.resources.reminders:conflict_reminders",
+    "portal.milestones.services:dependency_alerts",
+    "portal.compliance.reminders:compliance_reminders",
     "portal.notify.digest:daily_digests",
 ]
 

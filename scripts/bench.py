@@ -62,6 +62,15 @@ PAGES = [
     ("pmo", "/projects/{project}/status/"),
     ("pmo", "/projects/{project}/status/report"),
     ("pmo", "/projects/{project}/status/{period}"),
+    ("pmo", "/resources/"),
+    ("pmo", "/resources/?unit=month"),
+    ("pmo", "/resources/conflicts"),
+    ("manager", "/resources/"),
+    ("pmo", "/milestones/"),
+    ("pmo", "/compliance/"),
+    ("pmo", "/projects/{project}/compliance"),
+    ("pmo", "/pmo/"),
+    ("pmo", "/pmo/export.csv"),
 ]
 
 

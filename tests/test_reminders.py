@@ -16,6 +16,14 @@ FRI = dt.date(2026, 11, 27)  # a weekly period end
 AT = lambda day, hour=7: dt.datetime.combine(day, dt.time(hour))  # noqa: E731
 
 
+@pytest.fixture(autouse=True)
+def status_and_helpdesk_steps_only(monkeypatch):
+    """These tests count every notice a person gets: leave out the steps of other features (tested on their own)."""
+    import portal.remind
+    monkeypatch.setattr(portal.remind, "REMINDER_STEPS", [s for s in portal.remind.REMINDER_STEPS
+                                                          if s.startswith(("portal.status.", "portal.helpdesk."))])
+
+
 @pytest.fixture
 def people():
     manager = make_user("manager", name="Marco Manager")

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from portal.dashboard import bp
 from portal.dashboard import services as svc
+from portal.compliance.services import scores_for
 from portal.dashboard.forms import DashboardFilterForm
 from portal.db import utcnow
 from portal.permissions import can, require
@@ -45,9 +46,11 @@ def index():
     shown = rows[(page - 1) * PER_PAGE:page * PER_PAGE]
     internal = can(current_user, "dashboard.internal")
     stages = svc.reminder_stages({r["id"]: r["due"] for r in shown}) if internal else {}
+    compliance = scores_for([r["id"] for r in shown], today)
     departments, managers = departments_and_managers(current_user)
     return render("dashboard/page.html", fragment="dashboard/_portfolio.html", form=form, rows=shown,
                   total=len(rows), page=page, pages=pages, today=today, internal=internal, stages=stages,
+                  compliance=compliance,
                   figures=svc.headline(rows, svc.projects_by_state(current_user, filters)),
                   heat=svc.heat_counts(rows),
                   mix=rag_mix(svc.rag_mix(current_user, filters, today), "Portfolio RAG mix, last 12 months"),

@@ -7,6 +7,8 @@ bp = Blueprint("projects", __name__, url_prefix="/projects")
 SECTIONS = [("status.index", "Status reports"), ("risks.index", "Risks"), ("issues.index", "Issues"),
             ("helpdesk.project_tickets", "Tickets"), ("documents.index", "Documents"),
             ("discussion.index", "Discussion"), ("activity.project_feed", "Activity"),
-            ("lessons.project_page", "Benefits & lessons")]
+            ("lessons.project_page", "Benefits & lessons"),
+            ("resources.project_page", "Team allocations"),
+            ("milestones.project_page", "Milestones"), ("compliance.project_page", "Compliance")]
 
 from portal.projects import permissions, views  # noqa: E402,F401

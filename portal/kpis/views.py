@@ -1,0 +1,36 @@
+"""The PMO KPI page and its monthly CSV."""
+from flask import Response, request, stream_with_context
+from flask_login import login_required
+
+from portal.csvexport import csv_stream
+from portal.db import utcnow
+from portal.kpis import bp
+from portal.kpis import services as svc
+from portal.permissions import require
+from portal.web import render
+
+
+def _months() -> int:
+    return max(2, min(request.args.get("months", 6, type=int) or 6, 24))
+
+
+@bp.get("/")
+@login_required
+@require("pmo.views")
+def index():
+    """Is the PMO helping? This month's figures against last month's, and the monthly series."""
+    months = _months()
+    rows = svc.monthly(utcnow().date(), months)
+    changes = {key: svc.change(rows, key) for key in svc.COLUMNS[1:]}
+    return render("kpis/page.html", rows=rows, latest=rows[-1], changes=changes, rates=svc.rates(), months=months)
+
+
+@bp.get("/export.csv")
+@login_required
+@require("pmo.views")
+def export():
+    """The monthly series as CSV (formula-safe)."""
+    rows = svc.monthly(utcnow().date(), _months())
+    lines = csv_stream(svc.COLUMNS, ([r[c] for c in svc.COLUMNS] for r in rows))
+    return Response(stream_with_context(lines), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="pmo-kpis.csv"'})

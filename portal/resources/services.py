@@ -1,0 +1,190 @@
+"""Booking and releasing people, and the scoped queries behind the grid, a person's page and the conflicts."""
+import datetime
+
+from flask import abort
+from peewee import JOIN
+
+from portal.audit.services import record, snapshot
+from portal.auth.models import User
+from portal.db import db
+from portal.permissions import can
+from portal.projects.models import Project
+from portal.resources.load import buckets, load_class, monday, peak
+from portal.resources.models import Allocation
+
+FIELDS = ("person", "project", "role", "percent", "start_date", "end_date", "note")
+Manager = User.alias("manager")
+
+
+class Conflict(Exception):
+    """Booking would take the person over 100%: `weeks` lists (week start, load with the booking)."""
+
+    def __init__(self, weeks):
+        super().__init__("over-allocated")
+        self.weeks = weeks
+
+
+def people_in_scope(user, start, end):
+    """Ids of people whose load `user` may see in the window: everyone for the PMO, admins and executives;
+    for managers, themselves and anyone booked on a project they manage; for everyone else, themselves."""
+    booked = Allocation.overlapping(start, end).select(Allocation.person)
+    if can(user, "resources.all"):
+        return booked
+    managed = Project.select(Project.id).where(Project.manager == user.id)
+    return booked.where(Allocation.project.in_(managed) | (Allocation.person == user.id))
+
+
+def may_see_person(user, person_id: int) -> bool:
+    """True when `user` may see `person_id`'s load (themselves, the PMO, or a manager who books them)."""
+    if person_id == user.id or can(user, "resources.all"):
+        return True
+    managed = Project.select(Project.id).where(Project.manager == user.id)
+    return Allocation.select().where((Allocation.person == person_id) & Allocation.project.in_(managed)).exists()
+
+
+def load_person(person_id: int, user) -> User:
+    """The person if `user` may see their load, else 404 (no existence oracle)."""
+    person = User.get_or_none(User.id == person_id)
+    if person is None or not may_see_person(user, person.id):
+        abort(404)
+    return person
+
+
+def _bookings_by_person(person_ids, start, end) -> dict:
+    out = {}
+    for pid, s, e, p in (Allocation.overlapping(start, end)
+                         .select(Allocation.person, Allocation.start_date, Allocation.end_date, Allocation.percent)
+                         .where(Allocation.person.in_(person_ids)).tuples()):
+        out.setdefault(pid, []).append((s, e, p))
+    return out
+
+
+def grid(user, start: datetime.date, unit: str = "week", count: int = 12, page: int = 1, per_page: int = 50):
+    """One page of people × periods: (periods, rows, total); a row is (person, [(load, css class)])."""
+    periods = buckets(start, unit, count)
+    first, last = periods[0][0], periods[-1][1]
+    scope = people_in_scope(user, first, last)
+    people_query = User.select(User.id, User.name).where(User.id.in_(scope)).order_by(User.name, User.id)
+    total = people_query.count()
+    people = list(people_query.paginate(page, per_page))
+    bookings = _bookings_by_person([p.id for p in people], first, last) if people else {}
+    rows = []
+    for person in people:
+        loads = [peak(bookings.get(person.id, []), s, e) for s, e in periods]
+        rows.append((person, [(load, load_class(load)) for load in loads]))
+    return periods, rows, total
+
+
+def bookings_for(person, user, start, end) -> list:
+    """`person`'s bookings touching the days from `start` to `end`; projects `user` cannot see stay unnamed."""
+    visible = Project.visible_to(user).select(Project.id)
+    rows = (Allocation.overlapping(start, end)
+            .select(Allocation, Project.code, Project.name, Project.id.in_(visible).alias("visible"))
+            .join(Project, on=(Allocation.project == Project.id))
+            .where(Allocation.person == person.id).order_by(Allocation.start_date, Allocation.id).objects())
+    return list(rows)
+
+
+def week_loads(person_id: int, start: datetime.date, weeks: int = 12, extra=None) -> list:
+    """[(week start, load)] for `person_id`, optionally counting one more booking `extra` (start, end, percent)."""
+    periods = buckets(start, "week", weeks)
+    booked = _bookings_by_person([person_id], periods[0][0], periods[-1][1]).get(person_id, [])
+    if extra:
+        booked.append(extra)
+    return [(s, peak(booked, s, e)) for s, e in periods]
+
+
+def conflicts_for_booking(person_id: int, start, end, percent: int, exclude_id=None) -> list:
+    """Weeks in which booking `percent` from `start` to `end` would take the person over 100%: [(week, load)]."""
+    query = (Allocation.overlapping(start, end)
+             .select(Allocation.start_date, Allocation.end_date, Allocation.percent)
+             .where(Allocation.person == person_id))
+    if exclude_id:
+        query = query.where(Allocation.id != exclude_id)
+    booked = list(query.tuples()) + [(start, end, percent)]
+    out, week = [], monday(start)
+    while week <= end:
+        load = peak(booked, max(week, start), min(week + datetime.timedelta(days=6), end))
+        if load > 100:
+            out.append((week, load))
+        week += datetime.timedelta(days=7)
+    return out
+
+
+def book(project, user, values: dict, allow_over: bool = False) -> Allocation:
+    """Book a person on `project`; raises Conflict unless the PMO allows the overbooking (with a note)."""
+    with db.atomic():
+        weeks = conflicts_for_booking(values["person"], values["start_date"], values["end_date"], values["percent"])
+        if weeks and not (allow_over and can(user, "resources.overbook")):
+            raise Conflict(weeks)
+        allocation = Allocation.create(project=project.id, created_by=user.id,
+                                       **{k: values[k] for k in FIELDS if k not in ("project",)})
+        record(user, "allocation.book", "allocation", allocation.id,
+               f"Booked person #{values['person']} at {values['percent']}% on {project.code}"
+               + (" (over 100%, allowed by the PMO)" if weeks else ""),
+               after=snapshot(allocation, ("person_id", "percent", "start_date", "end_date", "role", "note")),
+               project=project)
+    return allocation
+
+
+def release(project, user, allocation_id: int) -> None:
+    """Remove a booking from `project` (404 for a booking of another project)."""
+    with db.atomic():
+        allocation = Allocation.get_or_none((Allocation.id == allocation_id) & (Allocation.project == project.id))
+        if allocation is None:
+            abort(404)
+        before = snapshot(allocation, ("person_id", "percent", "start_date", "end_date", "role", "note"))
+        allocation.delete_instance()
+        record(user, "allocation.release", "allocation", allocation_id,
+               f"Released person #{before['person_id']} from {project.code}", before=before, project=project)
+
+
+def project_allocations(project) -> list:
+    """`project`'s bookings with their people, newest start first."""
+    return list(Allocation.select(Allocation, User).join(User, on=(Allocation.person == User.id))
+                .where(Allocation.project == project.id)
+                .order_by(Allocation.start_date.desc(), Allocation.id.desc()))
+
+
+def conflicts(user, start: datetime.date, weeks: int = 12):
+    """Every person in `user`'s scope (everyone when `user` is None, for reminders) over 100% in a week of the window, as runs of consecutive weeks:
+    [{person, name, first, last, peak, excess, projects: [(code, name, manager name, visible)], manager_ids}]."""
+    periods = buckets(start, "week", weeks)
+    first, last = periods[0][0], periods[-1][1]
+    visible = Project.visible_to(user).select(Project.id) if user else Project.select(Project.id)
+    scope = people_in_scope(user, first, last) if user else Allocation.overlapping(first, last).select(
+        Allocation.person)
+    rows = (Allocation.overlapping(first, last)
+            .select(Allocation.person, User.name, Allocation.start_date, Allocation.end_date, Allocation.percent,
+                    Project.code, Project.name, Project.manager, Manager.name,
+                    Project.id.in_(visible))
+            .join(User, on=(Allocation.person == User.id))
+            .join(Project, on=(Allocation.project == Project.id), src=Allocation)
+            .join(Manager, JOIN.LEFT_OUTER, on=(Project.manager == Manager.id), src=Project)
+            .where(Allocation.person.in_(scope))
+            .order_by(User.name, Allocation.person).tuples())
+    people = {}
+    for pid, name, s, e, percent, code, pname, manager_id, manager_name, seen in rows:
+        people.setdefault(pid, (name, []))[1].append((s, e, percent, code, pname, manager_id, manager_name, seen))
+    out = []
+    for pid, (name, bookings) in people.items():
+        run = None
+        for s, e in periods:
+            load = peak([(b[0], b[1], b[2]) for b in bookings], s, e)
+            if load <= 100:
+                run = None
+                continue
+            involved = [b for b in bookings if b[0] <= e and b[1] >= s]
+            if run is None:
+                run = {"person": pid, "name": name, "first": s, "last": e, "peak": load, "weeks": [],
+                       "projects": {}, "manager_ids": set()}
+                out.append(run)
+            run["last"], run["peak"] = e, max(run["peak"], load)
+            run["weeks"].append(s)
+            for b in involved:
+                run["projects"][b[3]] = (b[3], b[4], b[6], bool(b[7]))
+                run["manager_ids"].add(b[5])
+    for run in out:
+        run["excess"] = run["peak"] - 100
+        run["projects"] = sorted(run["projects"].values())
+    return out
