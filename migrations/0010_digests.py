@@ -1,5 +1,11 @@
 """Daily digests: which person's digest went out on which day. Frozen models: see 0001."""
-from peewee import DateField, ForeignKeyField, Model
+import datetime
+
+from peewee import DateField, DateTimeField, ForeignKeyField, Model
+
+
+def _now():
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
 def up(migrator, db):
@@ -15,6 +21,7 @@ def up(migrator, db):
     class DigestSent(Base):
         user = ForeignKeyField(User, on_delete="CASCADE")
         day = DateField()
+        sent_at = DateTimeField(default=_now)
 
         class Meta:
             indexes = ((("user", "day"), True),)

@@ -46,6 +46,8 @@ class VersionedModel(BaseModel):
 
         Returns False (and writes nothing) when the stored version moved on.
         """
+        if not isinstance(expected_version, int) or not 0 <= expected_version < 2**53:
+            return False  # a version no save ever produced: treat as stale, never reach the database
         model = type(self)
         changes = {getattr(model, k): v for k, v in changes.items()}
         changes[model.version] = model.version + 1

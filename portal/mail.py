@@ -5,13 +5,19 @@ from email.message import EmailMessage
 from flask import current_app
 
 
+def one_line(text: str) -> str:
+    """`text` with every line break and control character folded into single spaces."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text or "").split())
+
+
 def send_mail(to: str, subject: str, body: str, config=None) -> None:
-    """Send one plain-text message; raises OSError or smtplib.SMTPException when it cannot."""
+    """Send one plain-text message; raises OSError, smtplib.SMTPException or ValueError when it cannot."""
     config = config or current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
-    message["Subject"] = subject
+    # A header with a line break would be refused (or, worse, inject headers): fold it.
+    message["Subject"] = one_line(subject)
     message.set_content(body)
     with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=20) as smtp:
         if config.get("SMTP_STARTTLS"):

@@ -28,9 +28,14 @@ ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def sanitise(html: str) -> str:
+# Text typed by users keeps no `id`: one could shadow an element the page itself
+# targets by id (an htmx swap target, the preview box) and capture its content.
+USER_ATTRIBUTES = {tag: attrs - {"id"} for tag, attrs in ATTRIBUTES.items()}
+
+
+def sanitise(html: str, attributes=ATTRIBUTES) -> str:
     """Keep only allowed tags, attributes and URL schemes (http, https, mailto, relative)."""
-    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+    return nh3.clean(html, tags=TAGS, attributes=attributes, url_schemes=URL_SCHEMES,
                      clean_content_tags={"script", "style", "iframe", "object", "embed", "template",
                                          "noscript", "svg", "math", "textarea", "select", "title"},
                      link_rel="noopener noreferrer", strip_comments=True)
@@ -64,7 +69,7 @@ def render_markdown(text: str) -> Markup:
     """Render text typed by users (comments, descriptions) to safe HTML."""
     md = markdown.Markdown(extensions=["tables", "fenced_code", "codehilite", "sane_lists"],
                            extension_configs=_config())
-    return Markup(sanitise(md.convert((text or "")[:MAX_INPUT])))
+    return Markup(sanitise(md.convert((text or "")[:MAX_INPUT]), USER_ATTRIBUTES))
 
 
 @dataclass

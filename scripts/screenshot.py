@@ -54,7 +54,8 @@ def main() -> None:
 # Further pages worth showing in the README: (file name, path).
 SHOTS = [("helpdesk", "/helpdesk/"), ("ticket", "/helpdesk/1003"), ("projects", "/projects/"), ("kb", "/kb/"),
          ("dashboard", "/dashboard/"), ("risks", "/risks/"), ("project", "/projects/PRJ-2026-001"),
-         ("status", "/projects/PRJ-2026-001/status/")]
+         ("status", "/projects/PRJ-2026-001/status/"), ("resources", "/resources/"),
+         ("compliance", "/compliance/"), ("kpis", "/pmo/")]
 
 if __name__ == "__main__":
     main()

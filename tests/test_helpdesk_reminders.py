@@ -92,3 +92,18 @@ def test_two_concurrent_runs_warn_and_escalate_once(app):
     texts = _texts(pmo)
     assert sum(t.startswith("PMO-") for t in texts) == 4  # warnings
     assert sum(t.startswith("SLA breached") for t in texts) == 4
+
+
+def test_after_the_first_response_the_resolution_clock_is_watched_afresh(app):
+    from portal.helpdesk.services import add_reply
+    from portal.helpdesk.sla import BusinessCalendar
+    agent, other_pmo = make_user("pmo"), make_user("pmo")
+    ticket = make_ticket(requester=_asker(), priority="urgent", now=MONDAY_9, assignee=agent.id, status="open")
+    with app.app_context():
+        sla_reminders(MONDAY_9 + dt.timedelta(hours=4, minutes=1))  # first response breached: escalated
+        add_reply(Ticket.get_by_id(ticket.id), agent, "On it.", "late-answer", BusinessCalendar(),
+                  now=MONDAY_9 + dt.timedelta(hours=5))
+        sla_reminders(MONDAY_9 + dt.timedelta(hours=8, minutes=1))  # resolution (17:00) breached too
+    escalations = [t for t in _texts(other_pmo) if t.startswith("SLA breached")]
+    assert len(escalations) == 2
+    assert "first response was due" in escalations[0] and "resolution was due" in escalations[1]

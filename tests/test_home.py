@@ -30,3 +30,12 @@ def test_member_sees_overdue_risk_reviews_and_answers_to_rate(client, login):
 def test_nothing_waiting_says_so(client, login):
     login("executive")
     assert "Nothing is waiting for you." in client.get("/").get_data(as_text=True)
+
+
+def test_risks_on_closed_projects_do_not_wait_for_review(client, login):
+    from portal.risks.models import Risk
+    member = login("member")
+    project = make_project(state="closed", members=[member])
+    Risk.create(project=project.id, title="Old risk", category="technical", probability=4, impact=4,
+                score=16, owner=member.id, status="open", review_date=dt.date(2026, 1, 1))
+    assert "past their review date" not in client.get("/").get_data(as_text=True)

@@ -154,3 +154,10 @@ def test_non_ascii_headings_get_anchors():
 def test_the_checker_itself_catches_unsanitised_html():
     assert dangers('<img src=x onerror=alert(1)><a href="javascript:x">y</a><div hx-get="/x"></div>') == [
         "attribute onerror", "href scheme javascript", "attribute hx-get"]
+
+
+def test_user_text_cannot_take_an_id_the_page_targets():
+    from portal.markdown import render_markdown
+    html = str(render_markdown('<a id="mentions-thread-project-1" href="/x">x</a>\n\n# Heading'))
+    assert 'id="' not in html
+    assert "<h1>Heading</h1>" in html

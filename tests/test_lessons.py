@@ -102,3 +102,17 @@ def test_demo_shows_documents_comments_benefits_and_lessons(app, tmp_path):
         assert Lesson.select().where(Lesson.project == closed.id).count() == 2
         assert "0 document(s) added" in demo_collaboration("small", random.Random(1))
         assert Lesson.select().count() == 2
+
+
+def test_changing_a_reviewed_benefit_asks_for_a_new_review(app, client, project):
+    pmo = make_user("pmo")
+    benefit = Benefit.create(project=project.id, description="Fewer picking errors", measure="errors/month",
+                             target="-50%", actual="-40%", review="confirmed", review_note="checked",
+                             reviewed_by=pmo.id)
+    from portal.lessons.services import update_benefit
+    manager = project.manager
+    update_benefit(benefit, project, manager, benefit.version,
+                   {"description": "Fewer picking errors", "measure": "errors/month", "target": "-50%",
+                    "actual": "-90%", "realised_on": None})
+    fresh = Benefit.get_by_id(benefit.id)
+    assert fresh.actual == "-90%" and fresh.review == "" and fresh.reviewed_by_id is None

@@ -64,3 +64,36 @@ def test_without_smtp_nothing_is_queued_whatever_the_preference(app):
     with app.app_context():
         notify([user], "Something happened", "/")
     assert Notification.select().count() == 1 and MailDelivery.select().count() == 0
+
+
+def test_digest_lists_each_notice_once_and_skips_ones_already_emailed(app, smtp):
+    from portal.notify.outbox import notify_and_mail
+    reader = make_user()
+    set_notification_preference(reader, "digest")
+    first_run = utcnow() + dt.timedelta(minutes=1)
+    with app.app_context():
+        notify([reader], "Comment on PRJ-2026-001", "/projects/PRJ-2026-001/discussion")
+        notify_and_mail([reader], "Your status report is due", "/projects/PRJ-2026-001/status/")
+        run_reminders(first_run)
+        # Just after midnight the next day: nothing new, so no second digest repeating the first.
+        run_reminders(first_run.replace(hour=0, minute=5) + dt.timedelta(days=1))
+    digests = [c for r, c in smtp.messages if "daily digest" in c]
+    assert len(digests) == 1
+    assert "- Comment on PRJ-2026-001" in digests[0]
+    assert "Your status report is due" not in digests[0]  # it had its own e-mail
+
+
+def test_a_line_break_in_a_subject_does_not_stop_the_mail(app, smtp):
+    user = make_user()
+    set_notification_preference(user, "immediate")
+    other = make_user()
+    set_notification_preference(other, "immediate")
+    with app.app_context():
+        notify([user], "Need help\r\nX-Injected: 1", "/helpdesk/1001")
+        notify([other], "A normal notice", "/")
+        run_reminders(utcnow())
+        run_reminders(utcnow())
+    subjects = [c.split("Subject: ", 1)[1].split("\n", 1)[0] for _, c in smtp.messages]
+    assert "Need help X-Injected: 1" in [s.strip() for s in subjects]
+    headers = [c.split("\r\n\r\n", 1)[0] for _, c in smtp.messages]
+    assert len(smtp.messages) == 2 and not any("\nX-Injected" in h for h in headers)

@@ -67,3 +67,16 @@ def test_nul_characters_are_refused_with_a_message(client, login):
     assert "NUL character" in response.get_data(as_text=True)
     posted = client.post("/helpdesk/canned/new", data={"title": "a\x00b", "body": "x"})
     assert posted.status_code == 400
+
+
+HUGE = "99999999999999999999"
+
+
+def test_huge_numbers_in_filters_are_refused_or_ignored_never_a_server_error(client, login):
+    login("pmo")
+    project = make_project()
+    for url in (f"/dashboard/?manager={HUGE}", f"/risks/?owner={HUGE}", f"/risks/issues?owner={HUGE}",
+                f"/projects/{project.code}/risks/?owner={HUGE}", f"/projects/{project.code}/risks/export.csv?owner={HUGE}"):
+        response = client.get(url)
+        response.close()
+        assert response.status_code < 500, url

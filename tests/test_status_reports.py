@@ -159,3 +159,20 @@ def test_history_works_as_page_and_fragment(client, hx, project):
     fragment = hx.get(f"/projects/{project.code}/status/")
     assert "<html" in page.get_data(as_text=True)
     assert "<html" not in fragment.get_data(as_text=True) and "1 report" in fragment.get_data(as_text=True)
+
+
+def test_odd_version_or_amount_gets_a_message_not_a_server_error(client, login):
+    from tests.factories import make_project
+    from tests.status_helpers import due_now, form_data
+    manager = login("manager")
+    project = make_project(manager=manager)
+    period = due_now(project)
+    odd_version = client.post(f"/projects/{project.code}/status/report", data=form_data(period, version="abc"))
+    assert odd_version.status_code == 409
+    huge_version = client.post(f"/projects/{project.code}/status/report",
+                               data=form_data(period, version="99999999999999999999"))
+    assert huge_version.status_code == 409
+    for amount in ("sNaN", "NaN", "Infinity"):
+        response = client.post(f"/projects/{project.code}/status/report",
+                               data=form_data(period, spent_to_date=amount))
+        assert response.status_code == 422, amount

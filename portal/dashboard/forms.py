@@ -4,6 +4,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import AnyOf, NumberRange, Optional
 
 from portal.dashboard.services import RAG_FILTERS, SORTS
+from portal.numbers import in_range
 
 
 class DashboardFilterForm(FlaskForm):
@@ -11,7 +12,7 @@ class DashboardFilterForm(FlaskForm):
 
     department = StringField(validators=[Optional()])
     category = StringField(validators=[Optional()])
-    manager = IntegerField(validators=[Optional()])
+    manager = IntegerField(validators=[Optional(), in_range(1)])
     rag = SelectField("RAG", choices=[("", "Any RAG")] + [(r, r.capitalize() if r != "none" else "No report")
                                                           for r in RAG_FILTERS], default="")
     sort = StringField(validators=[Optional(), AnyOf(SORTS)])

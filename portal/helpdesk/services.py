@@ -22,6 +22,9 @@ TRANSITIONS = {
     "closed": {},
 }
 CATEGORY_KEYS = {k for k, _ in CATEGORIES}
+# `portal remind` warns and escalates once per clock; when the clock that matters
+# changes (first response given, due times moved, ticket reopened) it may again.
+SLA_CLAIMS_CLEARED = {"warned_at": None, "escalated_at": None}
 PRIORITY_KEYS = {k for k, _ in PRIORITIES}
 
 
@@ -115,6 +118,8 @@ def create_ticket(user, subject: str, body: str, category: str, priority: str,
 def _apply_status(ticket: Ticket, new_status: str, now, calendar: BusinessCalendar) -> dict:
     """The field changes that moving to `new_status` implies (SLA pause, resolved/closed times)."""
     changes = {"status": new_status, "updated_at": now}
+    if new_status == "open" and ticket.status != "new":
+        changes.update(SLA_CLAIMS_CLEARED)  # back on the clock: warn and escalate afresh
     if ticket.status == "waiting" and new_status != "waiting" and ticket.waiting_since:
         # Waiting on the requester stops the resolution clock: push the due time back.
         paused = ticket.paused_seconds + int(calendar.between(ticket.waiting_since, now))
@@ -189,6 +194,7 @@ def update_ticket(ticket: Ticket, user, expected_version: int, calendar: Busines
             calendar, ticket.created_at, priority, ticket.paused_seconds)
         before["priority"], after["priority"] = ticket.priority, priority
         changes["priority"] = priority
+        changes.update(SLA_CLAIMS_CLEARED)  # new due times: new warnings
     if category is not None and category != ticket.category:
         _validate_choice(category, CATEGORY_KEYS, "category")
         before["category"], after["category"] = ticket.category, category
@@ -249,6 +255,7 @@ def add_reply(ticket: Ticket, user, body: str, client_token: str, calendar: Busi
         answering = is_agent(user) and fresh.requester_id != user.id
         if answering and not internal and fresh.first_response_at is None:
             changes["first_response_at"] = now
+            changes.update(SLA_CLAIMS_CLEARED)  # the resolution clock is the one to watch now
             changes["first_response_seconds"] = int(calendar.between(fresh.created_at, now))
         if answering:
             target = new_status or ("open" if status == "new" and not internal else status)

@@ -56,7 +56,10 @@ def update_benefit(benefit, project, user, expected_version: int, values: dict) 
     clean = clean_benefit(values)
     with db.atomic():
         before = snapshot(benefit, tuple(clean))
-        if not benefit.save_if_current(expected_version, recorded_by=user.id, recorded_at=utcnow(), **clean):
+        # A changed benefit is no longer what the PMO reviewed: the review starts again.
+        review_reset = {"review": "", "review_note": "", "reviewed_by": None, "reviewed_at": None}
+        if not benefit.save_if_current(expected_version, recorded_by=user.id, recorded_at=utcnow(),
+                                       **clean, **review_reset):
             raise Stale("Someone saved this benefit after you opened it. Your changes are below, not saved.")
         record(user, "benefit.update", "benefit", benefit.id, f"Benefit updated: {clean['description']}"[:255],
                before=before, after=clean, project=project)

@@ -1,6 +1,4 @@
 """The home page's "needs your attention": a few counts per role, one query each, linking to the lists."""
-import datetime
-
 from flask import url_for
 
 from portal.db import utcnow
@@ -19,7 +17,8 @@ def attention_items(user) -> list[dict]:
     from portal.projects.models import Project
     from portal.risks.models import Risk
 
-    today = datetime.date.today()
+    from portal.risks.portfolio import visible_project_ids
+    today = utcnow().date()
     items = []
     if user.role in ("pmo", "admin"):
         items.append(_item(Project.select().where(Project.state.in_(("submitted", "in_review"))).count(),
@@ -34,8 +33,10 @@ def attention_items(user) -> list[dict]:
     if user.role in ("manager", "pmo", "admin"):
         items.append(_item(Project.select().where((Project.manager == user.id) & (Project.state == "returned")).count(),
                            "of your requests returned for changes", url_for("projects.index", state="returned")))
+    live_projects = visible_project_ids(user).where(Project.state.not_in(("closed", "rejected", "cancelled")))
     items.append(_item(Risk.select().where((Risk.owner == user.id) & Risk.status.in_(("open", "monitoring"))
-                                           & (Risk.review_date < today)).count(),
+                                           & (Risk.review_date < today)
+                                           & Risk.project.in_(live_projects)).count(),
                        "risk(s) you own are past their review date", url_for("risks.portfolio", overdue=1, owner=user.id)))
     items.append(_item(len(awaiting_acknowledgement(user)), "mandatory standard(s) to read and acknowledge",
                        url_for("kb.index")))

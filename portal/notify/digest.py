@@ -1,15 +1,16 @@
 """The daily digest: one e-mail a day listing the notices of those who chose it."""
 import datetime
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from portal.auth.models import User
 from portal.db import db
-from portal.notify.models import DigestSent, Notification
+from portal.notify.models import DigestSent, MailDelivery, Notification
 from portal.notify.outbox import mail_body, mail_enabled, queue_mail
 
 DIGEST_TITLE = "Your daily digest from the PMO Portal"
 MAX_ITEMS = 50
+DAY = datetime.timedelta(days=1)
 
 
 def daily_digests(now, dry_run: bool = False) -> list[str]:
@@ -17,15 +18,20 @@ def daily_digests(now, dry_run: bool = False) -> list[str]:
     from portal.discussion.models import NotificationPreference
     if not mail_enabled():
         return []
-    since = now - datetime.timedelta(days=1)
+    last_sent = dict(DigestSent.select(DigestSent.user, fn.MAX(DigestSent.sent_at))
+                     .group_by(DigestSent.user).tuples())
+    already_mailed = MailDelivery.select(MailDelivery.notification)
     people = (User.select(User.id, User.email, User.name)
               .join(NotificationPreference, on=(NotificationPreference.user == User.id))
               .where((NotificationPreference.mode == "digest") & (User.active == True)))  # noqa: E712
     lines = []
     for person in people:
+        # Everything since the last digest (at most a day back), except notices e-mailed on their own.
+        since = max(last_sent.get(person.id) or now - DAY, now - DAY)
         items = list(Notification.select(Notification.text, Notification.url)
                      .where((Notification.user == person.id) & (Notification.created_at > since)
-                            & (Notification.created_at <= now) & (Notification.text != DIGEST_TITLE))
+                            & (Notification.created_at <= now) & (Notification.text != DIGEST_TITLE)
+                            & Notification.id.not_in(already_mailed))
                      .order_by(Notification.created_at).limit(MAX_ITEMS + 1).tuples())
         if not items:
             continue
@@ -34,7 +40,7 @@ def daily_digests(now, dry_run: bool = False) -> list[str]:
             continue
         try:
             with db.atomic():
-                DigestSent.create(user=person.id, day=now.date())  # the claim: once per person and day
+                DigestSent.create(user=person.id, day=now.date(), sent_at=now)  # the claim: once per person and day
                 note = Notification.create(user=person.id, text=DIGEST_TITLE, url="/notifications/",
                                            created_at=now, read_at=now)
                 listed = "\n".join(f"- {text}" for text, _ in items[:MAX_ITEMS])

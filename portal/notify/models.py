@@ -41,6 +41,7 @@ class DigestSent(BaseModel):
 
     user = peewee.ForeignKeyField(User, on_delete="CASCADE")
     day = peewee.DateField()
+    sent_at = peewee.DateTimeField(default=utcnow)  # the next digest starts from here
 
     class Meta:
         indexes = ((("user", "day"), True),)

@@ -27,8 +27,9 @@ def mail_body(text: str, url: str) -> str:
 
 def queue_mail(note: Notification, to_address: str, subject: str, body: str) -> MailDelivery:
     """Put an e-mail for `note` in the outbox; `send_pending` delivers it after commit."""
-    return MailDelivery.create(notification=note, to_address=to_address, subject=subject[:255], body=body,
-                               created_at=utcnow())
+    from portal.mail import one_line
+    return MailDelivery.create(notification=note, to_address=to_address, subject=one_line(subject)[:255],
+                               body=body, created_at=utcnow())
 
 
 def notify_and_mail(users, text: str, url: str = "", subject: str | None = None) -> int:
@@ -84,7 +85,8 @@ def send_pending(now=None, dry_run: bool = False) -> tuple[int, int]:
                 continue
             try:
                 send_mail(delivery.to_address, delivery.subject, delivery.body)
-            except (OSError, smtplib.SMTPException) as exc:
+            except (OSError, smtplib.SMTPException, ValueError) as exc:
+                # One bad message must not stop the others, nor the reminder steps after it.
                 failed += 1
                 with db.atomic():
                     MailDelivery.update(state="pending", last_error=str(exc)[:255]).where(

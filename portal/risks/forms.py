@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from portal.numbers import in_range
 from portal.risks.models import CATEGORIES, RESPONSES
 
 SCALE = [(n, str(n)) for n in range(1, 6)]
@@ -71,7 +72,7 @@ class FilterForm(FlaskForm):
     band = SelectField("Score band", choices=[("", "Any score"), ("high", "High (15–25)"),
                                               ("medium", "Medium (8–14)"), ("low", "Low (1–7)")],
                        validate_choice=False)
-    owner = IntegerField("Owner", validators=[Optional()])
+    owner = IntegerField("Owner", validators=[Optional(), in_range(1)])
     p = IntegerField("Probability", validators=[Optional(), NumberRange(1, 5)])
     i = IntegerField("Impact", validators=[Optional(), NumberRange(1, 5)])
     overdue = StringField("Review overdue", validators=[Optional(), Length(max=3)])

@@ -9,6 +9,7 @@ from portal.risks.models import Issue
 from portal.risks.queries import page_of
 from portal.risks.services import today
 from portal.web import is_fragment_request, render
+from portal.numbers import parse_int
 
 PER_PAGE = 50
 
@@ -42,7 +43,7 @@ def portfolio_issues():
     """Open issues across the projects you may see, overdue ones flagged."""
     now = today()
     query = pf.visible_issues(current_user, request.args.get("project", "")[:32],
-                              request.args.get("owner", type=int), request.args.get("overdue") == "1", now)
+                              request.args.get("owner", type=parse_int), request.args.get("overdue") == "1", now)
     total = query.count()
     rows = list(query.order_by(Issue.due_date.asc(nulls="LAST"), Issue.priority.desc(), Issue.id)
                 .paginate(_page(), PER_PAGE).objects())

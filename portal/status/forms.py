@@ -1,8 +1,9 @@
 """The status report form; only its declared fields are ever read."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from portal.projects.forms import AmountField
 from portal.status.services import FIELDS
 
 RAG_CHOICES = [("green", "Green"), ("amber", "Amber"), ("red", "Red")]
@@ -33,7 +34,7 @@ class StatusForm(FlaskForm):
     reason_resources = _reason("Why (resources)")
     percent_complete = IntegerField("Percent complete", validators=[InputRequired(), NumberRange(0, 100)])
     forecast_finish = DateField("Forecast finish", validators=[Optional()])
-    spent_to_date = DecimalField("Spent to date", places=2,
+    spent_to_date = AmountField("Spent to date", places=2,
                                  validators=[Optional(), NumberRange(min=0, max=999_999_999_999)])
     accomplishments = TextAreaField("Accomplishments", validators=[Length(max=10_000)], render_kw={"rows": 4})
     next_steps = TextAreaField("Next steps", validators=[Length(max=10_000)], render_kw={"rows": 4})

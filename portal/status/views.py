@@ -15,6 +15,7 @@ from portal.status.forms import StatusForm
 from portal.status.models import DIMENSIONS
 from portal.status.periods import latest_due, open_periods
 from portal.web import redirect_to, render
+from portal.numbers import parse_int
 
 PER_PAGE = 50
 
@@ -37,6 +38,14 @@ def trend_charts(project, reports) -> dict:
             "percent": line_chart([(lab, r.percent_complete) for lab, r in zip(labels, reports)],
                                   "Percent complete", low=0, high=100, unit="%"),
             "drift": line_chart(drift, "Forecast finish against the planned end, in days", low=0, unit=" d")}
+
+
+def _version(text) -> int:
+    """The form's version; anything that is not one a save produced counts as stale (-1)."""
+    try:
+        return parse_int(text or "0")
+    except ValueError:
+        return -1
 
 
 @bp.get("/<ref>/status/")
@@ -89,7 +98,7 @@ def submit(ref):
         return _form_page(project, form, previous, status=422)
     try:
         report, created = svc.submit_report(project, current_user, period, form.values(),
-                                            int(form.version.data or 0), today=today)
+                                            _version(form.version.data), today=today)
     except svc.ReportError as exc:
         for name, message in exc.errors.items():
             getattr(form, name).errors = list(getattr(form, name).errors) + [message]
