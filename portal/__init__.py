@@ -143,21 +143,22 @@ def _register_headers(app):
         return response
 
 
-# The main navigation: (endpoint, label, permission or None). An entry shows
-# once its feature is registered and the user holds the permission.
+# The main navigation: (endpoint, label, permission or None, menu or None). An entry
+# shows once its feature is registered and the user holds the permission; entries
+# with a menu name are grouped under that menu so the bar stays one line.
 NAV = [
-    ("kb.index", "Knowledge", None),
-    ("projects.index", "Projects", None),
-    ("risks.portfolio", "Risks", None),
-    ("intake.index", "Intake", "intake.review"),
-    ("helpdesk.index", "Help desk", None),
-    ("lessons.index", "Lessons", None),
-    ("dashboard.index", "Dashboard", "dashboard.view"),
-    ("resources.index", "Resources", "pmo.views"),
-    ("milestones.index", "Dependencies", "pmo.views"),
-    ("compliance.index", "Compliance", "pmo.views"),
-    ("kpis.index", "PMO KPIs", "pmo.views"),
-    ("admin.users", "Admin", "admin.users"),
+    ("kb.index", "Knowledge", None, None),
+    ("projects.index", "Projects", None, None),
+    ("risks.portfolio", "Risks", None, None),
+    ("helpdesk.index", "Help desk", None, None),
+    ("lessons.index", "Lessons", None, None),
+    ("dashboard.index", "Dashboard", "dashboard.view", None),
+    ("intake.index", "Intake", "intake.review", "PMO"),
+    ("resources.index", "Resources", "pmo.views", "PMO"),
+    ("milestones.index", "Dependencies", "pmo.views", "PMO"),
+    ("compliance.index", "Compliance", "pmo.views", "PMO"),
+    ("kpis.index", "PMO KPIs", "pmo.views", "PMO"),
+    ("admin.users", "Admin", "admin.users", None),
 ]
 
 
@@ -168,9 +169,11 @@ def _register_template_helpers(app):
     from portal.markdown import render_markdown
     from portal.permissions import can, has_role
 
-    def nav_items():
+    def nav_items(menu=False):
+        """(endpoint, label, allowed) for the bar (menu=False), a menu's name, or every entry (None)."""
         return [(endpoint, label, perm is None or can(current_user, perm))
-                for endpoint, label, perm in NAV if endpoint in app.view_functions]
+                for endpoint, label, perm, group in NAV
+                if endpoint in app.view_functions and (menu is None or group == (menu or None))]
 
     app.jinja_env.globals.update(can=can, has_role=has_role, ROLES=ROLES, nav_items=nav_items,
                                  query_args=query_args)
