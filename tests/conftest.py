@@ -237,8 +237,14 @@ def page(_browser, live_server):
 
 
 def browser_sign_in(page, user, password=None):
-    """Sign in through the login form, as a person would."""
+    """Sign in through the login form, as a person would (signing out whoever was signed in).
+
+    The current page is left first: its htmx polling would otherwise get a 401 once
+    the cookies go, and the HX-Redirect to the login page would race our navigation.
+    """
     from tests.factories import PASSWORD
+    page.goto("about:blank")
+    page.context.clear_cookies()
     page.goto("/login")
     page.get_by_label("E-mail").fill(user.email)
     page.get_by_label("Password").fill(password or PASSWORD)

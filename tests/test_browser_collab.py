@@ -37,12 +37,10 @@ def test_version_mention_notification_close_and_find_the_lesson(app, page, tmp_p
     page.get_by_role("button", name="Comment", exact=True).click()
     expect(page.locator(".comment")).to_contain_text("Please review the plan @Mei Lin")
 
-    page.context.clear_cookies()
     browser_sign_in(page, teammate)
     page.goto("/notifications/")
     expect(page.locator(".notifications")).to_contain_text("Marco Rossi mentioned you on")
 
-    page.context.clear_cookies()
     browser_sign_in(page, manager)
     page.goto(f"/projects/{project.code}")
     page.get_by_role("button", name="Close with lessons learned").click()

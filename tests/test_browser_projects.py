@@ -11,7 +11,6 @@ pytestmark = pytest.mark.browser
 
 
 def _as(page, user):
-    page.context.clear_cookies()
     browser_sign_in(page, user)
 
 

@@ -37,7 +37,6 @@ def test_manager_reports_and_executive_finds_it_on_the_dashboard(page):
     expect(page.locator(".flash-success")).to_contain_text("submitted")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Status report: period ending")
 
-    page.context.clear_cookies()
     browser_sign_in(page, executive)
     page.goto("/dashboard/")
     expect(page.locator("#portfolio")).to_contain_text("2 active projects")
