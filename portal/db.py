@@ -97,6 +97,12 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, peewee.SqliteDatabase)
 
 
+def locked(query):
+    """`query` holding its rows until commit: FOR UPDATE on PostgreSQL; on SQLite every
+    transaction already holds the write lock (IMMEDIATE), so the query runs as it is."""
+    return query if is_sqlite() else query.for_update()
+
+
 def migration_runner() -> Runner:
     """The runner over `migrations/`, bound to the initialised database."""
     return Runner(db.obj, directory=str(MIGRATIONS_DIR))

@@ -36,6 +36,9 @@ def test_a_slip_past_the_dependants_due_date_marks_it_and_notifies_once(client, 
     assert response.status_code == 303
     assert len(_notes(mobile.manager)) == 1 and "App beta" in _notes(mobile.manager)[0]
     assert len(_notes(platform.manager)) == 1
+    # Each manager is told in terms of what they may see: the other team's project stays unnamed.
+    assert platform.code not in _notes(mobile.manager)[0] and "a milestone of another project" in _notes(mobile.manager)[0]
+    assert mobile.code not in _notes(platform.manager)[0] and "API ready" in _notes(platform.manager)[0]
     assert _notes(launch.manager) == []  # Go live waits on App beta, whose own forecast has not moved
     client.post(f"/projects/{platform.code}/milestones/{api.id}", data={"forecast_date": "2026-04-25", "version": 3})
     with app.app_context():

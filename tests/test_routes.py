@@ -80,3 +80,16 @@ def test_huge_numbers_in_filters_are_refused_or_ignored_never_a_server_error(cli
         response = client.get(url)
         response.close()
         assert response.status_code < 500, url
+
+
+def test_dates_far_in_the_future_are_refused_or_ignored(client, login):
+    login("pmo")
+    project = make_project(state="active")
+    for url in ("/resources/?start=9999-12-20", "/resources/?start=9999-10-20&unit=month",
+                "/resources/conflicts?start=9999-12-20"):
+        assert client.get(url).status_code < 500, url
+    person = make_user("member")
+    response = client.post(f"/projects/{project.code}/resources/", data={
+        "person": person.id, "role": "Analyst", "percent": 50, "start_date": "9999-12-30", "end_date": "9999-12-31"})
+    assert response.status_code == 422
+    assert "Enter a date between 1900 and 9000." in response.get_data(as_text=True)

@@ -1,10 +1,11 @@
 """The issue form and the issue list's filters."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.issues.services import FIELDS, PRIORITIES
 from portal.risks.models import ISSUE_STATUSES
+from portal.validators import DateField
 
 STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "resolved": "Resolved", "closed": "Closed"}
 

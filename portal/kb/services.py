@@ -7,7 +7,7 @@ from flask import abort, current_app, url_for
 from markupsafe import Markup
 
 from portal.audit.services import record
-from portal.db import db, is_sqlite, utcnow
+from portal.db import db, locked, utcnow
 from portal.kb import files
 from portal.kb.files import ROOT_SECTION
 from portal.kb.models import Article, Revision
@@ -101,7 +101,7 @@ def _import_file(root, path: str, mtime: int) -> int:
 
 def _lock(query):
     """The row, locked for update on PostgreSQL (SQLite transactions are IMMEDIATE already)."""
-    return query.first() if is_sqlite() else query.for_update().first()
+    return locked(query).first()
 
 
 def _apply_text(article: Article, text: str, author, message: str, status: str = "published") -> Revision:

@@ -1,9 +1,10 @@
 """Forms for benefits, lessons, closing with lessons, the PMO's review and the lesson search."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.lessons.models import CATEGORIES
+from portal.validators import DateField
 
 
 class BenefitForm(FlaskForm):

@@ -1,7 +1,9 @@
 """Milestone forms: a new milestone, and its forecast and completion."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
+
+from portal.validators import DateField
 
 
 class MilestoneForm(FlaskForm):

@@ -6,6 +6,7 @@ from portal.audit.services import record
 from portal.db import db, utcnow
 from portal.milestones.models import Milestone, MilestoneAlert
 from portal.notify.outbox import notify_and_mail
+from portal.projects.services import codes_visible_to
 from portal.projects.models import Project
 from portal.status.models import StatusReport
 
@@ -129,8 +130,17 @@ def update_forecast(project, user, milestone_id: int, version: int, forecast, do
     return milestone
 
 
-TEXT = {"slip": "{name} ({code}, due {due}) is at risk: {pred} ({pred_code}) is now expected {expected}.",
-        "red": "{name} ({code}, due {due}) is at risk: it waits on {pred} of {pred_code}, which is red."}
+
+def _alert_text(r, reason, seen) -> str:
+    """The alert for one manager: a milestone of a project they may not see stays unnamed."""
+    def name(milestone, code):
+        return f"{milestone} ({code})" if code in seen else "a milestone of another project"
+    if reason == "slip":
+        return (f"{name(r['name'], r['code'])}, due {r['due_date'].isoformat()}, is at risk: "
+                f"{name(r['pred_name'], r['pred_code'])} is now expected "
+                f"{(r['pred_forecast'] or r['pred_due']).isoformat()}.")
+    return (f"{name(r['name'], r['code'])}, due {r['due_date'].isoformat()}, is at risk: "
+            f"it waits on {name(r['pred_name'], r['pred_code'])}, whose project is red.")
 
 
 def alert_at_risk(now, where=None, dry_run: bool = False) -> list[str]:
@@ -149,13 +159,15 @@ def alert_at_risk(now, where=None, dry_run: bool = False) -> list[str]:
             if dry_run:
                 lines.append(line + " [dry run]")
                 continue
-            text = TEXT[reason].format(name=r["name"], code=r["code"], due=r["due_date"].isoformat(),
-                                       pred=r["pred_name"], pred_code=r["pred_code"],
-                                       expected=(r["pred_forecast"] or r["pred_due"]).isoformat())
             try:
                 with db.atomic():
                     MilestoneAlert.create(milestone=r["id"], predecessor=r["pred_id"], reason=reason, sent_at=now)
-                    notify_and_mail([r["manager_id"], r["pred_manager_id"]], text, f"/projects/{r['code']}/milestones/")
+                    for manager_id in dict.fromkeys((r["manager_id"], r["pred_manager_id"])):
+                        if manager_id is None:
+                            continue
+                        seen = codes_visible_to(manager_id, {r["code"], r["pred_code"]})
+                        notify_and_mail([manager_id], _alert_text(r, reason, seen),
+                                        f"/projects/{(r['code'] if r['code'] in seen else r['pred_code'])}/milestones/")
             except IntegrityError:
                 continue  # another run sent it first
             lines.append(line)

@@ -1,6 +1,6 @@
 """Forms for requests and projects, review decisions, scoring, the team and the list filters."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import HiddenInput
 
@@ -8,6 +8,7 @@ from portal.auth.models import User
 from portal.numbers import in_range
 from portal.projects.models import CADENCES, STATES
 from portal.projects.services import FIELDS, MANAGER_ROLES, NOT_AN_AMOUNT
+from portal.validators import DateField
 
 NOBODY = (0, "—")
 

@@ -247,3 +247,13 @@ def timeline(project: Project):
     """The project's transitions, oldest first, with who made them (one query)."""
     return list(Transition.select(Transition, User).join(User, JOIN.LEFT_OUTER, on=(Transition.actor == User.id))
                 .where(Transition.project == project.id).order_by(Transition.at, Transition.id))
+
+
+def codes_visible_to(user_id: int, codes) -> set[str]:
+    """Which of `codes` the person `user_id` may see: notices name only those projects."""
+    from portal.auth.models import User
+    user = User.get_or_none(User.id == user_id)
+    if user is None or not codes:
+        return set()
+    return {code for (code,) in Project.visible_to(user).select(Project.code)
+            .where(Project.code.in_(list(codes))).tuples()}

@@ -1,6 +1,6 @@
 """The project life cycle: the transition table and the one function that applies it with its history row."""
 from portal.audit.services import record
-from portal.db import db, is_sqlite, utcnow
+from portal.db import db, locked, utcnow
 from portal.projects.models import Project, Transition
 from portal.projects.permissions import PMO, is_owner
 
@@ -63,8 +63,7 @@ def lock(project_id: int) -> Project:
 
     SQLite transactions already hold the write lock (IMMEDIATE); PostgreSQL needs FOR UPDATE.
     """
-    query = Project.select().where(Project.id == project_id)
-    return query.get() if is_sqlite() else query.for_update().get()
+    return locked(Project.select().where(Project.id == project_id)).get()
 
 
 def last_decision(project: Project) -> str:

@@ -1,7 +1,9 @@
 """Forms for resources: booking a person on a project, and the grid's filters."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.validators import DateField
 
 
 class AllocationForm(FlaskForm):

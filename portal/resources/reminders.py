@@ -3,24 +3,35 @@ from peewee import IntegrityError
 
 from portal.db import db
 from portal.notify.outbox import notify_and_mail
+from portal.projects.services import codes_visible_to
 from portal.resources.models import ConflictNotice
 from portal.resources.services import conflicts
 
 WEEKS_AHEAD = 12
 
 
+def _text(run, manager_id) -> str:
+    """The notice for one manager: projects they may not see are counted, not named."""
+    codes = [code for code, _, _, _ in run["projects"]]
+    seen = codes_visible_to(manager_id, codes)
+    named = [code for code in codes if code in seen]
+    hidden = len(codes) - len(named)
+    if hidden:
+        named.append(f"{hidden} other project{'' if hidden == 1 else 's'}")
+    return (f"{run['name']} is booked at up to {run['peak']}% from {run['first'].isoformat()} "
+            f"to {run['last'].isoformat()} ({', '.join(named)}).")
+
+
 def _claim_and_notify(run, new_weeks, now) -> bool:
     """Claim each new (person, week) with a UNIQUE row and notify in the same transaction."""
-    codes = ", ".join(code for code, _, _, _ in run["projects"])
-    text = (f"{run['name']} is booked at up to {run['peak']}% from {run['first'].isoformat()} "
-            f"to {run['last'].isoformat()} ({codes}).")
+    url = (f"/resources/cell?person={run['person']}&from={run['first'].isoformat()}"
+           f"&to={run['last'].isoformat()}")
     try:
         with db.atomic():
             ConflictNotice.insert_many([{"person": run["person"], "week": w, "sent_at": now}
                                         for w in new_weeks]).execute()
-            notify_and_mail(sorted(run["manager_ids"]), text,
-                            f"/resources/cell?person={run['person']}&from={run['first'].isoformat()}"
-                            f"&to={run['last'].isoformat()}")
+            for manager_id in sorted(run["manager_ids"]):
+                notify_and_mail([manager_id], _text(run, manager_id), url)
     except IntegrityError:
         return False  # another run claimed one of these weeks first
     return True

@@ -6,7 +6,7 @@ from peewee import JOIN
 
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
-from portal.db import db
+from portal.db import db, locked
 from portal.permissions import can
 from portal.projects.models import Project
 from portal.resources.load import buckets, load_class, monday, peak
@@ -114,6 +114,8 @@ def conflicts_for_booking(person_id: int, start, end, percent: int, exclude_id=N
 def book(project, user, values: dict, allow_over: bool = False) -> Allocation:
     """Book a person on `project`; raises Conflict unless the PMO allows the overbooking (with a note)."""
     with db.atomic():
+        # Two bookings of one person at the same moment must queue, or both could pass the check.
+        locked(User.select(User.id).where(User.id == values["person"])).first()
         weeks = conflicts_for_booking(values["person"], values["start_date"], values["end_date"], values["percent"])
         if weeks and not (allow_over and can(user, "resources.overbook")):
             raise Conflict(weeks)

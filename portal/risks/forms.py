@@ -1,10 +1,11 @@
 """Forms for risks: the full form, the inline row, quick status, review, escalation and the list filters."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.numbers import in_range
 from portal.risks.models import CATEGORIES, RESPONSES
+from portal.validators import DateField
 
 SCALE = [(n, str(n)) for n in range(1, 6)]
 SCALE_OR_NONE = [("", "—")] + [(str(n), str(n)) for n in range(1, 6)]

@@ -1,10 +1,11 @@
 """The status report form; only its declared fields are ever read."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.projects.forms import AmountField
 from portal.status.services import FIELDS
+from portal.validators import DateField
 
 RAG_CHOICES = [("green", "Green"), ("amber", "Amber"), ("red", "Red")]
 REASON_HELP = "Required for amber and red."
