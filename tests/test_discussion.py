@@ -117,13 +117,13 @@ def test_executive_reads_the_discussion_but_cannot_post(app, client, team):
 
 def test_notification_preference_page(app, client, team):
     project, author, *_ = team
-    assert notification_preference(author) == "portal"
+    assert notification_preference(author) == "immediate"  # e-mail each notice unless told otherwise
     assert client.post("/account/notifications", data={"mode": "digest"}).status_code == 303
     assert notification_preference(author) == "digest"
-    assert client.post("/account/notifications", data={"mode": "immediate"}).status_code == 303
-    assert notification_preference(author.id) == "immediate"
+    assert client.post("/account/notifications", data={"mode": "portal"}).status_code == 303
+    assert notification_preference(author.id) == "portal"
     assert client.post("/account/notifications", data={"mode": "carrier-pigeon"}).status_code == 422
-    assert 'checked id="mode-1" name="mode" type="radio" value="immediate"' in client.get("/account/notifications").get_data(as_text=True)
+    assert 'checked id="mode-0" name="mode" type="radio" value="portal"' in client.get("/account/notifications").get_data(as_text=True)
 
 
 

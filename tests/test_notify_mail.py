@@ -41,7 +41,7 @@ def smtp(app):
 def test_each_preference_gets_what_it_chose(app, smtp):
     now = utcnow() + dt.timedelta(minutes=1)
     portal_only, immediate, digest = make_user(), make_user(), make_user()
-    set_notification_preference(immediate, "immediate")
+    set_notification_preference(portal_only, "portal")
     set_notification_preference(digest, "digest")
     with app.app_context():
         notify([portal_only, immediate, digest], "Anna mentioned you on PRJ-2026-001", "/projects/PRJ-2026-001/discussion")
@@ -97,3 +97,11 @@ def test_a_line_break_in_a_subject_does_not_stop_the_mail(app, smtp):
     assert "Need help X-Injected: 1" in [s.strip() for s in subjects]
     headers = [c.split("\r\n\r\n", 1)[0] for _, c in smtp.messages]
     assert len(smtp.messages) == 2 and not any("\nX-Injected" in h for h in headers)
+
+
+def test_by_default_each_notice_is_emailed_when_smtp_is_configured(app, smtp):
+    user = make_user()
+    with app.app_context():
+        notify([user], "PRJ-2026-014 was approved", "/projects/PRJ-2026-014")
+        run_reminders(utcnow())
+    assert [r for r, _ in smtp.messages] == [[user.email]]

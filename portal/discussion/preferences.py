@@ -3,7 +3,8 @@ from portal.db import db, utcnow
 from portal.discussion.models import PREFERENCES, NotificationPreference
 from portal.projects.services import InvalidInput
 
-DEFAULT = "portal"
+# E-mail each notice unless the person chose otherwise (it goes out only when SMTP is configured).
+DEFAULT = "immediate"
 
 
 def notification_preference(user) -> str:

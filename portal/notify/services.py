@@ -32,16 +32,20 @@ def notify(users, text: str, url: str = "") -> int:
 
 
 def _wants_mail_now(ids) -> dict:
-    """{user id: e-mail} of those among `ids` who chose "e-mail me each one", when mail is configured."""
+    """{user id: e-mail} of those among `ids` who get each notice by e-mail (the default), when mail is on."""
     from portal.auth.models import User
     from portal.discussion.models import NotificationPreference
+    from portal.discussion.preferences import DEFAULT
     from portal.notify.outbox import mail_enabled
     if not mail_enabled():
         return {}
+    chosen = dict(NotificationPreference.select(NotificationPreference.user, NotificationPreference.mode)
+                  .where(NotificationPreference.user.in_(ids)).tuples())
+    wanted = [uid for uid in ids if chosen.get(uid, DEFAULT) == "immediate"]
+    if not wanted:
+        return {}
     return dict(User.select(User.id, User.email)
-                .join(NotificationPreference, on=(NotificationPreference.user == User.id))
-                .where(User.id.in_(ids) & (NotificationPreference.mode == "immediate") & (User.active == True))  # noqa: E712
-                .tuples())
+                .where(User.id.in_(wanted) & (User.active == True)).tuples())  # noqa: E712
 
 
 def unread_count(user) -> int:
