@@ -34,17 +34,17 @@ def _projects(user, department="", category="", manager=None):
 def _latest_two(project_ids_query) -> dict:
     """{project id: [latest report, previous report]} as dicts, in one query.
 
-    Per project, the two newest report ids come from the (project, period_end) index,
-    so the cost follows the number of projects, not of reports.
+    A window function numbers each project's reports newest first and keeps the
+    first two: one pass over the listed projects' reports on either database (a
+    correlated LIMIT per project made PostgreSQL scan every report per project).
     """
-    listed = Project.alias("listed")
-    newer = StatusReport.alias("newer")
-    last_two = (newer.select(newer.id).where(newer.project == listed.id)
-                .order_by(newer.period_end.desc()).limit(2))
-    query = (listed.select(StatusReport.project, *[getattr(StatusReport, c) for c in REPORT_COLUMNS])
-             .join(StatusReport, on=StatusReport.id.in_(last_two))
-             .where(listed.id.in_(project_ids_query))
-             .order_by(StatusReport.project, StatusReport.period_end.desc()))
+    rank = fn.ROW_NUMBER().over(partition_by=[StatusReport.project],
+                                order_by=[StatusReport.period_end.desc()]).alias("rank")
+    numbered = (StatusReport.select(StatusReport.project, *[getattr(StatusReport, c) for c in REPORT_COLUMNS], rank)
+                .where(StatusReport.project.in_(project_ids_query)))
+    query = (StatusReport.select(numbered.c.project_id, *[getattr(numbered.c, c) for c in REPORT_COLUMNS])
+             .from_(numbered).where(numbered.c.rank <= 2)
+             .order_by(numbered.c.project_id, numbered.c.period_end.desc()))
     out = {}
     for row in query.tuples():
         out.setdefault(row[0], []).append(dict(zip(REPORT_COLUMNS, row[1:])))
