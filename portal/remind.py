@@ -14,6 +14,7 @@ REMINDER_STEPS = [
     "portal.resources.reminders:conflict_reminders",
     "portal.milestones.services:dependency_alerts",
     "portal.compliance.reminders:compliance_reminders",
+    "portal.risks.reminders:review_reminders",
     "portal.notify.digest:daily_digests",
 ]
 

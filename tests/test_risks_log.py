@@ -255,3 +255,28 @@ def test_demo_log_covers_every_status_and_score_band(app):
     assert {i.status for i in Issue.select()} == {"open", "in_progress", "resolved", "closed"}
     assert Issue.select().where(Issue.risk.is_null(False)).count() == Risk.select().where(Risk.status == "occurred").count()
     assert Risk.select().where(Risk.escalated == True).exists()  # noqa: E712
+
+
+def test_owners_are_reminded_once_per_review_date_on_live_projects(app):
+    import datetime as dt
+
+    from portal.notify.models import Notification
+    from portal.risks.models import Risk
+    from portal.risks.reminders import review_reminders
+    from tests.factories import make_project, make_user
+    owner = make_user("member")
+    live, closed = make_project(state="active", members=[owner]), make_project(state="closed", members=[owner])
+    due = Risk.create(project=live.id, title="Supplier insolvency", category="supplier", probability=3, impact=4,
+                      score=12, owner=owner.id, status="open", review_date=dt.date(2026, 3, 2))
+    Risk.create(project=closed.id, title="Old", category="supplier", probability=3, impact=4, score=12,
+                owner=owner.id, status="open", review_date=dt.date(2026, 3, 2))
+    Risk.create(project=live.id, title="Later", category="supplier", probability=3, impact=4, score=12,
+                owner=owner.id, status="open", review_date=dt.date(2026, 4, 1))
+    now = dt.datetime(2026, 3, 3, 8, 0)
+    with app.app_context():
+        assert len(review_reminders(now)) == 1
+        assert review_reminders(now) == []  # once
+        Risk.update(review_date=dt.date(2026, 3, 3)).where(Risk.id == due.id).execute()  # reviewed, due again
+        assert len(review_reminders(now)) == 1
+    texts = [n.text for n in Notification.select().where(Notification.user == owner.id)]
+    assert len(texts) == 2 and all("Supplier insolvency" in t for t in texts)

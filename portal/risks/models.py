@@ -2,7 +2,7 @@
 import peewee
 
 from portal.auth.models import User
-from portal.db import VersionedModel, utcnow
+from portal.db import BaseModel, VersionedModel, utcnow
 from portal.projects.models import Project
 
 CATEGORIES = ("schedule", "cost", "scope", "quality", "resources", "technical", "supplier", "compliance",
@@ -88,3 +88,14 @@ class Issue(VersionedModel):
     class Meta:
         indexes = ((("project", "status", "priority"), False), (("status", "due_date"), False),
                    (("owner", "status"), False))
+
+
+class ReviewReminder(BaseModel):
+    """The owner was told that `risk` is due for review on `review_date`: once per risk and date."""
+
+    risk = peewee.ForeignKeyField(Risk, on_delete="CASCADE")
+    review_date = peewee.DateField()
+    sent_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("risk", "review_date"), True),)
