@@ -246,18 +246,23 @@ def change_status(ref, risk_id):
     return _after_action(project, risk, f"Risk R-{risk.id} is now {STATUS_LABELS[risk.status].lower()}.")
 
 
-@bp.post(f"{BASE}/<int:risk_id>/review")
-@login_required
-def review(ref, risk_id):
-    """"Reviewed today": one click records the review and sets the next date."""
+def _one_click(ref, risk_id, action):
+    """A one-button write on a risk: (project, risk, what `action(risk, user)` returned); 4xx on refusal."""
     project = _project(ref, write=True)
     risk = svc.load_risk(project, risk_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        risk = svc.mark_reviewed(risk, current_user)
+        return project, risk, action(risk, current_user)
     except WorkflowError as exc:
         abort(exc.status, description=str(exc))
+
+
+@bp.post(f"{BASE}/<int:risk_id>/review")
+@login_required
+def review(ref, risk_id):
+    """"Reviewed today": one click records the review and sets the next date."""
+    project, _, risk = _one_click(ref, risk_id, svc.mark_reviewed)
     return _after_action(project, risk, f"Review recorded; next review {risk.review_date}.")
 
 
@@ -265,14 +270,7 @@ def review(ref, risk_id):
 @login_required
 def convert(ref, risk_id):
     """The risk occurred: open the linked issue and go to it."""
-    project = _project(ref, write=True)
-    risk = svc.load_risk(project, risk_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        issue = svc.convert_to_issue(risk, current_user)
-    except WorkflowError as exc:
-        abort(exc.status, description=str(exc))
+    project, risk, issue = _one_click(ref, risk_id, svc.convert_to_issue)
     flash(f"Risk R-{risk.id} occurred and is now issue I-{issue.id}.", "success")
     return redirect_to(url_for("issues.detail", ref=project.ref, issue_id=issue.id))
 
