@@ -1,13 +1,12 @@
 """Acknowledging standards, completing training modules, and the PMO's views of both."""
-import csv
 import datetime
-import io
 from dataclasses import dataclass
 
 from peewee import JOIN, IntegrityError, fn
 
 from portal.audit.services import record
 from portal.auth.models import User
+from portal.csvexport import csv_stream
 from portal.db import db
 from portal.kb.models import ACK_ROLES, Acknowledgement, Article, TrainingCompletion
 
@@ -75,32 +74,14 @@ def ack_status_query(article: Article):
             .order_by(acked.c.at.is_null(False), User.name))
 
 
-def csv_safe(value) -> str | int | float:
-    """A cell that spreadsheets will not run as a formula; numbers stay numbers."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def ack_csv(article: Article):
-    """Stream the acknowledgement list of one standard as CSV rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(row):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([csv_safe(v) for v in row])
-        return buffer.getvalue()
-
-    yield line(["name", "email", "department", "role", "standard", "version", "acknowledged_at"])
-    for u in ack_status_query(article).objects().iterator():
-        at = u.acked_at
-        yield line([u.name, u.email, u.department, u.role, article.title, article.doc_version,
-                    at.isoformat(sep=" ", timespec="minutes") if hasattr(at, "isoformat") else (at or "")])
+    """Stream the acknowledgement list of one standard as formula-safe CSV lines."""
+    def rows():
+        for u in ack_status_query(article).objects().iterator():
+            at = u.acked_at
+            yield (u.name, u.email, u.department, u.role, article.title, article.doc_version,
+                   at.isoformat(sep=" ", timespec="minutes") if hasattr(at, "isoformat") else (at or ""))
+    return csv_stream(["name", "email", "department", "role", "standard", "version", "acknowledged_at"], rows())
 
 
 # --- training -------------------------------------------------------------------
