@@ -19,18 +19,12 @@ Manager = User.alias("manager")
 
 def filtered(user, state="", department="", category="", manager=None, text=""):
     """Visible projects matching the filters, with their managers joined (unknown states are ignored)."""
-    query = (Project.visible_to(user).select_extend(Manager.name.alias("manager_name"))
+    query = (Project.filtered(user, department, category, manager).select_extend(Manager.name.alias("manager_name"))
              .join(Manager, on=(Project.manager == Manager.id)))
     if state in STATES:
         query = query.where(Project.state == state)
     elif state == "requests":
         query = query.where(Project.state.in_(("draft", "submitted", "in_review", "returned")))
-    if department:
-        query = query.where(Project.department == department)
-    if category:
-        query = query.where(Project.category == category)
-    if manager:
-        query = query.where(Project.manager == manager)
     if text:
         like = f"%{text.strip()}%"
         query = query.where((Project.name ** like) | (Project.code ** like) | (Project.summary ** like))
