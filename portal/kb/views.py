@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from portal.kb import bp, files, learning, services
 from portal.kb.forms import AcknowledgeForm, quiz_form
+from portal.kb.models import count_view
 from portal.kb.search import search as run_search
 from portal.db import utcnow
 from portal.pagination import Page, page_arg
@@ -79,7 +80,6 @@ def _article_context(article, quiz=None, ack_form=None):
 @bp.get("/<section>/<path:slug>")
 def article(section, slug):
     """An article with its table of contents; each view adds one to the day's counter."""
-    from portal.kpis.models import count_view  # at call time: the kpis package imports the kb's models
     article = services.load_article(section, slug)
     count_view(article.id, utcnow().date())
     return render("kb/article.html", **_article_context(article))
