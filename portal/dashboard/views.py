@@ -14,6 +14,7 @@ from portal.projects.queries import departments_and_managers
 from portal.projects.rules import current_rules
 from portal.projects.services import load_project
 from portal.status.charts import rag_mix
+from portal.status.figures import rag_mix as rag_months
 from portal.status.services import previous_report
 from portal.web import render
 
@@ -53,7 +54,7 @@ def index():
                   compliance=compliance,
                   figures=svc.headline(rows, svc.projects_by_state(current_user, filters)),
                   heat=svc.heat_counts(rows),
-                  mix=rag_mix(svc.rag_mix(current_user, filters, today), "Portfolio RAG mix, last 12 months"),
+                  mix=rag_mix(rag_months(current_user, filters, today), "Portfolio RAG mix, last 12 months"),
                   departments=departments, managers=managers, categories=list(current_rules()["categories"]))
 
 
@@ -102,4 +103,4 @@ def summary():
     return render("dashboard/summary.html", rows=rows, attention=attention, today=today,
                   figures=svc.headline(rows, svc.projects_by_state(current_user, filters)),
                   heat=svc.heat_counts(rows),
-                  mix=rag_mix(svc.rag_mix(current_user, filters, today), "Portfolio RAG mix, last 12 months"))
+                  mix=rag_mix(rag_months(current_user, filters, today), "Portfolio RAG mix, last 12 months"))
