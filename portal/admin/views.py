@@ -7,12 +7,9 @@ from portal.admin.forms import UserCreateForm, UserEditForm, UserFilterForm, Use
 from portal.audit.services import history, recent
 from portal.auth.models import User
 from portal.auth.services import AccountError, create_user, search_users, update_user
+from portal.pagination import page_arg
 from portal.permissions import require
 from portal.web import redirect_to, render
-
-
-def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int), 10_000))
 
 
 @bp.get("/users")
@@ -21,11 +18,9 @@ def users():
     """All accounts, filtered and paginated; htmx gets only the table."""
     form = UserFilterForm(formdata=request.args, meta={"csrf": False})
     form.validate()
-    per_page = 50
-    rows, total = search_users(form.q.data or "", form.role.data or "", form.active.data or "",
-                               _page(), per_page)
+    page = search_users(form.q.data or "", form.role.data or "", form.active.data or "", page_arg())
     return render("admin/users.html", fragment="admin/_users_table.html", form=form,
-                  rows=rows, total=total, page=_page(), pages=max(1, -(-total // per_page)))
+                  rows=page.rows, total=page.total, page=page)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -97,6 +92,5 @@ def user_state(user_id, change):
 def audit():
     """The audit trail, newest first."""
     kind = request.args.get("type", "")[:32]
-    events = list(recent(_page(), 50, kind or None))
-    return render("admin/audit.html", events=events, page=_page(), kind=kind,
-                  has_next=len(events) == 50)
+    page = recent(page_arg(), 50, kind or None)
+    return render("admin/audit.html", events=page.rows, page=page, kind=kind)

@@ -7,6 +7,7 @@ from peewee import JOIN
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
+from portal.pagination import paginate
 
 
 def _plain(value):
@@ -46,10 +47,10 @@ def history(obj_type: str, obj_id, limit: int = 100):
 
 
 def recent(page: int = 1, per_page: int = 50, object_type: str | None = None):
-    """The whole trail, newest first, one page at a time."""
+    """The whole trail, newest first, one Page at a time (uncounted: the trail is long)."""
     query = (AuditEvent.select(AuditEvent, User)
              .join(User, join_type=JOIN.LEFT_OUTER, on=(AuditEvent.actor == User.id))
              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
-    return query.paginate(page, per_page)
+    return paginate(query, page, per_page, count=False)

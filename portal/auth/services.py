@@ -8,6 +8,7 @@ from portal.audit.services import record, snapshot
 from portal.auth.models import LoginFailure, User
 from portal.config import ROLES
 from portal.db import db, utcnow
+from portal.pagination import paginate
 
 _hasher = PasswordHasher()
 # Verified when no account matches, so a wrong e-mail costs as long as a wrong password.
@@ -171,7 +172,7 @@ def update_user(user: User, actor, expected_version: int, **changes) -> User:
 
 
 def search_users(text: str = "", role: str = "", active: str = "", page: int = 1, per_page: int = 50):
-    """Users matching a filter, by name, one page at a time; returns (rows, total)."""
+    """Users matching a filter, by name, one Page at a time."""
     query = User.select()
     if text:
         like = f"%{text.strip()}%"
@@ -180,5 +181,4 @@ def search_users(text: str = "", role: str = "", active: str = "", page: int = 1
         query = query.where(User.role == role)
     if active in ("yes", "no"):
         query = query.where(User.active == (active == "yes"))
-    total = query.count()
-    return list(query.order_by(User.name, User.id).paginate(page, per_page)), total
+    return paginate(query.order_by(User.name, User.id), page, per_page)

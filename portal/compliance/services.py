@@ -9,6 +9,7 @@ from portal.compliance.checks import EVALUATORS, RULES, project_facts
 from portal.compliance.models import ComplianceCheck, ComplianceSnapshot
 from portal.db import db, utcnow
 from portal.projects.models import Project
+from portal.sqlfunc import month_of, months_back
 
 
 class Stale(Exception):
@@ -85,11 +86,8 @@ def store_snapshot(results: list[dict], day: datetime.date) -> int:
 
 def trend(user, today: datetime.date, months: int = 6) -> list[tuple[str, float, int]]:
     """Per month for the last `months`: (YYYY-MM, average daily score, projects) over visible projects' snapshots."""
-    first = today.replace(day=1)
-    for _ in range(months - 1):
-        first = (first - datetime.timedelta(days=1)).replace(day=1)
-    from portal.dashboard.services import _month
-    month = _month(ComplianceSnapshot.day)
+    first = months_back(today, months)
+    month = month_of(ComplianceSnapshot.day)
     visible = active_projects(user).select(Project.id) if user is not None else Project.select(Project.id)
     rows = (ComplianceSnapshot.select(month, fn.AVG(ComplianceSnapshot.score),
                                       fn.COUNT(fn.DISTINCT(ComplianceSnapshot.project)))

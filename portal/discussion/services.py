@@ -9,6 +9,7 @@ from portal.auth.models import User
 from portal.db import db, utcnow
 from portal.discussion.models import Comment
 from portal.notify.services import notify
+from portal.pagination import paginate
 from portal.permissions import can
 from portal.projects.services import InvalidInput
 from portal.projects.workflow import Conflict, NotAllowed
@@ -96,12 +97,11 @@ def delete_comment(project, comment, user, label: str) -> None:
 
 
 def thread(project, target_type: str, target_id: int, page: int = 1):
-    """One page of a record's comments, oldest first, with their authors (one query) and the total."""
+    """One page of a record's comments, oldest first, with their authors (one query), as a Page."""
     query = (Comment.select(Comment, User).join(User, JOIN.LEFT_OUTER, on=(Comment.author == User.id))
              .where((Comment.project == project.id) & (Comment.target_type == target_type)
                     & (Comment.target_id == target_id)))
-    total = query.count()
-    return list(query.order_by(Comment.created_at, Comment.id).paginate(page, PER_PAGE)), total
+    return paginate(query.order_by(Comment.created_at, Comment.id), page, PER_PAGE)
 
 
 def load_comment(project, comment_id: int) -> Comment:

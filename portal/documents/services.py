@@ -9,6 +9,7 @@ from portal.audit.services import record
 from portal.auth.models import User
 from portal.db import db, utcnow
 from portal.documents.models import FOLDERS, Document, DocumentVersion
+from portal.pagination import paginate
 from portal.projects.services import InvalidInput
 from portal.projects.workflow import Conflict, lock
 
@@ -131,9 +132,7 @@ def project_documents(project, folder: str = "", deleted: bool = False, page: in
                     & (Document.deleted_at.is_null(False) if deleted else Document.deleted_at.is_null())))
     if folder in FOLDERS:
         query = query.where(Document.folder == folder)
-    total = query.count()
-    rows = list(query.order_by(Document.folder, Document.name).paginate(page, PER_PAGE).objects())
-    return rows, total
+    return paginate(query.order_by(Document.folder, Document.name).objects(), page, PER_PAGE)
 
 
 def load_document(project, doc_id: int) -> Document:

@@ -7,6 +7,7 @@ from portal.documents import bp
 from portal.documents import services as svc
 from portal.documents.forms import ActionForm, TemplateForm, UploadForm
 from portal.documents.models import FOLDERS
+from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
 from portal.projects.workflow import WorkflowError
@@ -23,19 +24,15 @@ def _project(ref, write=False):
     return project
 
 
-def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int), 10_000))
-
-
 def _index(project, upload_form=None, template_form=None, status=200):
     folder = request.args.get("folder", "")
-    rows, total = svc.project_documents(project, folder, page=_page())
-    deleted, _ = svc.project_documents(project, deleted=True)
+    page = svc.project_documents(project, folder, page=page_arg())
+    deleted = svc.project_documents(project, deleted=True).rows
     templates = svc.template_files(current_app.config["KNOWLEDGE_DIR"])
     template_form = template_form or TemplateForm(formdata=None)
     template_form.template.choices = [(t, t) for t in templates]
     return render("documents/page.html", fragment="documents/_list.html", status=status, project=project,
-                  rows=rows, total=total, page=_page(), pages=max(1, -(-total // svc.PER_PAGE)), folder=folder,
+                  rows=page.rows, total=page.total, page=page, folder=folder,
                   folders=FOLDERS, deleted=deleted, writable=can(current_user, "collab.write", project),
                   upload_form=upload_form or UploadForm(formdata=None), template_form=template_form,
                   templates=templates, max_mb=current_app.config["MAX_DOCUMENT_LENGTH"] // (1024 * 1024))

@@ -14,6 +14,7 @@ from portal.helpdesk.services import (Conflict, HelpdeskError, parse_number, wor
 from portal.helpdesk.sla import BusinessCalendar, describe_remaining
 from portal.db import utcnow
 from portal.kb.services import url_for_path
+from portal.pagination import page_arg
 from portal.permissions import check
 from portal.web import query_args, redirect_to, render
 
@@ -22,26 +23,21 @@ def _calendar() -> BusinessCalendar:
     return BusinessCalendar.from_config(current_app.config)
 
 
-def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int), 100_000))
-
-
 @bp.get("/")
 @login_required
 def index():
     """The queue for PMO staff; 'my questions' for everyone else. htmx gets only the table."""
     form = QueueFilterForm(formdata=request.args, meta={"csrf": False})
     form.validate()
-    rows, total, view = queue(current_user, request.args.get("view", ""), q=form.q.data or "",
+    page, view = queue(current_user, request.args.get("view", ""), q=form.q.data or "",
                               category=form.category.data or "", priority=form.priority.data or "",
-                              status=form.status.data or "", sort=form.sort.data or "due", page=_page())
+                              status=form.status.data or "", sort=form.sort.data or "due", page=page_arg())
     bulk = None
     if is_agent(current_user):
         bulk = BulkForm()
         bulk.assignee.choices = [(0, "—")] + [(a.id, a.name) for a in agents()]
-    return render("helpdesk/index.html", fragment="helpdesk/_queue.html", form=form, rows=rows,
-                  total=total, view=view, views=views_for(current_user), page=_page(),
-                  pages=max(1, -(-total // 50)), bulk=bulk, calendar=_calendar(), now=utcnow(),
+    return render("helpdesk/index.html", fragment="helpdesk/_queue.html", form=form, rows=page.rows,
+                  total=page.total, view=view, views=views_for(current_user), page=page, bulk=bulk, calendar=_calendar(), now=utcnow(),
                   describe_remaining=describe_remaining)
 
 

@@ -7,6 +7,7 @@ from portal.auth.models import User
 from portal.issues import bp
 from portal.issues.forms import STATUS_LABELS, IssueFilterForm, IssueForm
 from portal.issues.services import PRIORITIES, create_issue, load_issue, update_issue
+from portal.pagination import page_arg, paginate
 from portal.permissions import can, check
 from portal.projects.services import load_project
 from portal.projects.workflow import WorkflowError
@@ -43,11 +44,9 @@ def index(ref):
         query = query.where(Issue.status.in_(OPEN_ISSUE))
     if form.overdue.data:
         query = query.where((Issue.due_date < today()) & Issue.status.in_(OPEN_ISSUE))
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    total = query.count()
-    rows = list(query.order_by(*SORTS.get(form.sort.data, SORTS["due"])).paginate(page, PER_PAGE).objects())
-    return render("issues/page.html", fragment="issues/_list.html", project=project, form=form, rows=rows,
-                  total=total, page=page, pages=max(1, -(-total // PER_PAGE)), today=today(),
+    page = paginate(query.order_by(*SORTS.get(form.sort.data, SORTS["due"])).objects(), page_arg(), PER_PAGE)
+    return render("issues/page.html", fragment="issues/_list.html", project=project, form=form, rows=page.rows,
+                  total=page.total, page=page, today=today(),
                   labels=STATUS_LABELS, priorities=PRIORITIES, open_statuses=OPEN_ISSUE,
                   writable=can(current_user, "risks.write", project))
 

@@ -4,8 +4,8 @@ from flask_login import current_user
 
 from portal.kb import bp, services
 from portal.kb.forms import EditForm, MoveForm, NewArticleForm, PreviewForm, VersionForm
-from portal.kb.views import page_arg
 from portal.numbers import parse_int
+from portal.pagination import page_arg
 from portal.permissions import require
 from portal.web import redirect_to, render
 
@@ -120,9 +120,8 @@ def move(article_id):
 def history(article_id):
     """Every revision, newest first, with a diff between any two."""
     article = services.load_article_by_id(article_id)
-    revs = services.revisions(article, page_arg())
-    return render("kb/history.html", article=article, revisions=revs[:50], page=page_arg(),
-                  has_next=len(revs) > 50, form=VersionForm(data={"version": article.version}))
+    page = services.revisions(article, page_arg())
+    return render("kb/history.html", article=article, revisions=page.rows, page=page, form=VersionForm(data={"version": article.version}))
 
 
 @bp.get("/article/<int:article_id>/diff")
@@ -148,8 +147,9 @@ def restore(article_id, number):
             rev = services.restore_revision(article, current_user, form.version.data, number)
         except services.StaleEdit as exc:
             flash(str(exc) + " Reload the history and try again.", "error")
-            return render("kb/history.html", article=article, revisions=services.revisions(article)[:50], page=1,
-                          has_next=False, form=VersionForm(data={"version": exc.article.version}), status=409)
+            page = services.revisions(article)
+            return render("kb/history.html", article=article, revisions=page.rows, page=page,
+                          form=VersionForm(data={"version": exc.article.version}), status=409)
         _flash_saved(f"Restored revision {number} as revision {rev.number}.", rev)
     return redirect_to(url_for("kb.history", article_id=article.id))
 

@@ -9,6 +9,7 @@ from portal.auth.models import User
 from portal.csvexport import csv_stream
 from portal.db import db
 from portal.kb.models import ACK_ROLES, Acknowledgement, Article, TrainingCompletion
+from portal.pagination import paginate
 
 
 class QuizFailed(ValueError):
@@ -147,12 +148,12 @@ def complete_module(user, article: Article, quiz: list[dict], answers: dict) -> 
 
 
 def training_by_person(page: int, per_page: int = 50):
-    """(user, completed count) for active users, most behind first, one page at a time."""
+    """Active users with their completed count, most behind first, one Page at a time."""
     count = fn.COUNT(TrainingCompletion.id)
-    return list(User.select(User, count.alias("completed"))
-                .join(TrainingCompletion, join_type=JOIN.LEFT_OUTER, on=(TrainingCompletion.user == User.id))
-                .where(User.active == True).group_by(User.id)  # noqa: E712
-                .order_by(count, User.name).paginate(page, per_page + 1))
+    return paginate(User.select(User, count.alias("completed"))
+                    .join(TrainingCompletion, join_type=JOIN.LEFT_OUTER, on=(TrainingCompletion.user == User.id))
+                    .where(User.active == True).group_by(User.id)  # noqa: E712
+                    .order_by(count, User.name), page, per_page, count=False)
 
 
 def training_by_department() -> list[tuple[str, int, int]]:

@@ -13,6 +13,7 @@ from portal.kb.files import ROOT_SECTION
 from portal.kb.models import Article, Revision
 from portal.kb.search import clear_index, index_article, unindex_article
 from portal.markdown import RenderedArticle, render_article
+from portal.pagination import paginate
 
 SYNC_INTERVAL = 5.0  # seconds between folder scans in one worker
 _last_sync: dict[str, float] = {}
@@ -200,11 +201,11 @@ def sections() -> list[tuple[str, int]]:
 
 
 def section_articles(section: str, page: int, per_page: int = 50):
-    """One section's articles, training modules in order, the rest by title."""
+    """One Page of a section's articles, training modules in order, the rest by title."""
     query = Article.visible().where(Article.section == section)
     order = ((Article.training_path, Article.module_order, Article.title) if section == "training"
              else (Article.title,))
-    return list(query.order_by(*order).paginate(page, per_page + 1))
+    return paginate(query.order_by(*order), page, per_page, count=False)
 
 
 def recently_updated(limit: int = 8):
@@ -213,12 +214,11 @@ def recently_updated(limit: int = 8):
 
 
 def revisions(article: Article, page: int = 1, per_page: int = 50):
-    """An article's revisions, newest first, with their authors."""
+    """One Page of an article's revisions, newest first, with their authors."""
     from portal.auth.models import User
     from peewee import JOIN
-    return list(Revision.select(Revision, User).join(User, JOIN.LEFT_OUTER, on=(Revision.author == User.id))
-                .where(Revision.article == article).order_by(Revision.number.desc())
-                .paginate(page, per_page + 1))
+    return paginate(Revision.select(Revision, User).join(User, JOIN.LEFT_OUTER, on=(Revision.author == User.id))
+                    .where(Revision.article == article).order_by(Revision.number.desc()), page, per_page, count=False)
 
 
 def get_revision(article: Article, number: int) -> Revision:

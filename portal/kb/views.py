@@ -4,18 +4,16 @@ from flask_login import current_user, login_required
 
 from portal.kb import bp, files, learning, services
 from portal.kb.forms import AcknowledgeForm, quiz_form
+from portal.kb.models import count_view
 from portal.kb.search import search as run_search
 from portal.db import utcnow
+from portal.pagination import Page, page_arg
 from portal.permissions import can
 from portal.web import redirect_to, render
 
 PER_PAGE = 50
 DOWNLOAD_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                   ".webp": "image/webp"}
-
-
-def page_arg() -> int:
-    return max(1, min(request.args.get("page", 1, type=int), 10_000))
 
 
 @bp.before_request
@@ -39,9 +37,9 @@ def search():
     """Ranked results with highlighted snippets; htmx gets only the results."""
     query = request.args.get("q", "")[:10_000]
     page = page_arg()
-    hits = run_search(query, page, PER_PAGE)
+    hits = run_search(query, page, PER_PAGE)  # one row more than a page: is there a next one?
     return render("kb/search.html", fragment="kb/_results.html", q=query, hits=hits[:PER_PAGE],
-                  page=page, has_next=len(hits) > PER_PAGE)
+                  page=Page(hits[:PER_PAGE], page, PER_PAGE, more=len(hits) > PER_PAGE))
 
 
 @bp.get("/files/<path:path>")
@@ -63,11 +61,10 @@ def download(path):
 @bp.get("/<section>/")
 def section(section):
     """One section's articles."""
-    rows = services.section_articles(section, page_arg(), PER_PAGE)
-    if not rows and page_arg() == 1:
+    page = services.section_articles(section, page_arg(), PER_PAGE)
+    if not page.rows and page.page == 1:
         abort(404)
-    return render("kb/section.html", section=section, articles=rows[:PER_PAGE], page=page_arg(),
-                  has_next=len(rows) > PER_PAGE)
+    return render("kb/section.html", section=section, articles=page.rows, page=page)
 
 
 def _article_context(article, quiz=None, ack_form=None):
@@ -83,7 +80,6 @@ def _article_context(article, quiz=None, ack_form=None):
 @bp.get("/<section>/<path:slug>")
 def article(section, slug):
     """An article with its table of contents; each view adds one to the day's counter."""
-    from portal.kpis.models import count_view  # at call time: the kpis package imports the kb's models
     article = services.load_article(section, slug)
     count_view(article.id, utcnow().date())
     return render("kb/article.html", **_article_context(article))

@@ -6,6 +6,7 @@ from portal.lessons import bp
 from portal.lessons import services as svc
 from portal.lessons.forms import BenefitForm, CloseForm, LessonForm, ReviewForm, SearchForm
 from portal.lessons.models import CATEGORIES, REVIEWS
+from portal.pagination import page_arg
 from portal.permissions import can
 from portal.projects.services import load_project
 from portal.projects.workflow import WorkflowError, may_transition
@@ -149,7 +150,6 @@ def index():
     form = SearchForm(formdata=request.args, meta={"csrf": False})
     if not form.validate():
         form = SearchForm(formdata=None, meta={"csrf": False})
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    rows, total = svc.search_lessons(current_user, form.q.data or "", form.category.data or "", page)
-    return render("lessons/index.html", fragment="lessons/_results.html", form=form, rows=rows, total=total,
-                  page=page, pages=max(1, -(-total // svc.PER_PAGE)), categories=CATEGORIES)
+    page = svc.search_lessons(current_user, form.q.data or "", form.category.data or "", page_arg())
+    return render("lessons/index.html", fragment="lessons/_results.html", form=form, rows=page.rows,
+                  total=page.total, page=page, categories=CATEGORIES)

@@ -6,6 +6,7 @@ from portal.milestones import bp
 from portal.milestones import services as svc
 from portal.milestones.forms import ForecastForm, MilestoneForm
 from portal.milestones.models import Milestone
+from portal.pagination import page_arg, paginate
 from portal.permissions import can, check
 from portal.projects.models import Project
 from portal.projects.services import load_project
@@ -22,11 +23,9 @@ def index():
     chains = svc.chains(svc.visible_edges(current_user))
     if at_risk_only:
         chains = [c for c in chains if c["at_risk"]]
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    total = len(chains)
+    page = paginate(chains, page_arg(), PER_PAGE)
     return render("milestones/page.html", fragment="milestones/_chains.html", at_risk_only=at_risk_only,
-                  chains=chains[(page - 1) * PER_PAGE:page * PER_PAGE], total=total, page=page,
-                  pages=max(1, -(-total // PER_PAGE)))
+                  chains=page.rows, total=page.total, page=page)
 
 
 def _page(project, form=None, status=200, stale=None):

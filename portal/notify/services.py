@@ -1,6 +1,7 @@
 """Sending and reading notifications; every feature calls `notify`."""
 from portal.db import db, utcnow
 from portal.notify.models import Notification
+from portal.pagination import paginate
 
 
 def notify(users, text: str, url: str = "") -> int:
@@ -54,9 +55,9 @@ def unread_count(user) -> int:
 
 
 def for_user(user, page: int = 1, per_page: int = 50):
-    """`user`'s notifications, newest first, one page at a time."""
-    return list(Notification.select().where(Notification.user == user.id)
-                .order_by(Notification.created_at.desc(), Notification.id.desc()).paginate(page, per_page))
+    """`user`'s notifications, newest first, one Page at a time (uncounted: the list only grows)."""
+    return paginate(Notification.select().where(Notification.user == user.id)
+                    .order_by(Notification.created_at.desc(), Notification.id.desc()), page, per_page, count=False)
 
 
 def mark_read(user, notification_id: int | None = None) -> int:

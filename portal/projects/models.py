@@ -57,6 +57,18 @@ class Project(VersionedModel):
         from portal.projects.permissions import visibility_condition
         return cls.select().where(visibility_condition(user))
 
+    @classmethod
+    def filtered(cls, user, department: str = "", category: str = "", manager: int | None = None):
+        """The projects `user` may see, narrowed to a department, a category and a manager where given."""
+        query = cls.visible_to(user)
+        if department:
+            query = query.where(cls.department == department)
+        if category:
+            query = query.where(cls.category == category)
+        if manager:
+            query = query.where(cls.manager == manager)
+        return query
+
 
 class ProjectMember(BaseModel):
     """A person on a project's team (besides its manager and sponsor)."""

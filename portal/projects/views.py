@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from portal.auth.models import User
 from portal.db import db
+from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects import SECTIONS, bp
 from portal.projects import services as svc
@@ -30,11 +31,10 @@ def index():
     form = FilterForm(formdata=request.args, meta={"csrf": False})
     if not form.validate():
         form = FilterForm(formdata=None, meta={"csrf": False})
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    rows, total = search_projects(current_user, _filters(form), form.sort.data or "name", page, PER_PAGE)
+    page = search_projects(current_user, _filters(form), form.sort.data or "name", page_arg(), PER_PAGE)
     departments, managers = departments_and_managers(current_user)
-    return render("projects/page.html", fragment="projects/_table.html", form=form, rows=rows, total=total,
-                  page=page, pages=max(1, -(-total // PER_PAGE)), departments=departments, managers=managers,
+    return render("projects/page.html", fragment="projects/_table.html", form=form, rows=page.rows,
+                  total=page.total, page=page, departments=departments, managers=managers,
                   categories=list(current_rules()["categories"]), labels=STATE_LABELS)
 
 

@@ -42,4 +42,3 @@ class GridForm(FlaskForm):
     start = DateField("From", validators=[Optional()])
     unit = SelectField("Unit", choices=[("week", "Weeks"), ("month", "Months")], default="week",
                        validators=[Optional()])
-    page = IntegerField("Page", validators=[Optional(), NumberRange(1, 10_000)], default=1)

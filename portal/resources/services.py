@@ -1,5 +1,6 @@
 """Booking and releasing people, and the scoped queries behind the grid, a person's page and the conflicts."""
 import datetime
+from dataclasses import replace
 
 from flask import abort
 from peewee import JOIN
@@ -7,6 +8,7 @@ from peewee import JOIN
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
 from portal.db import db, locked
+from portal.pagination import paginate
 from portal.permissions import can
 from portal.projects.models import Project
 from portal.resources.load import buckets, load_class, monday, peak
@@ -60,19 +62,18 @@ def _bookings_by_person(person_ids, start, end) -> dict:
 
 
 def grid(user, start: datetime.date, unit: str = "week", count: int = 12, page: int = 1, per_page: int = 50):
-    """One page of people × periods: (periods, rows, total); a row is (person, [(load, css class)])."""
+    """One page of people × periods: (periods, Page of rows); a row is (person, [(load, css class)])."""
     periods = buckets(start, unit, count)
     first, last = periods[0][0], periods[-1][1]
     scope = people_in_scope(user, first, last)
     people_query = User.select(User.id, User.name).where(User.id.in_(scope)).order_by(User.name, User.id)
-    total = people_query.count()
-    people = list(people_query.paginate(page, per_page))
+    people = paginate(people_query, page, per_page)
     bookings = _bookings_by_person([p.id for p in people], first, last) if people else {}
     rows = []
     for person in people:
         loads = [peak(bookings.get(person.id, []), s, e) for s, e in periods]
         rows.append((person, [(load, load_class(load)) for load in loads]))
-    return periods, rows, total
+    return periods, replace(people, rows=rows)
 
 
 def bookings_for(person, user, start, end) -> list:

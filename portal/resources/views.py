@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from portal.auth.models import User
 from portal.db import utcnow
+from portal.pagination import page_arg, paginate
 from portal.permissions import can, check
 from portal.projects.services import load_project
 from portal.resources import bp
@@ -23,7 +24,7 @@ def _window():
     if not form.validate():
         form = GridForm(formdata=None, meta={"csrf": False})
     start = form.start.data or utcnow().date()
-    return form, start, form.unit.data if form.unit.data in ("week", "month") else "week", form.page.data or 1
+    return form, start, form.unit.data if form.unit.data in ("week", "month") else "week", page_arg()
 
 
 @bp.get("/resources/")
@@ -31,9 +32,9 @@ def _window():
 def index():
     """People × weeks (or months) across all projects, coloured by load; members see only their own row."""
     form, start, unit, page = _window()
-    periods, rows, total = svc.grid(current_user, start, unit, 12, page, PER_PAGE)
-    return render("resources/page.html", fragment="resources/_grid.html", form=form, periods=periods, rows=rows,
-                  total=total, page=page, pages=max(1, -(-total // PER_PAGE)), unit=unit, start=start)
+    periods, page = svc.grid(current_user, start, unit, 12, page, PER_PAGE)
+    return render("resources/page.html", fragment="resources/_grid.html", form=form, periods=periods, rows=page.rows,
+                  total=page.total, page=page, unit=unit, start=start)
 
 
 def _date_arg(name):
@@ -74,11 +75,8 @@ def person(person_id):
 def conflicts():
     """Everyone over 100% in a week of the window: when, by how much, on which projects, under which managers."""
     form, start, _, page = _window()
-    runs = svc.conflicts(current_user, start)
-    total = len(runs)
-    return render("resources/conflicts.html", form=form, start=start, page=page,
-                  runs=runs[(page - 1) * PER_PAGE:page * PER_PAGE], total=total,
-                  pages=max(1, -(-total // PER_PAGE)))
+    page = paginate(svc.conflicts(current_user, start), page, PER_PAGE)
+    return render("resources/conflicts.html", form=form, start=start, page=page, runs=page.rows, total=page.total)
 
 
 def _form(project, formdata=None):

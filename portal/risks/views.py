@@ -3,6 +3,7 @@ from flask import Response, abort, flash, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
 from portal.audit.services import history
+from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
 from portal.projects.workflow import WorkflowError
@@ -32,18 +33,14 @@ def _filters():
     return form
 
 
-def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int), 10_000))
-
-
 def _log(project, add_form=None, status=200, form=None):
     """The log page, or for htmx only the list (with the quick-add form)."""
     form = form or _filters()
     people = svc.project_people(project)
-    rows, total = page_of(project_risks(project, form.filters(), svc.today()), form.sort.data or "score",
-                          _page(), PER_PAGE)
+    page = page_of(project_risks(project, form.filters(), svc.today()), form.sort.data or "score",
+                   page_arg(), PER_PAGE)
     response = render("risks/page.html", fragment="risks/_log.html", status=status, project=project, form=form,
-                      rows=rows, total=total, page=_page(), pages=max(1, -(-total // PER_PAGE)), people=people,
+                      rows=page.rows, total=page.total, page=page, people=people,
                       add_form=add_form or RowForm(formdata=None).with_people(people),
                       heat=project_heatmap(project), writable=can(current_user, "risks.write", project),
                       today=svc.today(), labels=STATUS_LABELS)

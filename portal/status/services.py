@@ -7,6 +7,7 @@ from peewee import IntegrityError
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
 from portal.db import db, utcnow
+from portal.pagination import paginate
 from portal.status.models import DIMENSIONS, RAGS, StatusReport
 from portal.status.periods import is_open, is_valid_end, open_periods
 
@@ -125,10 +126,10 @@ def _stale(current):
 
 
 def reports_page(project, page: int = 1, per_page: int = 50):
-    """One page of the project's reports, newest first, with the submitter joined; (rows, total)."""
+    """One page of the project's reports, newest first, with the submitter joined."""
     query = (StatusReport.select(StatusReport, User).join(User, on=(StatusReport.submitted_by == User.id))
              .where(StatusReport.project == project.id))
-    return list(query.order_by(StatusReport.period_end.desc()).paginate(page, per_page)), query.count()
+    return paginate(query.order_by(StatusReport.period_end.desc()), page, per_page)
 
 
 def recent_reports(project, limit: int = 26) -> list:

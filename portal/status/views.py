@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from portal.audit.services import history
 from portal.db import utcnow
+from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
 from portal.status import bp
@@ -53,13 +54,12 @@ def _version(text) -> int:
 def index(ref):
     """A project's reports, newest first, with RAG, progress and forecast trends."""
     project = load_project(ref, current_user)
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    rows, total = svc.reports_page(project, page, PER_PAGE)
+    page = svc.reports_page(project, page_arg(), PER_PAGE)
     today = utcnow().date()
     due = latest_due(project.reporting_cadence, today)
     due_missing = project.state == "active" and svc.report_for(project, due) is None
-    return render("status/page.html", fragment="status/_history.html", project=project, rows=rows, total=total,
-                  page=page, pages=max(1, -(-total // PER_PAGE)), charts=trend_charts(project, svc.recent_reports(project)),
+    return render("status/page.html", fragment="status/_history.html", project=project, rows=page.rows,
+                  total=page.total, page=page, charts=trend_charts(project, svc.recent_reports(project)),
                   due=due, due_missing=due_missing, overdue_days=(today - due).days if due_missing else 0)
 
 
