@@ -76,13 +76,14 @@ def _find_user(email):
 @with_appcontext
 def users_create(email, role, name, department, password):
     """Create an account."""
-    from portal.auth.services import AccountError, create_user
+    from portal.auth.services import create_user
+    from portal.errors import PortalError
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with db.connection_context():
         try:
             user = create_user(email, name or email.split("@")[0], role, password, department)
-        except AccountError as exc:
+        except PortalError as exc:
             raise click.ClickException(str(exc))
     click.echo(f"Created {user.email} ({user.role}).")
 
@@ -103,12 +104,13 @@ def users_list():
 @with_appcontext
 def users_set_role(email, role):
     """Change an account's role (ends its sessions)."""
-    from portal.auth.services import AccountError, update_user
+    from portal.auth.services import update_user
+    from portal.errors import PortalError
     with db.connection_context():
         user = _find_user(email)
         try:
             update_user(user, None, user.version, role=role)
-        except AccountError as exc:
+        except PortalError as exc:
             raise click.ClickException(str(exc))
     click.echo(f"{user.email} is now {role}.")
 
@@ -118,12 +120,13 @@ def users_set_role(email, role):
 @with_appcontext
 def users_deactivate(email):
     """Deactivate an account (ends its sessions; history is kept)."""
-    from portal.auth.services import AccountError, update_user
+    from portal.auth.services import update_user
+    from portal.errors import PortalError
     with db.connection_context():
         user = _find_user(email)
         try:
             update_user(user, None, user.version, active=False)
-        except AccountError as exc:
+        except PortalError as exc:
             raise click.ClickException(str(exc))
     click.echo(f"{user.email} is deactivated.")
 
@@ -134,14 +137,15 @@ def users_deactivate(email):
 @with_appcontext
 def users_set_password(email, password):
     """Set an account's password (ends its sessions)."""
-    from portal.auth.services import AccountError, set_password
+    from portal.auth.services import set_password
+    from portal.errors import PortalError
     if password is None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
     with db.connection_context():
         user = _find_user(email)
         try:
             set_password(user, password, None)
-        except AccountError as exc:
+        except PortalError as exc:
             raise click.ClickException(str(exc))
     click.echo(f"Password set for {user.email}.")
 

@@ -6,11 +6,9 @@ from pathlib import Path
 
 from flask import send_file
 
+from portal.errors import InvalidInput
+
 MAX_NAME = 255
-
-
-class UploadError(ValueError):
-    """An upload that cannot be stored; the message says why."""
 
 
 @dataclass
@@ -43,7 +41,7 @@ def _write(folder: Path, write) -> tuple[str, int]:
         raise
     if size == 0:
         temp.unlink(missing_ok=True)
-        raise UploadError("The file is empty.")
+        raise InvalidInput("The file is empty.")
     os.replace(temp, folder / stored)
     return stored, size
 

@@ -6,10 +6,11 @@ from portal.admin import bp
 from portal.admin.forms import UserCreateForm, UserEditForm, UserFilterForm, UserStateForm
 from portal.audit.services import history, recent
 from portal.auth.models import User
-from portal.auth.services import AccountError, create_user, search_users, update_user
+from portal.auth.services import create_user, search_users, update_user
+from portal.errors import PortalError
 from portal.pagination import page_arg
 from portal.permissions import require
-from portal.web import redirect_to, render
+from portal.web import apply_error, redirect_to, render
 
 
 @bp.get("/users")
@@ -32,8 +33,8 @@ def user_new():
         try:
             user = create_user(form.email.data, form.name.data, form.role.data, form.password.data,
                                form.department.data or "", actor=current_user)
-        except AccountError as exc:
-            getattr(form, exc.field or "email").errors.append(str(exc))
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             flash(f"Account created for {user.email}.", "success")
             return redirect_to(url_for("admin.users"))
@@ -58,9 +59,9 @@ def user_edit(user_id):
         try:
             update_user(user, current_user, int(form.version.data), name=form.name.data,
                         role=form.role.data, department=form.department.data or "")
-        except (AccountError, ValueError) as exc:
-            form.form_errors.append(str(exc))
-            status = 409
+        except ValueError as exc:  # refused (a PortalError), or a damaged version field
+            apply_error(form, exc)
+            status = 409  # a damaged version field is answered as a stale form
         else:
             flash(f"Saved {user.email}.", "success")
             return redirect_to(url_for("admin.users"))
@@ -80,7 +81,7 @@ def user_state(user_id, change):
         abort(400, description="The form was incomplete; reload the page and try again.")
     try:
         update_user(user, current_user, form.version.data, active=(change == "activate"))
-    except AccountError as exc:
+    except PortalError as exc:
         flash(str(exc), "error")
     else:
         flash(f"{user.email} is {'reactivated' if change == 'activate' else 'deactivated'}.", "success")

@@ -8,6 +8,7 @@ from portal.audit.services import record, snapshot
 from portal.auth.models import LoginFailure, User
 from portal.config import ROLES
 from portal.db import db, utcnow
+from portal.errors import Conflict, InvalidInput, PortalError, Stale
 from portal.pagination import paginate
 
 _hasher = PasswordHasher()
@@ -17,19 +18,14 @@ MIN_PASSWORD_LENGTH = 10
 AUDITED_FIELDS = ("email", "name", "role", "department", "active")
 
 
-class AccountError(ValueError):
-    """A request about an account that cannot be carried out; the message says why.
+class Throttled(PortalError):
+    """Too many failed sign-ins for this account or address (429)."""
 
-    `field` names the form field the message belongs next to, when there is one.
-    """
+    status = 429
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-class Throttled(Exception):
-    """Too many failed sign-ins for this account or address."""
+    def __init__(self):
+        super().__init__("Too many failed attempts. Wait 15 minutes and try again, "
+                         "or ask an admin to reset your password.")
 
 
 def hash_password(password: str) -> str:
@@ -38,11 +34,11 @@ def hash_password(password: str) -> str:
 
 
 def check_password_rules(password: str) -> None:
-    """Raise AccountError when `password` is too weak to accept."""
+    """Raise InvalidInput (on `password`) when `password` is too weak to accept."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+        raise InvalidInput({"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
     if len(password) > 1024:
-        raise AccountError("Use at most 1,024 characters.", field="password")
+        raise InvalidInput({"password": "Use at most 1,024 characters."})
 
 
 def normalise_email(email: str) -> str:
@@ -54,11 +50,11 @@ def create_user(email: str, name: str, role: str, password: str,
     """Create an account; refuses a duplicate e-mail, an unknown role or a weak password."""
     email = normalise_email(email)
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+        raise InvalidInput(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
     check_password_rules(password)
     with db.atomic():
         if User.select().where(User.email == email).exists():
-            raise AccountError(f"An account for {email} already exists.", field="email")
+            raise InvalidInput({"email": f"An account for {email} already exists."})
         user = User.create(email=email, name=name.strip(), role=role,
                            department=department.strip(), password_hash=hash_password(password))
         record(actor, "user.create", "user", user.id, f"Created {email} as {role}",
@@ -122,7 +118,7 @@ def change_password(user: User, current: str, new: str) -> None:
     try:
         _hasher.verify(user.password_hash, current)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        raise AccountError("Your current password is not correct.", field="current")
+        raise InvalidInput({"current": "Your current password is not correct."})
     check_password_rules(new)
     with db.atomic():
         User.update(password_hash=hash_password(new)).where(User.id == user.id).execute()
@@ -148,9 +144,9 @@ def update_user(user: User, actor, expected_version: int, **changes) -> User:
     allowed = {"name", "role", "department", "active"}
     unknown = set(changes) - allowed
     if unknown:
-        raise AccountError(f"Cannot change {', '.join(sorted(unknown))}.")
+        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.")
     if "role" in changes and changes["role"] not in ROLES:
-        raise AccountError(f"Unknown role {changes['role']!r}; choose one of {', '.join(ROLES)}.")
+        raise InvalidInput(f"Unknown role {changes['role']!r}; choose one of {', '.join(ROLES)}.")
     with db.atomic():
         fresh = User.get_by_id(user.id)
         before = snapshot(fresh, AUDITED_FIELDS)
@@ -159,10 +155,10 @@ def update_user(user: User, actor, expected_version: int, **changes) -> User:
         if losing_admin:
             admins = User.select().where((User.role == "admin") & (User.active == True)).count()  # noqa: E712
             if admins <= 1:
-                raise AccountError("This is the last active admin; make someone else admin first.")
+                raise Conflict("This is the last active admin; make someone else admin first.")
         if not fresh.save_if_current(expected_version, **changes):
-            raise AccountError("Someone else changed this account since you opened it; "
-                               "reload to see their change.")
+            raise Stale("Someone else changed this account since you opened it; "
+                        "reload to see their change.", current=fresh)
         fresh = User.get_by_id(user.id)
         if fresh.role != before["role"] or fresh.active != before["active"]:
             end_sessions(fresh)

@@ -5,9 +5,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from portal.auth import bp
 from portal.auth.forms import LoginForm, PasswordForm
 from portal.auth.models import User
-from portal.auth.services import AccountError, Throttled, authenticate, change_password, end_sessions
+from portal.auth.services import Throttled, authenticate, change_password, end_sessions
 from portal.db import db
-from portal.web import redirect_to, render, safe_next
+from portal.errors import PortalError
+from portal.web import apply_error, redirect_to, render, safe_next
 
 
 
@@ -31,10 +32,8 @@ def login():
         try:
             user = authenticate(form.email.data, form.password.data,
                                 request.remote_addr or "unknown", current_app.config)
-        except Throttled:
-            user, status = None, 429
-            form.form_errors.append("Too many failed attempts. Wait 15 minutes and try again, "
-                                    "or ask an admin to reset your password.")
+        except Throttled as exc:
+            user, status = None, apply_error(form, exc)
         else:
             if user is None:
                 status = 401
@@ -70,9 +69,8 @@ def password():
         user = User.get_by_id(current_user.id)
         try:
             change_password(user, form.current.data, form.new.data)
-        except AccountError as exc:
-            field = form.current if exc.field == "current" else form.new
-            field.errors.append(str(exc))
+        except PortalError as exc:
+            apply_error(form, exc, rename={"password": "new"})  # the service checks any password
         else:
             login_user(user)  # re-issue this browser's session with the new version
             flash("Your password is changed. Other devices have been signed out.", "success")

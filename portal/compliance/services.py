@@ -8,12 +8,9 @@ from portal.audit.services import record
 from portal.compliance.checks import EVALUATORS, RULES, project_facts
 from portal.compliance.models import ComplianceCheck, ComplianceSnapshot
 from portal.db import db, utcnow
+from portal.errors import Stale
 from portal.projects.models import Project
 from portal.sqlfunc import month_of, months_back
-
-
-class Stale(Exception):
-    """The check was saved by someone else since the form was loaded."""
 
 
 # The checks as installed (migration 0009 stores the same rows); a missing row reads as its default.

@@ -7,6 +7,7 @@ from portal.compliance import services as svc
 from portal.compliance.checks import RULES
 from portal.compliance.forms import CheckForm
 from portal.db import utcnow
+from portal.errors import Stale
 from portal.pagination import page_arg, paginate
 from portal.permissions import require
 from portal.projects.services import load_project
@@ -71,6 +72,6 @@ def update(key):
         return _checks_page({key: form}, status=422)
     try:
         svc.update_check(check, current_user, int(form.version.data), form.enabled.data, form.threshold.data)
-    except svc.Stale:
+    except Stale:
         return _checks_page({key: form}, status=409, stale=key)
     return redirect_to(url_for("compliance.checks"))

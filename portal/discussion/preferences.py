@@ -1,7 +1,7 @@
 """Notification preferences: in the portal only, e-mail at once, or a daily digest."""
 from portal.db import db, utcnow
 from portal.discussion.models import PREFERENCES, NotificationPreference
-from portal.projects.services import InvalidInput
+from portal.errors import InvalidInput
 
 # E-mail each notice unless the person chose otherwise (it goes out only when SMTP is configured).
 DEFAULT = "immediate"

@@ -8,11 +8,10 @@ from portal.audit.services import record
 from portal.auth.models import User
 from portal.db import db, utcnow
 from portal.discussion.models import Comment
+from portal.errors import Conflict, InvalidInput, NotAllowed
 from portal.notify.services import notify
 from portal.pagination import paginate
 from portal.permissions import can
-from portal.projects.services import InvalidInput
-from portal.projects.workflow import Conflict, NotAllowed
 from portal.risks.services import project_people
 
 EDIT_WINDOW = datetime.timedelta(minutes=15)

@@ -8,11 +8,11 @@ from portal.discussion import services as svc
 from portal.discussion.forms import ActionForm, CommentForm, PreferenceForm
 from portal.discussion.preferences import notification_preference, set_notification_preference
 from portal.discussion.targets import resolve
+from portal.errors import PortalError
 from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
-from portal.projects.workflow import WorkflowError
-from portal.web import is_fragment_request, redirect_to, render
+from portal.web import apply_error, is_fragment_request, redirect_to, render
 
 THREAD = "/projects/<ref>/comments/<target>/<int:target_id>/"
 
@@ -55,8 +55,8 @@ def add(ref, target, target_id):
     if form.validate_on_submit():
         try:
             svc.add_comment(project, current_user, target, target_id, form.body.data, label, url)
-        except WorkflowError as exc:
-            form.body.errors.append(str(exc))
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             if is_fragment_request():
                 return _thread(project, target, target_id)
@@ -77,7 +77,7 @@ def edit(ref, comment_id):
     if request.method == "POST" and form.validate_on_submit():
         try:
             svc.edit_comment(project, comment, current_user, form.body.data, label, url)
-        except WorkflowError as exc:
+        except PortalError as exc:
             abort(exc.status, description=str(exc))
         if is_fragment_request():
             return _thread(project, comment.target_type, comment.target_id)
@@ -97,7 +97,7 @@ def delete(ref, comment_id):
         abort(400, description="The form was incomplete; reload the page and try again.")
     try:
         svc.delete_comment(project, comment, current_user, label)
-    except WorkflowError as exc:
+    except PortalError as exc:
         abort(exc.status, description=str(exc))
     if is_fragment_request():
         return _thread(project, comment.target_type, comment.target_id)

@@ -9,9 +9,9 @@ from portal.audit.services import record
 from portal.auth.models import User
 from portal.db import db, utcnow
 from portal.documents.models import FOLDERS, Document, DocumentVersion
+from portal.errors import Conflict, InvalidInput
 from portal.pagination import paginate
-from portal.projects.services import InvalidInput
-from portal.projects.workflow import Conflict, lock
+from portal.projects.workflow import lock
 
 # Office documents, PDF and plain text; nothing a browser would run or render as a page.
 EXTENSIONS = {".pdf", ".doc", ".docx", ".dot", ".dotx", ".xls", ".xlsx", ".xlsm", ".ppt", ".pptx", ".odt",
@@ -77,7 +77,7 @@ def upload_document(project, user, folder: str, upload, note: str, upload_dir: s
     upload.filename = check_filename(upload.filename)
     try:
         saved = uploads.save(upload, upload_dir)
-    except uploads.UploadError as exc:
+    except InvalidInput as exc:  # an empty file
         raise InvalidInput({"file": str(exc)}) from exc
     try:
         return _store(project, user, folder, saved, note)

@@ -7,11 +7,11 @@ from portal.documents import bp
 from portal.documents import services as svc
 from portal.documents.forms import ActionForm, TemplateForm, UploadForm
 from portal.documents.models import FOLDERS
+from portal.errors import PortalError
 from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
-from portal.projects.workflow import WorkflowError
-from portal.web import redirect_to, render
+from portal.web import apply_error, redirect_to, render
 
 BASE = "/projects/<ref>/documents"
 
@@ -38,13 +38,6 @@ def _index(project, upload_form=None, template_form=None, status=200):
                   templates=templates, max_mb=current_app.config["MAX_DOCUMENT_LENGTH"] // (1024 * 1024))
 
 
-def _errors(form, exc):
-    for name, message in getattr(exc, "errors", {}).items():
-        (form[name].errors if name in form else form.form_errors).append(message)
-    if not getattr(exc, "errors", None):
-        form.form_errors.append(str(exc))
-
-
 @bp.get(f"{BASE}/")
 @login_required
 def index(ref):
@@ -62,9 +55,8 @@ def upload(ref):
         try:
             doc, version = svc.upload_document(project, current_user, form.folder.data, form.file.data,
                                                form.note.data, current_app.config["UPLOAD_DIR"])
-        except WorkflowError as exc:
-            _errors(form, exc)
-            return _index(project, upload_form=form, status=exc.status)
+        except PortalError as exc:
+            return _index(project, upload_form=form, status=apply_error(form, exc))
         flash(f"{doc.name}: version {version.number} uploaded.", "success")
         return redirect_to(url_for("documents.detail", ref=project.ref, doc_id=doc.id))
     return _index(project, upload_form=form, status=422)
@@ -80,9 +72,8 @@ def from_template(ref):
         try:
             doc, _ = svc.start_from_template(project, current_user, form.template.data or "",
                                              current_app.config["KNOWLEDGE_DIR"], current_app.config["UPLOAD_DIR"])
-        except WorkflowError as exc:
-            _errors(form, exc)
-            return _index(project, template_form=form, status=exc.status)
+        except PortalError as exc:
+            return _index(project, template_form=form, status=apply_error(form, exc))
         flash(f"{doc.name} started from the template.", "success")
         return redirect_to(url_for("documents.detail", ref=project.ref, doc_id=doc.id))
     return _index(project, template_form=form, status=422)
@@ -123,7 +114,7 @@ def delete(ref, doc_id):
         abort(400, description="The form was incomplete; reload the page and try again.")
     try:
         svc.delete_document(doc, current_user)
-    except WorkflowError as exc:
+    except PortalError as exc:
         abort(exc.status, description=str(exc))
     flash(f"{doc.name} was deleted; it stays in the history below.", "success")
     return redirect_to(url_for("documents.index", ref=project.ref))

@@ -2,9 +2,7 @@
 from pathlib import Path
 
 from portal.helpdesk.models import Attachment
-from portal.uploads import MAX_NAME, SavedFile, UploadError, clean_name, discard, download, save  # noqa: F401
-
-AttachmentError = UploadError  # the name the help desk has always used
+from portal.uploads import MAX_NAME, SavedFile, clean_name, discard, download, save  # noqa: F401
 
 
 def record(saved: SavedFile | None, ticket, user, reply=None) -> Attachment | None:

@@ -4,6 +4,7 @@ from flask import abort
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.db import Counter, db, next_number, utcnow
+from portal.errors import InvalidInput, NotAllowed, Stale
 from portal.helpdesk import files
 from portal.helpdesk.models import CATEGORIES, PRIORITIES, ArticleLink, Deflection, Reply, Ticket
 from portal.helpdesk.sla import BusinessCalendar, due_times
@@ -28,12 +29,8 @@ SLA_CLAIMS_CLEARED = {"warned_at": None, "escalated_at": None}
 PRIORITY_KEYS = {k for k, _ in PRIORITIES}
 
 
-class HelpdeskError(ValueError):
-    """A help-desk request that cannot be carried out; the message says why."""
-
-
-class Conflict(HelpdeskError):
-    """Someone changed the ticket since the form was opened."""
+class HelpdeskError(InvalidInput):
+    """A help-desk request that cannot be carried out (422); the message says why."""
 
 
 def is_agent(user) -> bool:
@@ -143,8 +140,8 @@ def _apply_status(ticket: Ticket, new_status: str, now, calendar: BusinessCalend
 
 def _save(ticket: Ticket, expected_version: int, changes: dict) -> Ticket:
     if not ticket.save_if_current(expected_version, **changes):
-        raise Conflict("Someone else changed this ticket since you opened it. Reload to see the change; "
-                       "your text is kept below.")
+        raise Stale("Someone else changed this ticket since you opened it. Reload to see the change; "
+                    "your text is kept below.")
     return Ticket.get_by_id(ticket.id)
 
 
@@ -281,7 +278,7 @@ def add_reply(ticket: Ticket, user, body: str, client_token: str, calendar: Busi
 def rate(ticket: Ticket, user, rating: int, comment: str) -> Ticket:
     """The requester rates the answer (1–5) once the ticket is resolved or closed."""
     if ticket.requester_id != user.id:
-        raise HelpdeskError("Only the person who asked can rate the answer.")
+        raise NotAllowed("Only the person who asked can rate the answer.")
     if ticket.status not in ("resolved", "closed"):
         raise HelpdeskError("You can rate the answer once the ticket is resolved.")
     if not 1 <= rating <= 5:
@@ -345,7 +342,7 @@ def bulk_update(numbers: list[int], user, calendar: BusinessCalendar, assignee_i
             if status and status != ticket.status:
                 change_status(ticket, user, status, ticket.version, calendar)
             changed += 1
-        except HelpdeskError:
+        except (HelpdeskError, Stale):
             continue
     return changed
 

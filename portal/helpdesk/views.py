@@ -8,15 +8,16 @@ from portal.helpdesk.forms import (BulkForm, MergeForm, QueueFilterForm, RatingF
                                    TicketForm, TicketUpdateForm, new_token)
 from portal.helpdesk.models import ArticleLink, Attachment, CannedAnswer, Ticket
 from portal.helpdesk.queue import queue, views_for
-from portal.helpdesk.services import (Conflict, HelpdeskError, parse_number, work_ticket, add_reply, agents, assign_to_self, bulk_update,
+from portal.helpdesk.services import (parse_number, work_ticket, add_reply, agents, assign_to_self, bulk_update,
                                       change_status, create_ticket, is_agent, load_ticket, merge, rate,
                                       replies_for, visible_tickets)
 from portal.helpdesk.sla import BusinessCalendar, describe_remaining
 from portal.db import utcnow
+from portal.errors import NotAllowed, PortalError, Stale
 from portal.kb.services import url_for_path
 from portal.pagination import page_arg
 from portal.permissions import check
-from portal.web import query_args, redirect_to, render
+from portal.web import apply_error, query_args, redirect_to, render
 
 
 def _calendar() -> BusinessCalendar:
@@ -58,9 +59,9 @@ def new():
             ticket = create_ticket(current_user, form.subject.data, form.body.data, form.category.data,
                                    form.priority.data, (form.project.data or "").strip().upper(),
                                    _calendar(), attachment=saved)
-        except (HelpdeskError, files.AttachmentError) as exc:
+        except PortalError as exc:
             files.discard(saved, upload_dir)
-            form.form_errors.append(str(exc))
+            apply_error(form, exc)
         except Exception:
             files.discard(saved, upload_dir)
             raise
@@ -120,10 +121,9 @@ def reply(number):
                            internal=form.internal.data and is_agent(current_user),
                            new_status=(form.then.data or None) if is_agent(current_user) else None,
                            attachment=saved)
-    except (HelpdeskError, files.AttachmentError) as exc:
+    except PortalError as exc:
         files.discard(saved, upload_dir)
-        form.form_errors.append(str(exc))
-        return _ticket_page(ticket, reply_form=form, status=422)
+        return _ticket_page(ticket, reply_form=form, status=apply_error(form, exc))
     except Exception:
         files.discard(saved, upload_dir)
         raise
@@ -146,12 +146,11 @@ def update(number):
     try:
         work_ticket(ticket, current_user, form.version.data, _calendar(), form.assignee.data,
                     form.priority.data, form.category.data, form.status.data)
-    except Conflict as exc:
-        form.form_errors.append(str(exc))
-        return _ticket_page(Ticket.get_by_id(ticket.id), update_form=form, status=409)
-    except HelpdeskError as exc:
-        form.form_errors.append(str(exc))
-        return _ticket_page(ticket, update_form=form, status=422)
+    except PortalError as exc:
+        status = apply_error(form, exc)
+        if isinstance(exc, Stale):  # show what the other person saved
+            ticket = Ticket.get_by_id(ticket.id)
+        return _ticket_page(ticket, update_form=form, status=status)
     flash(f"{ticket.reference} updated.", "success")
     return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
 
@@ -173,7 +172,7 @@ def requester_status(number, target):
     ticket = load_ticket(number, current_user)
     try:
         change_status(ticket, current_user, target, ticket.version, _calendar())
-    except HelpdeskError as exc:
+    except PortalError as exc:
         abort(409, description=str(exc))
     flash(f"{ticket.reference} is {'reopened' if target == 'open' else 'closed'}.", "success")
     return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
@@ -189,8 +188,8 @@ def rate_answer(number):
         return _ticket_page(ticket, status=422)
     try:
         rate(ticket, current_user, form.rating.data, form.comment.data or "")
-    except HelpdeskError as exc:
-        abort(403 if "Only the person" in str(exc) else 409, description=str(exc))
+    except PortalError as exc:
+        abort(403 if isinstance(exc, NotAllowed) else 409, description=str(exc))
     flash("Thank you for rating the answer.", "success")
     return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
 
@@ -207,7 +206,7 @@ def merge_into(number):
         return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
     try:
         into = merge(ticket, target, current_user, form.token.data, _calendar())
-    except HelpdeskError as exc:
+    except PortalError as exc:
         flash(str(exc), "error")
         return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
     flash(f"{ticket.reference} was merged into {into.reference}.", "success")

@@ -3,6 +3,7 @@ from flask import flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.audit.services import history
+from portal.errors import PortalError
 from portal.auth.models import User
 from portal.issues import bp
 from portal.issues.forms import STATUS_LABELS, IssueFilterForm, IssueForm
@@ -10,10 +11,9 @@ from portal.issues.services import PRIORITIES, create_issue, load_issue, update_
 from portal.pagination import page_arg, paginate
 from portal.permissions import can, check
 from portal.projects.services import load_project
-from portal.projects.workflow import WorkflowError
 from portal.risks.models import ISSUE_STATUSES, OPEN_ISSUE, Issue
 from portal.risks.services import project_people, today
-from portal.web import redirect_to, render
+from portal.web import apply_error, redirect_to, render
 
 BASE = "/projects/<ref>/issues"
 PER_PAGE = 50
@@ -55,13 +55,6 @@ def _form_page(project, form, issue=None, status=200):
     return render("issues/form.html", status=status, project=project, form=form, issue=issue)
 
 
-def _apply_errors(form, exc):
-    for name, message in getattr(exc, "errors", {}).items():
-        (form[name].errors if name in form._fields else form.form_errors).append(message)
-    if not getattr(exc, "errors", None):
-        form.form_errors.append(str(exc))
-
-
 @bp.route(f"{BASE}/new", methods=["GET", "POST"])
 @login_required
 def new(ref):
@@ -71,8 +64,8 @@ def new(ref):
     if form.validate_on_submit():
         try:
             issue = create_issue(project, current_user, form.values())
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             flash(f"Issue I-{issue.id} added.", "success")
             return redirect_to(url_for("issues.detail", ref=project.ref, issue_id=issue.id))
@@ -105,9 +98,8 @@ def edit(ref, issue_id):
         try:
             version = int(form.version.data or 0) if str(form.version.data or "0").isdigit() else 0
             update_issue(issue, current_user, version, form.values())
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
-            return _form_page(project, form, issue, status=exc.status if exc.status != 403 else 422)
+        except PortalError as exc:
+            return _form_page(project, form, issue, status=apply_error(form, exc, forbidden_status=422))
         flash(f"Issue I-{issue.id} saved.", "success")
         return redirect_to(url_for("issues.detail", ref=project.ref, issue_id=issue.id))
     return _form_page(project, form, issue, status=422)

@@ -2,12 +2,13 @@
 from flask import Response, flash, request, url_for
 from flask_login import current_user
 
+from portal.errors import InvalidInput, Stale
 from portal.kb import bp, services
 from portal.kb.forms import EditForm, MoveForm, NewArticleForm, PreviewForm, VersionForm
 from portal.numbers import parse_int
 from portal.pagination import page_arg
 from portal.permissions import require
-from portal.web import redirect_to, render
+from portal.web import apply_error, redirect_to, render
 
 
 def _article_url(article):
@@ -37,13 +38,13 @@ def edit(article_id):
             rev = services.save_article(article, current_user, form.version.data, form.text.data,
                                         form.message.data or "", draft=form.draft.data,
                                         new_version=form.new_version.data)
-        except services.StaleEdit as exc:
-            conflict, status = exc.article, 409
+        except Stale as exc:
+            conflict, status = exc.current, 409
             form.form_errors.append(
-                f"Someone else saved this article while you were editing (now revision {exc.article.revision}, "
-                f"{exc.article.updated_at:%Y-%m-%d %H:%M} UTC). Your text is kept below; compare it with "
+                f"Someone else saved this article while you were editing (now revision {exc.current.revision}, "
+                f"{exc.current.updated_at:%Y-%m-%d %H:%M} UTC). Your text is kept below; compare it with "
                 "theirs, merge, and save again.")
-            form.version.data = exc.article.version
+            form.version.data = exc.current.version
         else:
             _flash_saved(f"Saved revision {rev.number}{' as a draft' if rev.status == 'draft' else ''}.", rev)
             return redirect_to(_article_url(article))
@@ -77,9 +78,8 @@ def new():
         try:
             article = services.create_article(current_user, form.section.data, form.slug.data, form.text.data,
                                               form.message.data or "")
-        except services.EditError as exc:
-            getattr(form, exc.field or "slug").errors.append(str(exc))
-            status = 422
+        except InvalidInput as exc:
+            status = apply_error(form, exc)
         else:
             _flash_saved(f"Created {article.title}.", article)
             return redirect_to(_article_url(article))
@@ -100,10 +100,9 @@ def move(article_id):
         try:
             moved = services.move_article(article, current_user, form.version.data, form.section.data,
                                           form.slug.data)
-        except services.EditError as exc:
-            getattr(form, exc.field or "slug").errors.append(str(exc))
-            status = 422
-        except services.StaleEdit as exc:
+        except InvalidInput as exc:
+            status = apply_error(form, exc)
+        except Stale as exc:
             form.form_errors.append(str(exc) + " Reload the page and try again.")
             status = 409
         else:
@@ -145,11 +144,11 @@ def restore(article_id, number):
     else:
         try:
             rev = services.restore_revision(article, current_user, form.version.data, number)
-        except services.StaleEdit as exc:
+        except Stale as exc:
             flash(str(exc) + " Reload the history and try again.", "error")
             page = services.revisions(article)
             return render("kb/history.html", article=article, revisions=page.rows, page=page,
-                          form=VersionForm(data={"version": exc.article.version}), status=409)
+                          form=VersionForm(data={"version": exc.current.version}), status=409)
         _flash_saved(f"Restored revision {number} as revision {rev.number}.", rev)
     return redirect_to(url_for("kb.history", article_id=article.id))
 
@@ -165,9 +164,9 @@ def publish(article_id):
         return redirect_to(_article_url(article))
     try:
         rev = services.publish_draft(article, current_user, form.version.data)
-    except services.StaleEdit as exc:
+    except Stale as exc:
         flash(str(exc) + " Reload and try again.", "error")
-    except services.EditError as exc:
+    except InvalidInput as exc:
         flash(str(exc), "error")
     else:
         _flash_saved("Draft published.", rev)

@@ -8,16 +8,9 @@ from portal.audit.services import record
 from portal.auth.models import User
 from portal.csvexport import csv_stream
 from portal.db import db
+from portal.errors import InvalidInput
 from portal.kb.models import ACK_ROLES, Acknowledgement, Article, TrainingCompletion
 from portal.pagination import paginate
-
-
-class QuizFailed(ValueError):
-    """Some quiz answers were wrong: {field name: message}."""
-
-    def __init__(self, errors: dict):
-        super().__init__("Some answers are not right yet.")
-        self.errors = errors
 
 
 # --- acknowledgements ------------------------------------------------------------
@@ -123,14 +116,14 @@ def is_complete(user, article: Article) -> bool:
 
 
 def check_quiz(quiz: list[dict], answers: dict) -> None:
-    """Raise QuizFailed naming each wrong or missing answer."""
+    """Raise InvalidInput naming each wrong or missing answer."""
     errors = {}
     for i, q in enumerate(quiz):
         given = answers.get(f"q{i}")
         if given is None or str(given) != str(q["answer"]):
             errors[f"q{i}"] = "Not quite: read the module again and pick another answer."
     if errors:
-        raise QuizFailed(errors)
+        raise InvalidInput(errors, "Some answers are not right yet.")
 
 
 def complete_module(user, article: Article, quiz: list[dict], answers: dict) -> bool:

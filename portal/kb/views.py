@@ -2,6 +2,7 @@
 from flask import abort, current_app, flash, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from portal.errors import InvalidInput
 from portal.kb import bp, files, learning, services
 from portal.kb.forms import AcknowledgeForm, quiz_form
 from portal.kb.models import count_view
@@ -9,7 +10,7 @@ from portal.kb.search import search as run_search
 from portal.db import utcnow
 from portal.pagination import Page, page_arg
 from portal.permissions import can
-from portal.web import redirect_to, render
+from portal.web import apply_error, redirect_to, render
 
 PER_PAGE = 50
 DOWNLOAD_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
@@ -115,9 +116,8 @@ def complete(article_id):
         return render("kb/article.html", status=422, **_article_context(article, quiz=form))
     try:
         learning.complete_module(current_user, article, quiz, {k: form.data[k] for k in form.data})
-    except learning.QuizFailed as exc:
-        for name, message in exc.errors.items():
-            getattr(form, name).errors = [message]
+    except InvalidInput as exc:
+        apply_error(form, exc)
         return render("kb/article.html", status=422, **_article_context(article, quiz=form))
     flash(f"Module complete: {article.title}.", "success")
     return redirect_to(url_for("kb.article", section=article.section, slug=article.slug))

@@ -7,12 +7,12 @@ from peewee import JOIN
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
 from portal.db import db, utcnow
+from portal.errors import InvalidInput, NotAllowed, Stale
 from portal.lessons.models import CATEGORIES, REVIEWS, Benefit, Lesson
 from portal.pagination import paginate
 from portal.permissions import can
 from portal.projects.models import Project
-from portal.projects.services import InvalidInput, Stale, change_state
-from portal.projects.workflow import NotAllowed
+from portal.projects.services import change_state
 
 PER_PAGE = 50
 BENEFIT_FIELDS = {"description": 300, "measure": 200, "target": 100, "actual": 100}

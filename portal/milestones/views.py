@@ -2,6 +2,7 @@
 from flask import abort, request, url_for
 from flask_login import current_user, login_required
 
+from portal.errors import Stale
 from portal.milestones import bp
 from portal.milestones import services as svc
 from portal.milestones.forms import ForecastForm, MilestoneForm
@@ -75,7 +76,7 @@ def forecast(ref, milestone_id):
     try:
         svc.update_forecast(project, current_user, milestone_id, int(form.version.data), form.forecast_date.data,
                             form.done.data)
-    except svc.Stale:
+    except Stale:
         current = Milestone.get_by_id(milestone_id)
         who = current.updated_by.name if current.updated_by else "someone"
         return _page(project, status=409, stale=(milestone_id, who, current.updated_at, form.forecast_date.data))

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from portal.auth.models import User
 from portal.db import db
+from portal.errors import PortalError
 from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects import SECTIONS, bp
@@ -13,8 +14,8 @@ from portal.projects.permissions import locked_fields
 from portal.projects.queries import csv_lines, departments_and_managers, filtered, search_projects
 from portal.projects.review import approval_status, decide, kinds_user_can_give, score_request, scores
 from portal.projects.rules import CRITERIA, current_rules, explain, missing_fields
-from portal.projects.workflow import STATE_LABELS, WorkflowError, may_transition
-from portal.web import redirect_to, render
+from portal.projects.workflow import STATE_LABELS, may_transition
+from portal.web import apply_error, redirect_to, render
 
 PER_PAGE = 50
 
@@ -72,13 +73,6 @@ def _save(form, project=None):
     return project
 
 
-def _apply_errors(form, exc):
-    for name, message in getattr(exc, "errors", {}).items():
-        (getattr(form, name).errors if hasattr(form, name) and name in form._fields else form.form_errors).append(message)
-    if not getattr(exc, "errors", None):
-        form.form_errors.append(str(exc))
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -93,9 +87,8 @@ def new():
         try:
             with db.atomic():
                 project = _save(form)
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
-            return _form_page(form, status=exc.status if exc.status != 403 else 422, rules=rules)
+        except PortalError as exc:
+            return _form_page(form, status=apply_error(form, exc, forbidden_status=422), rules=rules)
         flash(f"{project.ref} {'submitted for review' if project.state == 'submitted' else 'saved as a draft'}.",
               "success")
         return redirect_to(url_for("projects.detail", ref=project.ref))
@@ -132,9 +125,8 @@ def edit(ref):
         try:
             with db.atomic():
                 project = _save(form, project)
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
-            return _form_page(form, project, status=exc.status if exc.status != 403 else 422, rules=rules)
+        except PortalError as exc:
+            return _form_page(form, project, status=apply_error(form, exc, forbidden_status=422), rules=rules)
         flash(f"{project.ref} {'submitted for review' if project.state == 'submitted' else 'saved'}.", "success")
         return redirect_to(url_for("projects.detail", ref=project.ref))
     else:
@@ -179,11 +171,10 @@ def _act(project, form_name, form, action):
     if form.validate_on_submit():
         try:
             action()
-        except WorkflowError as exc:
+        except PortalError as exc:
             if exc.status == 403:
                 abort(403, description=str(exc))
-            _apply_errors(form, exc)
-            return _detail(project, status=exc.status, **{form_name: form})
+            return _detail(project, status=apply_error(form, exc), **{form_name: form})
         return redirect_to(url_for("projects.detail", ref=project.ref))
     return _detail(project, status=422, **{form_name: form})
 

@@ -8,6 +8,7 @@ from peewee import JOIN
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
 from portal.db import db, locked
+from portal.errors import InvalidInput
 from portal.pagination import paginate
 from portal.permissions import can
 from portal.projects.models import Project
@@ -18,8 +19,11 @@ FIELDS = ("person", "project", "role", "percent", "start_date", "end_date", "not
 Manager = User.alias("manager")
 
 
-class Conflict(Exception):
-    """Booking would take the person over 100%: `weeks` lists (week start, load with the booking)."""
+class Overbooked(InvalidInput):
+    """Booking would take the person over 100% (422: the PMO may confirm it with a note).
+
+    `weeks` lists (week start, load with the booking).
+    """
 
     def __init__(self, weeks):
         super().__init__("over-allocated")
@@ -113,13 +117,13 @@ def conflicts_for_booking(person_id: int, start, end, percent: int, exclude_id=N
 
 
 def book(project, user, values: dict, allow_over: bool = False) -> Allocation:
-    """Book a person on `project`; raises Conflict unless the PMO allows the overbooking (with a note)."""
+    """Book a person on `project`; raises Overbooked unless the PMO allows the overbooking (with a note)."""
     with db.atomic():
         # Two bookings of one person at the same moment must queue, or both could pass the check.
         locked(User.select(User.id).where(User.id == values["person"])).first()
         weeks = conflicts_for_booking(values["person"], values["start_date"], values["end_date"], values["percent"])
         if weeks and not (allow_over and can(user, "resources.overbook")):
-            raise Conflict(weeks)
+            raise Overbooked(weeks)
         allocation = Allocation.create(project=project.id, created_by=user.id,
                                        **{k: values[k] for k in FIELDS if k not in ("project",)})
         record(user, "allocation.book", "allocation", allocation.id,

@@ -111,8 +111,8 @@ def book(ref):
         return _project_page(project, form, status=422)
     try:
         svc.book(project, current_user, form.values(), allow_over=form.allow_over.data)
-    except svc.Conflict as exc:
-        return _project_page(project, form, conflict=exc.weeks, status=422)
+    except svc.Overbooked as exc:
+        return _project_page(project, form, conflict=exc.weeks, status=exc.status)
     return redirect_to(url_for("resources.project_page", ref=project.ref))
 
 

@@ -3,16 +3,16 @@ from flask import Response, abort, flash, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
 from portal.audit.services import history
+from portal.errors import PortalError
 from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
-from portal.projects.workflow import WorkflowError
 from portal.risks import bp
 from portal.risks import services as svc
 from portal.risks.forms import STATUS_LABELS, ActionForm, EscalateForm, FilterForm, RiskForm, RowForm, StatusForm
 from portal.risks.models import Issue
 from portal.risks.queries import csv_lines, page_of, project_heatmap, project_risks, with_project
-from portal.web import hx_trigger, is_fragment_request, redirect_to, render
+from portal.web import apply_error, hx_trigger, is_fragment_request, redirect_to, render
 
 BASE = "/projects/<ref>/risks"
 PER_PAGE = 50
@@ -73,13 +73,6 @@ def export(ref):
                     headers={"Content-Disposition": f'attachment; filename="risks-{project.ref}.csv"'})
 
 
-def _apply_errors(form, exc):
-    for name, message in getattr(exc, "errors", {}).items():
-        (form[name].errors if name in form._fields else form.form_errors).append(message)
-    if not getattr(exc, "errors", None):
-        form.form_errors.append(str(exc))
-
-
 @bp.post(f"{BASE}/")
 @login_required
 def create(ref):
@@ -89,8 +82,8 @@ def create(ref):
     if form.validate_on_submit():
         try:
             risk = svc.create_risk(project, current_user, form.values())
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             if is_fragment_request():
                 return hx_trigger(_log(project, form=FilterForm(formdata=None, meta={"csrf": False})),
@@ -113,8 +106,8 @@ def new(ref):
     if form.validate_on_submit():
         try:
             risk = svc.create_risk(project, current_user, form.values())
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             flash(f"Risk R-{risk.id} added.", "success")
             return redirect_to(url_for("risks.detail", ref=project.ref, risk_id=risk.id))
@@ -136,9 +129,8 @@ def edit(ref, risk_id):
     elif form.validate_on_submit():
         try:
             svc.update_risk(risk, current_user, _version(form), form.values())
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
-            return _form_page(project, form, risk, status=exc.status if exc.status != 403 else 422)
+        except PortalError as exc:
+            return _form_page(project, form, risk, status=apply_error(form, exc, forbidden_status=422))
         flash(f"Risk R-{risk.id} saved.", "success")
         return redirect_to(url_for("risks.detail", ref=project.ref, risk_id=risk.id))
     else:
@@ -203,9 +195,8 @@ def row_edit(ref, risk_id):
     if form.validate_on_submit():
         try:
             risk = svc.update_risk(risk, current_user, _version(form), form.values())
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
-            return _row_form(project, risk, form, status=exc.status if exc.status != 403 else 422)
+        except PortalError as exc:
+            return _row_form(project, risk, form, status=apply_error(form, exc, forbidden_status=422))
         if is_fragment_request():
             return _row(project, risk)
         return redirect_to(url_for("risks.index", ref=project.ref))
@@ -236,7 +227,7 @@ def change_status(ref, risk_id):
         abort(422, description="Choose open, monitoring or closed.")
     try:
         risk = svc.change_status(risk, current_user, _version(form), form.status.data)
-    except WorkflowError as exc:
+    except PortalError as exc:
         if _from_row():
             return _row(project, svc.load_risk(project, risk_id), status=exc.status, error=str(exc))
         abort(exc.status, description=str(exc))
@@ -251,7 +242,7 @@ def _one_click(ref, risk_id, action):
         abort(400)
     try:
         return project, risk, action(risk, current_user)
-    except WorkflowError as exc:
+    except PortalError as exc:
         abort(exc.status, description=str(exc))
 
 
@@ -283,8 +274,8 @@ def escalate(ref, risk_id):
     if form.validate_on_submit():
         try:
             svc.escalate(risk, current_user, form.note.data)
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             flash("Escalated to the PMO.", "success")
             return redirect_to(url_for("risks.detail", ref=project.ref, risk_id=risk.id))

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from portal.audit.services import history
 from portal.db import utcnow
+from portal.errors import PortalError
 from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
@@ -15,7 +16,7 @@ from portal.status.charts import line_chart, rag_grid
 from portal.status.forms import StatusForm
 from portal.status.models import DIMENSIONS
 from portal.status.periods import latest_due, open_periods
-from portal.web import redirect_to, render
+from portal.web import apply_error, redirect_to, render
 from portal.numbers import parse_int
 
 PER_PAGE = 50
@@ -99,14 +100,12 @@ def submit(ref):
     try:
         report, created = svc.submit_report(project, current_user, period, form.values(),
                                             _version(form.version.data), today=today)
-    except svc.ReportError as exc:
-        for name, message in exc.errors.items():
-            getattr(form, name).errors = list(getattr(form, name).errors) + [message]
-        if not exc.errors:
-            form.form_errors.append(str(exc))
-        if exc.current is not None:
-            form.version.data = str(exc.current.version)  # saving again overwrites deliberately
-        return _form_page(project, form, previous, status=exc.status, current=exc.current)
+    except PortalError as exc:
+        status = apply_error(form, exc)
+        current = getattr(exc, "current", None)  # a stale form: the report someone else saved
+        if current is not None:
+            form.version.data = str(current.version)  # saving again overwrites deliberately
+        return _form_page(project, form, previous, status=status, current=current)
     flash(f"Status report for the period ending {period:%d %b %Y} {'submitted' if created else 'updated'}.",
           "success")
     return redirect_to(url_for("status.detail", ref=project.ref, period=period.isoformat()))
