@@ -3,8 +3,8 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.helpdesk import bp
-from portal.helpdesk.services import (HelpdeskError, faq_draft, find_article, link_article, load_ticket,
-                                      record_deflection, suggest_articles)
+from portal.helpdesk.knowledge import faq_draft, find_article, link_article, record_deflection, suggest_articles
+from portal.helpdesk.services import HelpdeskError, load_ticket
 from portal.web import redirect_to, render
 
 

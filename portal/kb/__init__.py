@@ -5,4 +5,4 @@ bp = Blueprint("kb", __name__, url_prefix="/kb")
 
 # Every view module registers here, so the reading, editing and report pages
 # never import each other to get registered.
-from portal.kb import permissions, views, editor_views, report_views  # noqa: E402,F401
+from portal.kb import editor_views, permissions, report_views, views  # noqa: E402,F401
