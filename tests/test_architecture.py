@@ -130,7 +130,7 @@ def cycles(mods, found) -> list[tuple[list[str], list[Import]]]:
         if imp.target in mods and imp.target != imp.importer and not own_module:
             edges.setdefault(imp.importer, {}).setdefault(imp.target, imp)
     groups = _strongly_connected(sorted(mods), {m: sorted(t) for m, t in edges.items()})
-    return [(sorted(group), _path_round(sorted(group)[0], set(group), edges))
+    return [(sorted(group), _path_round(min(group), set(group), edges))
             for group in groups if len(group) > 1]
 
 
