@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(portal_config.load(app.instance_path))
     if config:
         app.config.update(config)
+    _offer_demo_accounts(app)
 
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUST_PROXY"],
@@ -42,6 +43,13 @@ def create_app(config: dict | None = None) -> Flask:
     _register_headers(app)
     _register_template_helpers(app)
     return app
+
+
+def _offer_demo_accounts(app):
+    """The accounts the login page lists in demo mode (DEMO_MODE may be switched on after start)."""
+    from portal.demo import login_page_accounts
+
+    app.config.setdefault("DEMO_ACCOUNTS", login_page_accounts())
 
 
 def _init_login(app):

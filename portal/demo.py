@@ -49,6 +49,14 @@ def demo_password(email: str) -> str:
     return f"demo-{user}-pass"
 
 
+def login_page_accounts() -> list[tuple[str, str, str]]:
+    """(role, e-mail, password) of the first demo account of each role, for the login page in demo mode."""
+    firsts = {}
+    for email, _name, role, _dept in DEMO_PEOPLE:
+        firsts.setdefault(role, email)
+    return [(role, email, demo_password(email)) for role, email in firsts.items()]
+
+
 def _small_users() -> int:
     hashes = {}
     created = 0

@@ -271,6 +271,21 @@ def test_empty_and_oversized_attachments_are_refused(app, client, login, tmp_pat
     assert not uploads.exists() or not any(uploads.iterdir())
 
 
+def test_refused_and_repeated_posts_leave_no_stray_files(app, client, login, tmp_path):
+    uploads = tmp_path / "uploads"
+    app.config["UPLOAD_DIR"] = str(uploads)
+    user = login("member")
+    refused = ask(client, project="NOPE-1", attachment=(io.BytesIO(b"minutes"), "minutes.txt"))
+    assert refused.status_code == 422 and "There is no project NOPE-1" in refused.get_data(as_text=True)
+    assert not uploads.exists() or not any(uploads.iterdir())
+    ticket = make_ticket(requester=user)
+    for _ in range(2):  # a double click: one reply, one attachment, one file on disk
+        client.post(f"/helpdesk/{ticket.number}/reply", content_type="multipart/form-data",
+                    data={"body": "Here it is.", "token": "twice", "attachment": (io.BytesIO(b"plan"), "plan.txt")})
+    assert Attachment.select().count() == 1
+    assert [p.name for p in uploads.iterdir()] == [Attachment.get().stored_name]
+
+
 def test_queue_views_filters_and_fragment(client, hx, login):
     agent = login("pmo")
     mine = make_ticket(subject="Mine to answer")

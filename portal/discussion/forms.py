@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from portal.discussion.models import PREFERENCES
+from portal.notify.models import PREFERENCES
 
 
 class CommentForm(FlaskForm):

@@ -1,12 +1,9 @@
-"""Comments on anything in a project (target type + id) and notification preferences."""
+"""Comments on anything in a project (target type + id)."""
 import peewee
 
 from portal.auth.models import User
 from portal.db import BaseModel, utcnow
 from portal.projects.models import Project
-
-PREFERENCES = {"portal": "In the portal only", "immediate": "E-mail me each one as it happens",
-               "digest": "E-mail me a daily digest"}
 
 
 class Comment(BaseModel):
@@ -25,10 +22,3 @@ class Comment(BaseModel):
     class Meta:
         indexes = ((("target_type", "target_id", "created_at"), False),)
 
-
-class NotificationPreference(BaseModel):
-    """How one person wants to hear about things: in the portal only, e-mail at once, or a daily digest."""
-
-    user = peewee.ForeignKeyField(User, unique=True, backref="+", on_delete="CASCADE")
-    mode = peewee.CharField(max_length=16, default="portal")
-    updated_at = peewee.DateTimeField(default=utcnow)

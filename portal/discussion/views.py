@@ -6,7 +6,7 @@ from portal.db import utcnow
 from portal.discussion import bp
 from portal.discussion import services as svc
 from portal.discussion.forms import ActionForm, CommentForm, PreferenceForm
-from portal.discussion.preferences import notification_preference, set_notification_preference
+from portal.notify.preferences import notification_preference, set_notification_preference
 from portal.discussion.targets import resolve
 from portal.errors import PortalError
 from portal.pagination import page_arg

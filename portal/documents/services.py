@@ -103,10 +103,20 @@ def start_from_template(project, user, name: str, knowledge_dir: str, upload_dir
     source = (root / name).resolve()
     if source.parent != root:  # a symlink pointing out of the knowledge folder
         raise InvalidInput({"template": "Choose one of the templates listed."})
-    saved = uploads.save_bytes(source.read_bytes(), name, upload_dir)
+    return store_content(project, user, "management", name, source.read_bytes(),
+                         "Started from the knowledge base template", upload_dir, new_only=True)
+
+
+def store_content(project, user, folder: str, name: str, data: bytes, note: str, upload_dir: str,
+                  content_type: str = "application/octet-stream", new_only: bool = False):
+    """Store `data` as the next version of document `name` in `folder` (or a new one), as an upload would be.
+
+    With `new_only`, a document of that name in the folder is refused instead of
+    versioned. The file is removed again if the database write fails.
+    """
+    saved = uploads.save_bytes(data, name, upload_dir, content_type)
     try:
-        return _store(project, user, "management", saved, "Started from the knowledge base template",
-                      new_only=True)
+        return _store(project, user, folder, saved, note, new_only=new_only)
     except BaseException:
         uploads.discard(saved, upload_dir)
         raise

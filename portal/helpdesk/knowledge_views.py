@@ -4,8 +4,8 @@ from flask_login import current_user, login_required
 
 from portal.errors import PortalError
 from portal.helpdesk import bp
-from portal.helpdesk.services import (faq_draft, find_article, link_article, load_ticket,
-                                      record_deflection, suggest_articles)
+from portal.helpdesk.knowledge import faq_draft, find_article, link_article, record_deflection, suggest_articles
+from portal.helpdesk.services import load_ticket
 from portal.web import redirect_to, render
 
 

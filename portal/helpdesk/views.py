@@ -52,19 +52,13 @@ def new():
     if not is_agent(current_user):
         form.priority.choices = [c for c in form.priority.choices if c[0] != "urgent"]
     if form.validate_on_submit():
-        upload_dir = current_app.config["UPLOAD_DIR"]
-        saved = None
         try:
-            saved = files.save(form.attachment.data, upload_dir)
             ticket = create_ticket(current_user, form.subject.data, form.body.data, form.category.data,
                                    form.priority.data, (form.project.data or "").strip().upper(),
-                                   _calendar(), attachment=saved)
+                                   _calendar(), upload=form.attachment.data,
+                                   upload_dir=current_app.config["UPLOAD_DIR"])
         except PortalError as exc:
-            files.discard(saved, upload_dir)
             apply_error(form, exc)
-        except Exception:
-            files.discard(saved, upload_dir)
-            raise
         else:
             flash(f"Your question is {ticket.reference}. The PMO will answer here and by e-mail.", "success")
             return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
@@ -113,23 +107,14 @@ def reply(number):
     form = ReplyForm()
     if not form.validate_on_submit():
         return _ticket_page(ticket, reply_form=form, status=422)
-    upload_dir = current_app.config["UPLOAD_DIR"]
-    saved = None
     try:
-        saved = files.save(form.attachment.data, upload_dir)
         posted = add_reply(ticket, current_user, form.body.data, form.token.data, _calendar(),
                            internal=form.internal.data and is_agent(current_user),
                            new_status=(form.then.data or None) if is_agent(current_user) else None,
-                           attachment=saved)
+                           upload=form.attachment.data, upload_dir=current_app.config["UPLOAD_DIR"])
     except PortalError as exc:
-        files.discard(saved, upload_dir)
         return _ticket_page(ticket, reply_form=form, status=apply_error(form, exc))
-    except Exception:
-        files.discard(saved, upload_dir)
-        raise
-    if posted.duplicate:
-        files.discard(saved, upload_dir)
-    else:
+    if not posted.duplicate:
         flash("Internal note added." if posted.internal else "Reply sent.", "success")
     return redirect_to(url_for("helpdesk.ticket", number=ticket.number) + f"#reply-{posted.id}")
 

@@ -121,6 +121,3 @@ def complete(article_id):
         return render("kb/article.html", status=422, **_article_context(article, quiz=form))
     flash(f"Module complete: {article.title}.", "success")
     return redirect_to(url_for("kb.article", section=article.section, slug=article.slug))
-
-
-from portal.kb import editor_views, report_views  # noqa: E402,F401
