@@ -105,6 +105,9 @@ class PortalClient(FlaskClient):
     """A test client that sends the CSRF header on state changes, as the pages do."""
 
     def open(self, *args, csrf=True, **kwargs):
+        # Read the whole body and close the response, as a browser would: a file sent with
+        # send_file is otherwise left open until the garbage collector finds it.
+        kwargs.setdefault("buffered", True)
         method = kwargs.get("method", "GET").upper()
         if csrf and method in {"POST", "PUT", "PATCH", "DELETE"}:
             headers = dict(kwargs.pop("headers", None) or {})
