@@ -2,7 +2,8 @@
 from pathlib import Path
 
 from portal.helpdesk.models import Attachment
-from portal.uploads import MAX_NAME, SavedFile, UploadError, clean_name, discard, download, save  # noqa: F401
+from portal.uploads import (MAX_NAME, SavedFile, UploadError, clean_name, discard, download,  # noqa: F401
+                            require_file, save)
 
 AttachmentError = UploadError  # the name the help desk has always used
 

@@ -27,9 +27,10 @@ def mail_body(text: str, url: str) -> str:
 
 def queue_mail(note: Notification, to_address: str, subject: str, body: str) -> MailDelivery:
     """Put an e-mail for `note` in the outbox; `send_pending` delivers it after commit."""
+    from portal.logs import current_request_id
     from portal.mail import one_line
     return MailDelivery.create(notification=note, to_address=to_address, subject=one_line(subject)[:255],
-                               body=body, created_at=utcnow())
+                               body=body, created_at=utcnow(), request_id=current_request_id())
 
 
 def notify_and_mail(users, text: str, url: str = "", subject: str | None = None) -> int:
@@ -84,7 +85,7 @@ def send_pending(now=None, dry_run: bool = False) -> tuple[int, int]:
             if not _claim(delivery.id, now):
                 continue
             try:
-                send_mail(delivery.to_address, delivery.subject, delivery.body)
+                send_mail(delivery.to_address, delivery.subject, delivery.body, request_id=delivery.request_id)
             except (OSError, smtplib.SMTPException, ValueError) as exc:
                 # One bad message must not stop the others, nor the reminder steps after it.
                 failed += 1
