@@ -82,3 +82,39 @@ def test_request_through_an_untrusted_proxy_is_not_taken_for_loopback(client):
     # nginx on the same host connects from 127.0.0.1; without PORTAL_TRUST_PROXY that is not the client.
     response = client.get("/metrics", headers={"X-Forwarded-For": "198.51.100.7"})
     assert response.status_code == 404
+
+
+WORKER = r'''
+import sys
+from portal import create_app
+from portal.db import db, migration_runner
+app = create_app({"DATABASE_URL": sys.argv[1], "SECRET_KEY": "x", "UPLOAD_DIR": sys.argv[2]})
+with db.connection_context():
+    migration_runner().up()
+client = app.test_client()
+for _ in range(int(sys.argv[3])):
+    client.get("/healthz")
+if len(sys.argv) > 4:
+    sys.stdout.write(client.get("/metrics").get_data(as_text=True))
+'''
+
+
+def test_multiprocess_mode_adds_up_every_worker(tmp_path):
+    """Two worker processes count requests; a third one's scrape reports the sum (PROMETHEUS_MULTIPROC_DIR)."""
+    import os
+    import subprocess
+    import sys
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder), "PYTHONPATH": os.getcwd()}
+    url = f"sqlite:///{tmp_path / 'workers.sqlite3'}"
+
+    def worker(*args):
+        return subprocess.run([sys.executable, "-c", WORKER, url, str(tmp_path / "up"), *args], env=env,
+                              capture_output=True, text=True, timeout=120, check=True).stdout
+    worker("3")
+    worker("4")
+    text = worker("0", "scrape")
+    healthz = [line for line in text.splitlines()
+               if line.startswith("portal_http_requests_total{") and 'route="/healthz"' in line]
+    assert len(healthz) == 1 and float(healthz[0].split()[-1]) == 7.0
