@@ -1,8 +1,6 @@
 """The `portal` command for operators: schema refusal, downgrade, remind's exit code, demo's refusal."""
 import socket
 
-import pytest
-
 from tests.test_cli import empty_database_url, portal  # noqa: F401  (fixtures)
 
 
