@@ -1,5 +1,6 @@
 """The `portal` command: one verb for operators, built on Flask's CLI."""
 import getpass
+import logging
 import sys
 
 import click
@@ -7,6 +8,7 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from portal.config import ROLES
 from portal.db import db
+from portal.logs import event_log
 
 
 def _create_app():
@@ -69,6 +71,9 @@ def db_upgrade():
                                    "it was upgraded by a newer release. Run that release, or go back with it "
                                    "(`portal db downgrade`) or restore a backup.")
     applied = upgrade()
+    if applied:
+        event_log.info("Migrations applied: %s", ", ".join(applied), extra={"event": "db_upgraded",
+                                                                            "migrations": applied})
     click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}" if applied
                else "Database is up to date.")
     _ensure_upload_folder_marker()
@@ -168,6 +173,8 @@ def db_downgrade(target, dry_run, yes):
             done = revert(plan)
         except SchemaError as exc:
             raise click.ClickException(str(exc))
+        event_log.warning("Migrations reverted: %s", ", ".join(done), extra={"event": "db_downgraded",
+                                                                             "migrations": done})
     click.echo(f"Reverted {len(done)} migration(s): {', '.join(done)}.")
 
 
@@ -393,6 +400,8 @@ def remind_command(dry_run, now_text):
         if dry_run:
             return
         failing = failing_mail()
+        event_log.log(logging.WARNING if failing else logging.INFO, "Reminder run finished, %d e-mail(s) unsent",
+                      failing, extra={"event": "remind_finished", "unsent_mail": failing})
         if failing:
             # Cron mails or alerts on a non-zero exit: undelivered reminders must not go unnoticed.
             click.echo(f"{failing} e-mail(s) could not be sent; they are retried on the next run.", err=True)

@@ -85,6 +85,7 @@ def test_remind_exits_1_while_mail_cannot_be_sent_and_0_once_it_is(portal, monke
     _queue_mail("owner@example.org")
     down = portal("remind")
     assert down.exit_code == 1 and "could not be sent" in down.output
+    assert "Reminder run finished, 1 e-mail(s) unsent" in down.output  # the log line, for cron's mail or the journal
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
