@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
 from portal import db as portal_db
+from portal import logs as portal_logs
 from portal.numbers import BoundedIntegerConverter
 from portal.web import htmx, login_required_response, query_args, render
 
@@ -33,7 +34,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Before any blueprint adds its rules: a converter is chosen when a rule is bound.
     app.url_map.converters["int"] = BoundedIntegerConverter
+    # Logging first: the request id and start time exist even when connecting to the database fails.
+    portal_logs.init_app(app)
     portal_db.init_app(app)
+    _init_metrics(app)
     csrf.init_app(app)
     htmx.init_app(app)
     _init_login(app)
@@ -61,6 +65,11 @@ def _init_login(app):
     login_manager.unauthorized_handler(login_required_response)
 
 
+def _init_metrics(app):
+    from portal.ops.metrics import observe
+    app.after_request(observe)
+
+
 def _register_blueprints(app):
     from portal.activity import bp as activity_bp
     from portal.admin import bp as admin_bp
@@ -82,10 +91,11 @@ def _register_blueprints(app):
     from portal.milestones import bp as milestones_bp
     from portal.compliance import bp as compliance_bp
     from portal.kpis import bp as kpis_bp
+    from portal.ops import bp as ops_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
-               resources_bp, milestones_bp, compliance_bp, kpis_bp):
+               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp):
         app.register_blueprint(bp)
 
 
@@ -109,6 +119,8 @@ def _register_errors(app):
         titles = {400: "Bad request", 401: "Please sign in", 403: "Not allowed",
                   404: "Not found", 405: "Not allowed here", 409: "Changed by someone else",
                   413: "Too large", 429: "Too many requests"}
+        if exc.code == 403:
+            _log_forbidden()
         return render("errors/error.html", fragment="errors/_message.html", status=exc.code, code=exc.code,
                       title=titles.get(exc.code, exc.name), message=exc.description)
 
@@ -120,6 +132,15 @@ def _register_errors(app):
         return render("errors/error.html", fragment="errors/_message.html", status=500, code=500, title="Something went wrong",
                       message="The portal hit an unexpected error. Nothing you sent was half-saved; "
                               "try again, and tell the PMO if it keeps happening.")
+
+
+def _log_forbidden():
+    """A refused request is a security event: who asked for what."""
+    from flask import g
+    user = g.get("_login_user")
+    portal_logs.security_event("forbidden", f"Forbidden: {request.method} {request.path}",
+                               user_id=getattr(user, "id", None), method=request.method, path=request.path,
+                               remote_addr=request.remote_addr)
 
 
 def _refuse_nul_characters(app):

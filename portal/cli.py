@@ -1,12 +1,14 @@
 """The `portal` command: one verb for operators, built on Flask's CLI."""
 import getpass
+import logging
 import sys
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from portal.config import ROLES
 from portal.db import db
+from portal.logs import event_log
 
 
 def _create_app():
@@ -14,10 +16,41 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
+# Commands that work whatever the schema: `db` is how an operator repairs it.
+SCHEMA_FREE_COMMANDS = {"db", "routes"}
+
+
+class PortalGroup(FlaskGroup):
+    """Flask's group, remembering the command line so the schema check can let `--help` through."""
+
+    def parse_args(self, ctx, args):
+        ctx.meta["portal.args"] = list(args)
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=PortalGroup, create_app=_create_app, add_version_option=False,
              load_dotenv=False, set_debug_flag=False)
-def main():
+@click.pass_context
+def main(ctx):
     """PMO Portal: database, users, demo data, reminders, the development server."""
+    args = ctx.meta.get("portal.args", [])
+    if ctx.invoked_subcommand in SCHEMA_FREE_COMMANDS or ctx.resilient_parsing or "--help" in args:
+        return
+    _refuse_unless_schema_current(ctx.ensure_object(ScriptInfo).load_app())
+
+
+def _refuse_unless_schema_current(app):
+    """Exit non-zero when the database is behind this release, or ahead of it (upgraded by a newer one)."""
+    from portal.ops.health import own_connection
+    from portal.schema import schema_state
+    with app.app_context():
+        try:
+            with own_connection():
+                state = schema_state()
+        except Exception as exc:  # the database itself is the problem; say so plainly
+            raise click.ClickException(f"Cannot read the database: {type(exc).__name__}: {exc}")
+    if not state.current:
+        raise click.ClickException(f"Refusing to run: {state.problem()}. `portal db status` shows the migrations.")
 
 
 # --- database -------------------------------------------------------------
@@ -31,24 +64,118 @@ def db_group():
 @with_appcontext
 def db_upgrade():
     """Create or migrate the database (idempotent: safe to run again)."""
-    from portal.db import upgrade
+    from portal.db import migration_status, upgrade
+    unknown = [m.name for m in migration_status() if m.path is None]
+    if unknown:
+        raise click.ClickException(f"The database has migrations this release does not know ({', '.join(unknown)}): "
+                                   "it was upgraded by a newer release. Run that release, or go back with it "
+                                   "(`portal db downgrade`) or restore a backup.")
     applied = upgrade()
+    if applied:
+        event_log.info("Migrations applied: %s", ", ".join(applied), extra={"event": "db_upgraded",
+                                                                            "migrations": applied})
     click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}" if applied
                else "Database is up to date.")
+    _ensure_upload_folder_marker()
+
+
+def _ensure_upload_folder_marker():
+    """Give a new installation its upload folder id (in the database and in the folder); warn on a mismatch."""
+    import uuid
+
+    from flask import current_app
+
+    from portal.system import UPLOAD_FOLDER_ID, get_value, set_value
+    from portal.uploads import folder_problem, mark_folder
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    with db.connection_context():
+        row = get_value(UPLOAD_FOLDER_ID)
+        if row is None:
+            folder_id = uuid.uuid4().hex
+            mark_folder(upload_dir, folder_id)
+            set_value(UPLOAD_FOLDER_ID, folder_id)
+            click.echo(f"Upload folder {upload_dir} marked as this installation's shared folder.")
+            return
+    problem = folder_problem(upload_dir, row.value)
+    if problem:
+        click.echo(f"Warning: {problem}. If {upload_dir} is the shared folder (moved or restored without "
+                   "its marker), run `portal db mark-upload-folder`.", err=True)
+
+
+@db_group.command("mark-upload-folder")
+@with_appcontext
+def db_mark_upload_folder():
+    """Declare PORTAL_UPLOAD_DIR the shared upload folder (after moving it or restoring it without its marker)."""
+    import uuid
+
+    from flask import current_app
+
+    from portal.system import UPLOAD_FOLDER_ID, get_value, set_value
+    from portal.uploads import mark_folder
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    with db.connection_context():
+        row = get_value(UPLOAD_FOLDER_ID)
+        folder_id = row.value if row else uuid.uuid4().hex
+        mark_folder(upload_dir, folder_id)
+        if row is None:
+            set_value(UPLOAD_FOLDER_ID, folder_id)
+    click.echo(f"Upload folder {upload_dir} marked as this installation's shared folder.")
 
 
 @db_group.command("status")
 @with_appcontext
 def db_status():
-    """List migrations and whether each is applied."""
+    """List migrations and whether each is applied; exit 1 when any is pending or unknown to this release."""
     from portal.db import migration_status
     rows = migration_status()
     for m in rows:
-        click.echo(f"{'applied ' + m.applied.strftime('%Y-%m-%d %H:%M') if m.applied else 'pending':<24} {m.name}")
+        state = f"applied {m.applied.strftime('%Y-%m-%d %H:%M')}" if m.applied else "pending"
+        click.echo(f"{state:<24} {m.name}{'  (not in this release)' if m.path is None else ''}")
     pending = sum(1 for m in rows if not m.applied)
-    click.echo(f"{pending} pending." if pending else "Up to date.")
+    unknown = sum(1 for m in rows if m.path is None)
+    if unknown:
+        click.echo(f"{unknown} migration(s) unknown to this release: the database was upgraded by a newer "
+                   "release. This release refuses to serve it.")
     if pending:
+        click.echo(f"{pending} pending.")
+    if not pending and not unknown:
+        click.echo("Up to date.")
+    if pending or unknown:
         sys.exit(1)
+
+
+@db_group.command("downgrade")
+@click.option("--to", "target", required=True, metavar="NAME", help="The migration to go back to (kept applied).")
+@click.option("--dry-run", is_flag=True, help="List what would be reverted; change nothing.")
+@click.option("--yes", is_flag=True, help="Also run steps that drop tables or columns (their data is lost).")
+@with_appcontext
+def db_downgrade(target, dry_run, yes):
+    """Revert the migrations applied after NAME, the most recently applied first. Back up first."""
+    from portal.schema import SchemaError, downgrade_plan, revert
+    with db.connection_context():
+        try:
+            plan = downgrade_plan(target)
+        except SchemaError as exc:
+            raise click.ClickException(str(exc))
+        if not plan:
+            click.echo(f"Nothing to revert: {target} is the last migration applied.")
+            return
+        for step in plan:
+            click.echo(f"{'revert':<8} {step.name}{'  (drops a table or column: its data is lost)' if step.destructive else ''}")
+        if dry_run:
+            click.echo(f"Dry run: {len(plan)} migration(s) would be reverted; nothing was changed.")
+            return
+        destructive = [s.name for s in plan if s.destructive]
+        if destructive and not yes:
+            raise click.ClickException(f"Refusing: {', '.join(destructive)} drop(s) tables or columns and their data. "
+                                       "Take a backup, then run again with --yes.")
+        try:
+            done = revert(plan)
+        except SchemaError as exc:
+            raise click.ClickException(str(exc))
+        event_log.warning("Migrations reverted: %s", ", ".join(done), extra={"event": "db_downgraded",
+                                                                             "migrations": done})
+    click.echo(f"Reverted {len(done)} migration(s): {', '.join(done)}.")
 
 
 # --- users ----------------------------------------------------------------
@@ -155,11 +282,16 @@ def users_set_password(email, password):
 @click.command("demo")
 @click.option("--scale", type=click.Choice(["small", "large"]), default="small",
               help="small: a hand-made demo; large: the benchmark data set.")
+@click.option("--force", is_flag=True, help="Load the demo even though the database has real accounts.")
 @with_appcontext
-def demo_command(scale):
-    """Fill the database with demo data (idempotent for the small demo)."""
-    from portal.demo import load_demo
+def demo_command(scale, force):
+    """Fill the database with demo data (idempotent for the small demo); refuses a database in real use."""
+    from portal.demo import load_demo, real_accounts
     with db.connection_context():
+        real = real_accounts()
+        if real and not force:
+            raise click.ClickException(f"This database has {real} real account(s): demo projects, tickets and "
+                                       "people would mix with real ones. Use a separate database, or --force.")
         summary = load_demo(scale)
     click.echo(summary)
 
@@ -264,11 +396,21 @@ def remind_command(dry_run, now_text):
     """Send due reminders and escalations (status reports, help-desk SLAs); retry unsent mail. For cron."""
     import datetime
 
-    from portal.remind import run_reminders
+    from portal.remind import failing_mail, record_success, run_reminders
     now = datetime.datetime.fromisoformat(now_text) if now_text else None
     with db.connection_context():
         for line in run_reminders(now, dry_run):
             click.echo(line)
+        if dry_run:
+            return
+        failing = failing_mail()
+        event_log.log(logging.WARNING if failing else logging.INFO, "Reminder run finished, %d e-mail(s) unsent",
+                      failing, extra={"event": "remind_finished", "unsent_mail": failing})
+        if failing:
+            # Cron mails or alerts on a non-zero exit: undelivered reminders must not go unnoticed.
+            click.echo(f"{failing} e-mail(s) could not be sent; they are retried on the next run.", err=True)
+            sys.exit(1)
+        record_success()
 
 
 main.add_command(remind_command)

@@ -81,4 +81,10 @@ def load(instance_path: str) -> dict:
         "WORKDAY_END": int(env("PORTAL_WORKDAY_END", "17")),
         "WORKDAYS": tuple(int(d) for d in env("PORTAL_WORKDAYS", "0,1,2,3,4").split(",") if d.strip()),
         "HOLIDAYS": tuple(_dates(env("PORTAL_HOLIDAYS", ""))),
+        "LOG_FORMAT": "json" if env("PORTAL_LOG_FORMAT", "text").strip().lower() == "json" else "text",
+        "LOG_LEVEL": env("PORTAL_LOG_LEVEL", "INFO").strip().upper(),
+        # Who may read /metrics: these networks (comma-separated CIDRs), or anyone with the bearer token.
+        "METRICS_ALLOW": tuple(n.strip() for n in env("PORTAL_METRICS_ALLOW", "127.0.0.0/8,::1/128").split(",")
+                               if n.strip()),
+        "METRICS_TOKEN": env("PORTAL_METRICS_TOKEN", ""),
     }

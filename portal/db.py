@@ -68,6 +68,8 @@ def make_database(url: str) -> peewee.Database:
                                      timeout=10, lock_type="IMMEDIATE")
     if url.startswith(("postgres://", "postgresql://")):
         # A small pool per worker process: connecting costs more than a query.
+        # A bounded connect: an unreachable server fails a probe in seconds, not minutes.
+        params.setdefault("connect_timeout", 5)
         return PooledPostgresqlDatabase(max_connections=16, stale_timeout=300, timeout=10, **params)
     raise ValueError(f"Unsupported PORTAL_DATABASE_URL scheme: {url.split(':', 1)[0]!r}")
 
@@ -103,9 +105,9 @@ def locked(query):
     return query if is_sqlite() else query.for_update()
 
 
-def migration_runner() -> Runner:
-    """The runner over `migrations/`, bound to the initialised database."""
-    return Runner(db.obj, directory=str(MIGRATIONS_DIR))
+def migration_runner(directory: str | Path | None = None) -> Runner:
+    """The runner over `migrations/` (or `directory`), bound to the initialised database."""
+    return Runner(db.obj, directory=str(directory or MIGRATIONS_DIR))
 
 
 def upgrade() -> list[str]:
@@ -134,7 +136,9 @@ def init_app(app):
 
     @app.before_request
     def _connect():
-        if request.endpoint == "static" or not db.is_closed():
+        # Probes and metrics open their own bounded connection, so they can answer when the database cannot.
+        view = app.view_functions.get(request.endpoint)
+        if request.endpoint == "static" or getattr(view, "own_database", False) or not db.is_closed():
             return
         db.connect()
         g._db_opened = True

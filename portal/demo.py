@@ -94,6 +94,17 @@ def _large_users(rng: random.Random) -> int:
     return len(rows)
 
 
+DEMO_DOMAINS = ("@demo.pmo", "@bench.pmo")
+
+
+def real_accounts() -> int:
+    """How many accounts are not demo or benchmark ones (a database in real use has some)."""
+    query = User.select()
+    for domain in DEMO_DOMAINS:
+        query = query.where(~(User.email.endswith(domain)))
+    return query.count()
+
+
 def load_demo(scale: str = "small") -> str:
     """Load the demo data set; returns a one-line summary per feature."""
     rng = random.Random(20261127)

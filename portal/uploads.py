@@ -1,14 +1,24 @@
 """Uploaded files: stored outside the web root under generated names, served only as downloads."""
+import logging
 import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import send_file
+from flask import abort, send_file
 
 from portal.errors import InvalidInput
+from portal.system import UPLOAD_FOLDER_ID, get_value
 
 MAX_NAME = 255
+# A file in the shared upload folder whose content is the folder id stored in the
+# database: a host whose share is not mounted sees an empty (or local) folder without
+# it, and refuses to store files there instead of silently keeping them to itself.
+MARKER = ".portal-upload-folder"
+UNAVAILABLE = ("Files cannot be stored right now: the portal's file store is not available. "
+               "Nothing was saved; try again later, and tell the PMO if it keeps happening.")
+
+log = logging.getLogger("portal.uploads")
 
 
 @dataclass
@@ -28,9 +38,48 @@ def clean_name(filename: str, default: str = "attachment") -> str:
     return (name or default)[:MAX_NAME]
 
 
+def folder_problem(upload_dir: str, folder_id: str | None) -> str:
+    """Why the upload folder cannot be used ('' when it can): missing, not writable, or not the shared one."""
+    folder = Path(upload_dir)
+    if not folder.is_dir():
+        return f"upload folder {upload_dir} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"upload folder {upload_dir} is not writable"
+    if folder_id is None:
+        return "no upload folder id in the database: run `portal db upgrade`"
+    marker = folder / MARKER
+    try:
+        found = marker.read_text().strip()
+    except OSError:
+        return f"upload folder {upload_dir} has no {MARKER} file: it is not the shared folder (is it mounted?)"
+    if found != folder_id:
+        return f"upload folder {upload_dir} belongs to another installation ({MARKER} does not match)"
+    return ""
+
+
+def mark_folder(upload_dir: str, folder_id: str) -> None:
+    """Create the folder if needed and write its marker (an operator's `portal db upgrade` does this)."""
+    folder = Path(upload_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text(folder_id + "\n")
+
+
+def _usable_folder(folder: Path) -> None:
+    """Refuse to write when an installation with a declared shared folder cannot see it."""
+    declared = get_value(UPLOAD_FOLDER_ID)
+    if declared is None:
+        # No shared folder declared yet (a first start, a development copy): a local folder will do.
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    problem = folder_problem(str(folder), declared.value)
+    if problem:
+        log.error("Upload refused: %s", problem, extra={"event": "upload_refused", "upload_dir": str(folder)})
+        raise InvalidInput(UNAVAILABLE)
+
+
 def _write(folder: Path, write) -> tuple[str, int]:
     """Write through `write(path)` to a temporary name, then rename: a reader never sees half a file."""
-    folder.mkdir(parents=True, exist_ok=True)
+    _usable_folder(folder)
     stored = uuid.uuid4().hex
     temp = folder / f".{stored}.part"
     try:
@@ -73,6 +122,13 @@ def discard(saved: SavedFile | None, upload_dir: str) -> None:
 def stored_path(stored_name: str, upload_dir: str) -> Path:
     """Where a stored file lives; generated names never contain a separator."""
     return Path(upload_dir) / os.path.basename(stored_name)
+
+
+def require_file(path: Path) -> None:
+    """Abort with 404 (and a log line for the operator) when a stored file is not on disk."""
+    if not path.exists():
+        log.error("Stored file missing: %s", path, extra={"event": "file_missing", "file_path": str(path)})
+        abort(404, description="The file is missing from storage; tell the PMO.")
 
 
 def download(path: Path, filename: str):

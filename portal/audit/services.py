@@ -7,6 +7,7 @@ from peewee import JOIN
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
+from portal.logs import current_request_id
 from portal.pagination import paginate
 
 
@@ -34,7 +35,7 @@ def record(actor, action: str, obj_type: str, obj_id, summary: str = "",
         actor=actor.id if actor is not None else None,
         action=action, object_type=obj_type, object_id=str(obj_id),
         summary=summary[:255], before=dump(before), after=dump(after),
-        project_id=getattr(project, "id", project))
+        project_id=getattr(project, "id", project), request_id=current_request_id())
 
 
 def history(obj_type: str, obj_id, limit: int = 100):

@@ -9,6 +9,7 @@ from portal.auth.models import LoginFailure, User
 from portal.config import ROLES
 from portal.db import db, utcnow
 from portal.errors import Conflict, InvalidInput, PortalError, Stale
+from portal.logs import security_event
 from portal.pagination import paginate
 
 _hasher = PasswordHasher()
@@ -77,6 +78,8 @@ def authenticate(email: str, password: str, address: str, config) -> User | None
     window = datetime.timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
     if (_recent_failures(LoginFailure.email, email, window) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
             or _recent_failures(LoginFailure.address, address, window) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+        security_event("login_throttled", f"Sign-in refused for {email}: too many recent failures",
+                       email=email, remote_addr=address)
         raise Throttled()
     user = User.get_or_none(User.email == email)
     stored = user.password_hash if user is not None else _DUMMY_HASH
@@ -87,6 +90,10 @@ def authenticate(email: str, password: str, address: str, config) -> User | None
     if not ok or user is None or not user.active:
         with db.atomic():
             LoginFailure.create(email=email, address=address)
+        # Logged here for good: the failure rows are deleted at the next successful sign-in.
+        reason = "unknown account" if user is None else ("wrong password" if not ok else "deactivated account")
+        security_event("login_failed", f"Sign-in failed for {email}: {reason}", email=email,
+                       remote_addr=address, reason=reason, user_id=getattr(user, "id", None))
         return None
     with db.atomic():
         LoginFailure.delete().where(LoginFailure.email == email).execute()
@@ -94,6 +101,7 @@ def authenticate(email: str, password: str, address: str, config) -> User | None
         if _hasher.check_needs_rehash(user.password_hash):
             fields[User.password_hash] = hash_password(password)
         User.update(fields).where(User.id == user.id).execute()
+    security_event("login_succeeded", f"Signed in: {email}", email=email, user_id=user.id, remote_addr=address)
     return user
 
 
@@ -162,6 +170,10 @@ def update_user(user: User, actor, expected_version: int, **changes) -> User:
         fresh = User.get_by_id(user.id)
         if fresh.role != before["role"] or fresh.active != before["active"]:
             end_sessions(fresh)
+            security_event("role_changed" if fresh.role != before["role"] else "account_active_changed",
+                           f"{fresh.email}: role {before['role']} -> {fresh.role}, active {before['active']} -> "
+                           f"{fresh.active}", user_id=fresh.id, actor_id=getattr(actor, "id", None),
+                           old_role=before["role"], new_role=fresh.role, active=fresh.active)
         record(actor, "user.update", "user", fresh.id, f"Updated {fresh.email}",
                before=before, after=snapshot(fresh, AUDITED_FIELDS))
     return fresh

@@ -99,8 +99,7 @@ def download(ref, doc_id, number):
     project = _project(ref)
     version = svc.load_version(svc.load_document(project, doc_id), number)
     path = uploads.stored_path(version.stored_name, current_app.config["UPLOAD_DIR"])
-    if not path.exists():
-        abort(404, description="The file is missing from storage; tell the PMO.")
+    uploads.require_file(path)
     return uploads.download(path, version.filename)
 
 

@@ -3,7 +3,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from portal.helpdesk.models import Attachment
-from portal.uploads import MAX_NAME, SavedFile, clean_name, discard, download, save  # noqa: F401
+from portal.uploads import (MAX_NAME, SavedFile, clean_name, discard, download,  # noqa: F401
+                            require_file, save)
 
 
 def record(saved: SavedFile | None, ticket, user, reply=None) -> Attachment | None:

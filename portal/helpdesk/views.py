@@ -207,8 +207,7 @@ def attachment(number, attachment_id):
     if item is None or (item.reply_id and item.reply.internal and not is_agent(current_user)):
         abort(404)
     path = files.path_of(item, current_app.config["UPLOAD_DIR"])
-    if not path.exists():
-        abort(404, description="The file is missing from storage; tell the PMO.")
+    files.require_file(path)
     return files.download(path, item.filename)
 
 

@@ -1,9 +1,8 @@
-"""Home page and load-balancer health check."""
-from flask import jsonify, request
+"""Home page and Markdown preview."""
+from flask import request
 from markupsafe import Markup
 from flask_login import current_user, login_required
 
-from portal.db import db
 from portal.main import bp
 from portal.main.attention import attention_items
 from portal.markdown import render_markdown
@@ -25,12 +24,3 @@ def preview():
     html = render_markdown(text) if text.strip() else Markup('<p class="muted">Nothing to preview yet.</p>')
     return render("main/_preview.html", html=html)
 
-
-@bp.get("/healthz")
-def healthz():
-    """200 when the database answers, 503 otherwise; no session needed."""
-    try:
-        db.execute_sql("SELECT 1").fetchone()
-    except Exception as exc:  # any driver error means "not healthy"
-        return jsonify(status="error", database=type(exc).__name__), 503
-    return jsonify(status="ok")

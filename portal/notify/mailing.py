@@ -2,6 +2,7 @@
 from flask import current_app, has_app_context
 
 from portal.db import utcnow
+from portal.logs import current_request_id
 from portal.mail import one_line
 from portal.notify.models import MailDelivery, Notification
 
@@ -20,4 +21,4 @@ def mail_body(text: str, url: str) -> str:
 def queue_mail(note: Notification, to_address: str, subject: str, body: str) -> MailDelivery:
     """Put an e-mail for `note` in the outbox; `outbox.send_pending` delivers it after commit."""
     return MailDelivery.create(notification=note, to_address=to_address, subject=one_line(subject)[:255],
-                               body=body, created_at=utcnow())
+                               body=body, created_at=utcnow(), request_id=current_request_id())

@@ -34,6 +34,8 @@ class MailDelivery(BaseModel):
     claimed_at = peewee.DateTimeField(null=True)
     sent_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
+    # The request that queued it, sent as the X-Request-ID header: one id from click to inbox.
+    request_id = peewee.CharField(max_length=64, null=True)
 
     class Meta:
         indexes = ((("state", "id"), False),)

@@ -54,7 +54,7 @@ def send_pending(now=None, dry_run: bool = False) -> tuple[int, int]:
             if not _claim(delivery.id, now):
                 continue
             try:
-                send_mail(delivery.to_address, delivery.subject, delivery.body)
+                send_mail(delivery.to_address, delivery.subject, delivery.body, request_id=delivery.request_id)
             except (OSError, smtplib.SMTPException, ValueError) as exc:
                 # One bad message must not stop the others, nor the reminder steps after it.
                 failed += 1
