@@ -25,6 +25,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(portal_config.load(app.instance_path))
     if config:
         app.config.update(config)
+    # First run: an empty knowledge folder gets the shipped articles; an edited one is never touched.
+    from portal.kb.seed import seed_knowledge
+    app.extensions["portal.knowledge_seeded"] = seed_knowledge(app.config["KNOWLEDGE_DIR"])
 
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUST_PROXY"],

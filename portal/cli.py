@@ -3,6 +3,7 @@ import getpass
 import sys
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from portal.config import ROLES
@@ -35,6 +36,9 @@ def db_upgrade():
     applied = upgrade()
     click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}" if applied
                else "Database is up to date.")
+    seeded = current_app.extensions.get("portal.knowledge_seeded")
+    if seeded:
+        click.echo(f"Copied {seeded} shipped knowledge file(s) into {current_app.config['KNOWLEDGE_DIR']}.")
 
 
 @db_group.command("status")

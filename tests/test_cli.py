@@ -39,6 +39,7 @@ def portal(empty_database_url, monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_DATABASE_URL", empty_database_url)
     monkeypatch.setenv("PORTAL_SECRET_KEY", "cli-test")
     monkeypatch.setenv("PORTAL_UPLOAD_DIR", str(tmp_path / "uploads"))  # demo documents stay in the test folder
+    monkeypatch.setenv("PORTAL_KNOWLEDGE_DIR", str(tmp_path / "knowledge"))  # and so do the shipped articles
     runner = CliRunner()
 
     def run(*args, input=None):
