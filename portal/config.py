@@ -76,6 +76,8 @@ def load(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 50,
         "UPLOAD_DIR": env("PORTAL_UPLOAD_DIR", str(instance / "uploads")),
+        # Where pg_dump/pg_restore of the server's version live; empty: the PATH.
+        "PG_BIN_DIR": env("PORTAL_PG_BIN_DIR", ""),
         "TIMEZONE": env("PORTAL_TIMEZONE", "UTC"),
         "WORKDAY_START": int(env("PORTAL_WORKDAY_START", "9")),
         "WORKDAY_END": int(env("PORTAL_WORKDAY_END", "17")),

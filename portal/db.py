@@ -144,19 +144,3 @@ def init_app(app):
         if g.pop("_db_opened", False) and not db.is_closed():
             db.close()
 
-
-def backup_to(path: str) -> None:
-    """Copy the live SQLite database through SQLite's backup API (a `cp` can be torn)."""
-    if not is_sqlite():
-        raise ValueError("On PostgreSQL use pg_dump; `portal backup` copies SQLite databases.")
-    import sqlite3
-    target = Path(path)
-    if target.exists():
-        raise ValueError(f"{path} exists already; choose a new file.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with db.connection_context():
-        dest = sqlite3.connect(str(target))
-        try:
-            db.connection().backup(dest)
-        finally:
-            dest.close()

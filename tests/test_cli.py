@@ -1,5 +1,4 @@
-"""The `portal` command: database upgrade, users, demo data and backups."""
-import sqlite3
+"""The `portal` command: database upgrade, users and demo data (backups: test_backup.py)."""
 import uuid
 
 import pytest
@@ -106,18 +105,3 @@ def test_demo_is_idempotent(portal):
     assert "12 demo account(s) added" in first.output
     second = portal("demo")
     assert "0 demo account(s) added" in second.output
-
-
-def test_backup_writes_a_consistent_copy(portal, backend, tmp_path):
-    portal("db", "upgrade")
-    portal("users", "create", "a@example.org", "--role", "admin", "--password", "a long enough pass")
-    target = tmp_path / "backups" / "copy.sqlite3"
-    result = portal("backup", str(target))
-    if backend == "postgresql":
-        assert result.exit_code == 1 and "pg_dump" in result.output
-        return
-    assert result.exit_code == 0, result.output
-    rows = sqlite3.connect(target).execute('SELECT email FROM "user"').fetchall()
-    assert rows == [("a@example.org",)]
-    again = portal("backup", str(target))
-    assert again.exit_code == 1 and "exists already" in again.output
