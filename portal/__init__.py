@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
 from portal import db as portal_db
+from portal.knowledge_seed import seed_knowledge
 from portal.numbers import BoundedIntegerConverter
 from portal.web import htmx, login_required_response, query_args, render
 
@@ -26,7 +27,6 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     # First run: an empty knowledge folder gets the shipped articles; an edited one is never touched.
-    from portal.kb.seed import seed_knowledge
     app.extensions["portal.knowledge_seeded"] = seed_knowledge(app.config["KNOWLEDGE_DIR"])
 
     if app.config["TRUST_PROXY"]:

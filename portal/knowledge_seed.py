@@ -10,7 +10,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+SHIPPED_DIR = Path(__file__).resolve().parent / "knowledge"
 
 
 def is_empty(folder: Path) -> bool:

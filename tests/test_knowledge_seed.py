@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from portal import create_app
 from portal.cli import main
 from portal.config import load
-from portal.kb.seed import SHIPPED_DIR, shipped_files
+from portal.knowledge_seed import SHIPPED_DIR, shipped_files
 
 
 def _app(folder, database_url):
