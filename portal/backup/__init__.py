@@ -75,7 +75,8 @@ def create_backup(dest: str, instance: Instance, now: datetime.datetime | None =
     work = dest / f".{final.name}.partial"
     work.mkdir()
     try:
-        db_info = database.dump(instance.database_url, work, instance.pg_bin_dir)
+        with database.errors_explained():
+            db_info = database.dump(instance.database_url, work, instance.pg_bin_dir)
         listed = [files.describe(work, Path(db_info["file"]))]
         for name in FOLDERS:
             for relative in files.copy_folder(instance.folder(name), work / name):
@@ -156,11 +157,13 @@ def restore_backup(source: str, instance: Instance, force: bool = False) -> list
     """Verify the set in `source`, then restore database, uploads and knowledge; lines to report."""
     source = Path(source)
     manifest = read_manifest(source)
-    check_target(manifest, instance, force)
+    with database.errors_explained():
+        check_target(manifest, instance, force)
     verified = (f"Verified {len(manifest['files'])} file(s) from {manifest['created_at']} "
                 f"(release {manifest['portal_version']}).")
     report = [verified]
-    database.restore(instance.database_url, source / manifest["database"]["file"], instance.pg_bin_dir)
+    with database.errors_explained():
+        database.restore(instance.database_url, source / manifest["database"]["file"], instance.pg_bin_dir)
     report.append(f"Restored the {manifest['database']['kind']} database "
                   f"({len(manifest['migrations'])} migration(s) applied).")
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")

@@ -49,6 +49,16 @@ def _sqlite_tables(con) -> list[str]:
 
 
 @contextmanager
+def errors_explained():
+    """Database errors met on the way become BackupErrors that say what happened."""
+    import psycopg2
+    try:
+        yield
+    except (sqlite3.Error, psycopg2.Error) as exc:
+        raise BackupError(f"Database error: {str(exc).strip()}") from exc
+
+
+@contextmanager
 def _pg_cursor(url: str):
     """A cursor on its own connection, committed and closed afterwards."""
     import psycopg2
@@ -74,7 +84,7 @@ def tables_in_use(url: str) -> list[str]:
         path = sqlite_path(url)
         if not path.exists():
             return []
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = _read_only(path)
         try:
             return [t for t in _sqlite_tables(con) if t not in SEEDED_BY_MIGRATIONS
                     and con.execute(f'SELECT EXISTS (SELECT 1 FROM "{t}")').fetchone()[0]]
@@ -90,8 +100,13 @@ def tables_in_use(url: str) -> list[str]:
         return used
 
 
+def _read_only(path: Path):
+    """A read-only connection (it never creates a file where none was)."""
+    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+
+
 def _migrations_sqlite(path: Path) -> list[str]:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = _read_only(path)
     try:
         return [row[0] for row in con.execute(f'SELECT name FROM "{HISTORY}" ORDER BY id')]
     except sqlite3.OperationalError as exc:
@@ -179,7 +194,7 @@ def dump(url: str, dest: Path, bin_dir: str = "") -> dict:
         if not source.exists():
             raise BackupError(f"There is no database at {source}.")
         # The backup API copies a consistent snapshot while the portal keeps writing.
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = _read_only(source)
         dst = sqlite3.connect(dest / SQLITE_FILE)
         try:
             src.backup(dst)
@@ -208,14 +223,13 @@ def restore(url: str, archive: Path, bin_dir: str = "") -> None:
         os.replace(temp, target)
         return
     tool, _ = pg_tool("pg_restore", url, bin_dir)
-    with _pg_cursor(url) as cur:
-        tables = _pg_tables(cur)
-        if tables:  # an empty instance may already be migrated: its empty tables make way
-            cur.execute("DROP TABLE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
     conninfo, env = _conninfo(url)
-    # Objects belong to the portal's role here, whoever owned them where the dump was taken.
-    _run([tool, "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-          f"--dbname={conninfo}", str(archive)], env, "pg_restore")
+    # --clean drops the backup's tables where they exist (a migrated, empty instance, or
+    # --force) and --single-transaction makes the drop and the restore one: a failure
+    # leaves the database as it was. Objects belong to the portal's role here, whoever
+    # owned them where the dump was taken.
+    _run([tool, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+          "--exit-on-error", f"--dbname={conninfo}", str(archive)], env, "pg_restore")
 
 
 def check_restorable(url: str, bin_dir: str = "") -> None:
