@@ -10,7 +10,7 @@ from playhouse.pool import PooledPostgresqlDatabase
 
 db = peewee.DatabaseProxy()
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 # WAL lets readers carry on while one writer writes; the busy timeout makes a
 # second writer wait instead of failing; foreign keys are off unless asked for.

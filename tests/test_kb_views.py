@@ -289,7 +289,7 @@ def test_check_reports_fixture_warnings_without_failing(app):
 
 
 def test_shipped_knowledge_has_no_broken_links(app):
-    shipped = Path(__file__).resolve().parent.parent / "portal" / "knowledge"
+    shipped = Path(__file__).resolve().parent.parent / "knowledge"
     app.config["KNOWLEDGE_DIR"] = str(shipped)
     from portal.cli import kb_check
     result = app.test_cli_runner().invoke(kb_check)
