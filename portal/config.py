@@ -49,7 +49,7 @@ def load(instance_path: str) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance),
         "DATABASE_URL": env("PORTAL_DATABASE_URL", f"sqlite:///{instance / 'portal.sqlite3'}"),
-        # The PMO's live articles; filled from the shipped ones (portal/knowledge/) while empty.
+        # The PMO's live articles; filled from the shipped ones (knowledge/ in a checkout, portal/knowledge/ when installed) while empty.
         "KNOWLEDGE_DIR": env("PORTAL_KNOWLEDGE_DIR", str(instance / "knowledge")),
         "DEMO_MODE": _flag("PORTAL_DEMO"),
         "SMTP_HOST": env("PORTAL_SMTP_HOST", ""),

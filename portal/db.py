@@ -10,7 +10,10 @@ from playhouse.pool import PooledPostgresqlDatabase
 
 db = peewee.DatabaseProxy()
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# A checkout keeps migrations at the top level; an installed package carries them inside (setup.py).
+_PACKAGE = Path(__file__).resolve().parent
+MIGRATIONS_DIR = next((p for p in (_PACKAGE / "migrations", _PACKAGE.parent / "migrations") if p.is_dir()),
+                      _PACKAGE.parent / "migrations")
 
 # WAL lets readers carry on while one writer writes; the busy timeout makes a
 # second writer wait instead of failing; foreign keys are off unless asked for.

@@ -1,6 +1,7 @@
 """The shipped articles, copied once into an empty knowledge folder.
 
-The package carries a starter knowledge base in `portal/knowledge/`. The live
+The starter knowledge base is the top-level `knowledge/` folder of a checkout,
+which an installed package carries as `portal/knowledge/` (setup.py). The live
 folder (PORTAL_KNOWLEDGE_DIR) is the PMO's: it gets the shipped articles only
 while it is missing or empty, so an upgrade never overwrites an edit and an
 edit never touches the installed code.
@@ -10,7 +11,9 @@ import shutil
 import uuid
 from pathlib import Path
 
-SHIPPED_DIR = Path(__file__).resolve().parent / "knowledge"
+_PACKAGE = Path(__file__).resolve().parent
+SHIPPED_DIR = next((p for p in (_PACKAGE / "knowledge", _PACKAGE.parent / "knowledge") if p.is_dir()),
+                   _PACKAGE.parent / "knowledge")
 
 
 def is_empty(folder: Path) -> bool:

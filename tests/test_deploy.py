@@ -175,24 +175,21 @@ def test_static_urls_carry_a_digest_of_the_files(client):
     assert client.get(f"/static/app.css?v={links[0]}").status_code == 200
 
 
-def test_a_production_install_carries_migrations_knowledge_templates_and_static_files(monkeypatch):
-    """What `pip install .` copies into site-packages, as setuptools plans it from pyproject.toml."""
-    from setuptools.config.pyprojecttoml import apply_configuration
-    from setuptools.dist import Distribution
-
-    monkeypatch.chdir(ROOT)  # setuptools reads package folders relative to the working directory
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        dist = apply_configuration(Distribution(), "pyproject.toml")
-    dist.script_name = "setup.py"
-    command = dist.get_command_obj("build_py")
-    command.ensure_finalized()
-    shipped = {Path(p).relative_to(command.build_lib).as_posix() for p in command.get_outputs(include_bytecode=False)}
+def test_a_production_install_carries_migrations_knowledge_templates_and_static_files(tmp_path):
+    """What `pip install .` copies into site-packages: a real wheel, built as pip builds it."""
+    import zipfile
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", ".git", "instance", "build", "*.egg-info",
+                                                               "__pycache__", ".pytest_cache", "test-results"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path),
+                    str(source)], check=True, capture_output=True, timeout=300)
+    wheel = next(tmp_path.glob("*.whl"))
+    shipped = set(zipfile.ZipFile(wheel).namelist())
     for expected in ("portal/migrations/0001_foundation.py", "portal/knowledge/standards/change-control.md",
                      "portal/knowledge/templates/files/project-charter.txt", "portal/templates/base.html",
                      "portal/static/app.js", "portal/backup/__init__.py"):
         assert expected in shipped
-    assert not any(p.startswith("tests/") for p in shipped)
+    assert not any(p.startswith(("tests/", "migrations/", "knowledge/")) for p in shipped)
 
 
 def test_the_constraints_pin_every_runtime_dependency_and_no_test_tool():
