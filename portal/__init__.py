@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from portal import config as portal_config
 from portal import db as portal_db
 from portal import logs as portal_logs
+from portal.knowledge_seed import seed_knowledge
 from portal.numbers import BoundedIntegerConverter
 from portal.web import htmx, login_required_response, query_args, render
 
@@ -27,6 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     _offer_demo_accounts(app)
+    # First run: an empty knowledge folder gets the shipped articles; an edited one is never touched.
+    app.extensions["portal.knowledge_seeded"] = seed_knowledge(app.config["KNOWLEDGE_DIR"])
 
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUST_PROXY"],
@@ -46,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     _refuse_nul_characters(app)
     _register_headers(app)
     _register_template_helpers(app)
+    _version_static_urls(app)
     return app
 
 
@@ -158,6 +162,27 @@ def _refuse_nul_characters(app):
             values += list(request.form.values())
         if any("\x00" in str(v) for v in values):
             abort(400, description="The request contains a NUL character, which no field accepts.")
+
+
+def _version_static_urls(app):
+    """Every static URL carries a digest of the static files (`?v=…`).
+
+    nginx serves /static/ with a year-long cache; a release that changes a file
+    changes the digest, so browsers fetch the new file instead of keeping the old.
+    """
+    import hashlib
+    from pathlib import Path
+
+    digest = hashlib.sha256()
+    root = Path(app.static_folder)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    version = digest.hexdigest()[:12]
+
+    @app.url_defaults
+    def static_version(endpoint, values):
+        if endpoint == "static":
+            values.setdefault("v", version)
 
 
 def _register_headers(app):

@@ -4,6 +4,7 @@ import logging
 import sys
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from portal.config import ROLES
@@ -76,6 +77,9 @@ def db_upgrade():
                                                                             "migrations": applied})
     click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}" if applied
                else "Database is up to date.")
+    seeded = current_app.extensions.get("portal.knowledge_seeded")
+    if seeded:
+        click.echo(f"Copied {seeded} shipped knowledge file(s) into {current_app.config['KNOWLEDGE_DIR']}.")
     _ensure_upload_folder_marker()
 
 
@@ -297,16 +301,31 @@ def demo_command(scale, force):
 
 
 @click.command("backup")
-@click.argument("path")
+@click.argument("folder", type=click.Path(file_okay=False))
 @with_appcontext
-def backup_command(path):
-    """Write a consistent copy of a SQLite database to PATH (pg_dump for PostgreSQL)."""
-    from portal.db import backup_to
+def backup_command(folder):
+    """Write one dated backup set (database, uploads, knowledge folder, manifest) into FOLDER."""
+    from portal.backup import BackupError, Instance, create_backup
     try:
-        backup_to(path)
-    except ValueError as exc:
-        raise click.ClickException(str(exc))
-    click.echo(f"Backup written to {path}.")
+        written = create_backup(folder, Instance.from_config(current_app.config))
+    except (BackupError, OSError) as exc:
+        raise click.ClickException(f"Backup failed: {exc}")
+    click.echo(f"Backup written to {written}.")
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that holds data and add to an upload folder with files.")
+@with_appcontext
+def restore_command(folder, force):
+    """Restore a backup set from FOLDER into this (empty) instance, after verifying its checksums."""
+    from portal.backup import BackupError, Instance, restore_backup
+    try:
+        report = restore_backup(folder, Instance.from_config(current_app.config), force=force)
+    except (BackupError, OSError) as exc:
+        raise click.ClickException(f"Restore failed: {exc}")
+    for line in report:
+        click.echo(line)
 
 
 # --- knowledge base -------------------------------------------------------------
@@ -344,6 +363,7 @@ main.add_command(db_group)
 main.add_command(users_group)
 main.add_command(demo_command)
 main.add_command(backup_command)
+main.add_command(restore_command)
 main.add_command(kb_group)
 
 

@@ -10,7 +10,10 @@ from playhouse.pool import PooledPostgresqlDatabase
 
 db = peewee.DatabaseProxy()
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# A checkout keeps migrations at the top level; an installed package carries them inside (setup.py).
+_PACKAGE = Path(__file__).resolve().parent
+MIGRATIONS_DIR = next((p for p in (_PACKAGE / "migrations", _PACKAGE.parent / "migrations") if p.is_dir()),
+                      _PACKAGE.parent / "migrations")
 
 # WAL lets readers carry on while one writer writes; the busy timeout makes a
 # second writer wait instead of failing; foreign keys are off unless asked for.
@@ -148,19 +151,3 @@ def init_app(app):
         if g.pop("_db_opened", False) and not db.is_closed():
             db.close()
 
-
-def backup_to(path: str) -> None:
-    """Copy the live SQLite database through SQLite's backup API (a `cp` can be torn)."""
-    if not is_sqlite():
-        raise ValueError("On PostgreSQL use pg_dump; `portal backup` copies SQLite databases.")
-    import sqlite3
-    target = Path(path)
-    if target.exists():
-        raise ValueError(f"{path} exists already; choose a new file.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with db.connection_context():
-        dest = sqlite3.connect(str(target))
-        try:
-            db.connection().backup(dest)
-        finally:
-            dest.close()
