@@ -1,5 +1,4 @@
 """The `portal` command: one verb for operators, built on Flask's CLI."""
-import getpass
 import logging
 import sys
 
@@ -17,8 +16,10 @@ def _create_app():
     return create_app()
 
 
-# Commands that work whatever the schema: `db` is how an operator repairs it.
-SCHEMA_FREE_COMMANDS = {"db", "routes"}
+# Commands that work whatever the schema: `db` is how an operator repairs it; a backup is
+# taken before an upgrade (the new release's code sees pending migrations), and a restore
+# goes into an empty database and checks the set's schema itself.
+SCHEMA_FREE_COMMANDS = {"db", "routes", "backup", "restore"}
 
 
 class PortalGroup(FlaskGroup):
@@ -110,9 +111,12 @@ def _ensure_upload_folder_marker():
 @with_appcontext
 def db_mark_upload_folder():
     """Declare PORTAL_UPLOAD_DIR the shared upload folder (after moving it or restoring it without its marker)."""
-    import uuid
+    _mark_upload_folder()
 
-    from flask import current_app
+
+def _mark_upload_folder():
+    """Write the database's upload folder id (made now if it has none) into PORTAL_UPLOAD_DIR's marker."""
+    import uuid
 
     from portal.system import UPLOAD_FOLDER_ID, get_value, set_value
     from portal.uploads import mark_folder
@@ -326,6 +330,13 @@ def restore_command(folder, force):
         raise click.ClickException(f"Restore failed: {exc}")
     for line in report:
         click.echo(line)
+    # The set's files went into this instance's upload folder: it is now the shared folder of
+    # the restored database (a backup carries no marker: the marker names a place, not data).
+    # A restored database from an older release may lack the id's table; `db upgrade` marks it then.
+    try:
+        _mark_upload_folder()
+    except Exception as exc:  # noqa: BLE001 - the restore itself succeeded; say what is left to do
+        click.echo(f"Run `portal db upgrade`, then `portal db mark-upload-folder` ({type(exc).__name__}).")
 
 
 # --- knowledge base -------------------------------------------------------------

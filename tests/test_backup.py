@@ -194,6 +194,7 @@ def test_a_migrated_empty_instance_takes_a_restore(instance, backup_set):
     assert portal("db", "upgrade").exit_code == 0
     result = portal("restore", str(written))
     assert result.exit_code == 0, result.output
+    assert "marked as this installation's shared folder" in result.output  # ready to serve its files
 
 
 @SQLITE_ONLY
@@ -252,7 +253,8 @@ def test_backup_fails_without_its_folders_and_leaves_no_partial_set(instance, tm
     assert missing.exit_code == 1 and "is not a folder" in missing.output
     backups = tmp_path / "backups"
     backups.mkdir()
-    no_uploads = portal("backup", str(backups))  # no upload has been made yet: the folder is missing
+    shutil.rmtree(source["uploads"])  # the shared folder is not mounted
+    no_uploads = portal("backup", str(backups))
     assert no_uploads.exit_code == 1 and "uploads folder" in no_uploads.output
     assert list(backups.iterdir()) == []
     source["uploads"].mkdir(parents=True)
@@ -263,7 +265,7 @@ def test_backup_fails_without_its_folders_and_leaves_no_partial_set(instance, tm
 def test_backup_on_postgresql_needs_a_pg_dump_of_the_servers_version(instance, tmp_path, monkeypatch):
     source = instance("source")
     assert portal("db", "upgrade").exit_code == 0
-    source["uploads"].mkdir(parents=True)
+    source["uploads"].mkdir(parents=True, exist_ok=True)
     backups = tmp_path / "backups"
     backups.mkdir()
 
