@@ -10,6 +10,8 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
+from portal.markdown_guard import LinearExtension, neutralise
+
 MAX_INPUT = 500_000  # characters; longer text is cut before rendering (bounded work)
 
 TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -56,7 +58,8 @@ def slugify(value: str, separator: str = "-") -> str:
 
 
 def _extensions():
-    return ["tables", "fenced_code", "codehilite", "admonition", "sane_lists", "footnotes", "toc"]
+    return ["tables", "fenced_code", "codehilite", "admonition", "sane_lists", "footnotes", "toc",
+            LinearExtension()]
 
 
 def _config():
@@ -67,9 +70,9 @@ def _config():
 
 def render_markdown(text: str) -> Markup:
     """Render text typed by users (comments, descriptions) to safe HTML."""
-    md = markdown.Markdown(extensions=["tables", "fenced_code", "codehilite", "sane_lists"],
+    md = markdown.Markdown(extensions=["tables", "fenced_code", "codehilite", "sane_lists", LinearExtension()],
                            extension_configs=_config())
-    return Markup(sanitise(md.convert((text or "")[:MAX_INPUT]), USER_ATTRIBUTES))
+    return Markup(sanitise(md.convert(neutralise((text or "")[:MAX_INPUT])), USER_ATTRIBUTES))
 
 
 @dataclass
@@ -137,7 +140,7 @@ def render_article(text: str, article_path: str = "", url_for_path=None) -> Rend
     if url_for_path is not None:
         extensions.append(_LinkExtension(article_path, url_for_path, result))
     md = markdown.Markdown(extensions=extensions, extension_configs=_config())
-    html = md.convert((text or "")[:MAX_INPUT])
+    html = md.convert(neutralise((text or "")[:MAX_INPUT]))
     result.html = Markup(sanitise(html))
     result.toc = Markup(sanitise(md.toc)) if md.toc_tokens else Markup("")
     return result
