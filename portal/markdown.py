@@ -14,6 +14,26 @@ from portal.markdown_guard import LinearExtension, neutralise
 
 MAX_INPUT = 500_000  # characters; longer text is cut before rendering (bounded work)
 
+# Stored HTML carries the version of the renderer that made it: change this number whenever
+# the rendering changes (extensions, allow-list, limits) so old rows are rendered again.
+RENDERER_VERSION = 2
+
+# The most characters each kind of Markdown text may have (README, "Limits"). The renderer's
+# cost is linear in its input, so these also bound the work one save or preview can cause.
+LIMITS = {
+    "comment": 10_000,  # discussion comments
+    "ticket": 20_000,  # help-desk questions, replies and internal notes
+    "status": 10_000,  # each text of a status report
+    "preview": 20_000,  # the live preview of any of the above
+    "article": 200_000,  # knowledge-base articles and their editor's preview
+}
+
+
+def too_long(text: str, kind: str) -> str | None:
+    """The message for text longer than the cap of `kind`, or None when it fits."""
+    limit = LIMITS[kind]
+    return f"Use at most {limit:,} characters (this text has {len(text):,})." if len(text) > limit else None
+
 TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
         "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p",
         "pre", "s", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
