@@ -14,6 +14,7 @@ from markdown.extensions.tables import PIPE_LEFT, PIPE_NONE, PIPE_RIGHT, TablePr
 
 _BRACKETS = {"[": re.compile(r"[\[\]]"), "(": re.compile(r"[()]")}
 _QUOTE = re.compile(r"[\"']")
+_FOOTNOTE = re.compile(r"\[\^([^\]]{0,256})\]", re.DOTALL | re.UNICODE)
 LINK_WINDOW = 2048  # characters a link destination and title may span when the fast path does not apply
 _KEEP = 16  # bracket tables kept per document: one per level of nested link text being processed
 
@@ -30,6 +31,13 @@ class _BracketTables:
     def __init__(self, opener="["):
         self.opener, self.pattern = opener, _BRACKETS[opener]
         self.tables: list[tuple[str, dict[int, int]]] = []
+        self.quotes: tuple[str | None, int] = (None, -1)
+
+    def last_quote(self, data: str) -> int:
+        """Position of the last quote character in `data` (-1 if none), found once per text."""
+        if self.quotes[0] is not data:
+            self.quotes = (data, max(data.rfind('"'), data.rfind("'")))
+        return self.quotes[1]
 
     def close(self, data: str, index: int) -> int | None:
         """Position of the bracket closing the one just before `index`, or None when it never closes."""
@@ -72,10 +80,9 @@ class _LinearText:
             # `(destination)` without quotes: its end is the `)` matching the `(`, which the
             # paren table knows; Python-Markdown's own loop would find the same one.
             end = self.md.paren_tables.close(data, index + 1)
-            stop = len(data) if end is None else end
-            if _QUOTE.search(data, m.end(), stop) is None:
-                if end is None:
-                    return "", None, index, False
+            if end is None and self.md.paren_tables.last_quote(data) < m.end():
+                return "", None, index, False  # never closes, and no title could close it
+            if end is not None and _QUOTE.search(data, m.end(), end) is None:
                 return self.unescape(data[m.end():end]).strip(), None, end + 1, True
             # Quotes start a title, whose rules only the original loop knows: give it a window.
             data = data[:index + LINK_WINDOW]
@@ -147,6 +154,8 @@ class LinearExtension(Extension):
             if name in md.inlinePatterns:
                 linear = type(f"Linear{cls.__name__}", (_LinearText, cls), {})
                 md.inlinePatterns.register(linear(pattern, md), name, _priority(md.inlinePatterns, name))
+        if "footnote" in md.inlinePatterns:  # `[^id]`: the id may not run on to the end of the text
+            md.inlinePatterns["footnote"].compiled_re = _FOOTNOTE
         if "table" in md.parser.blockprocessors:
             config = md.parser.blockprocessors["table"].config
             md.parser.blockprocessors.register(_LinearTable(md.parser, config), "table",
@@ -156,6 +165,7 @@ class LinearExtension(Extension):
         """Forget the tables of the previous document."""
         for tables in self.tables:
             tables.tables.clear()
+            tables.quotes = (None, -1)
 
 
 # Source-level limits. Ordinary Markdown never reaches them; past them the construct is
@@ -164,6 +174,7 @@ MAX_DEPTH = 16  # quote and list markers at the start of one line (Python-Markdo
 MAX_INDENT = 64  # columns of leading indentation: 16 levels of nested lists
 MAX_FENCES = 200  # ``` / ~~~ lines; each code block costs a highlighter, unclosed ones a search each
 MAX_BLOCK_LINES = 256  # lines between blank lines: block processors re-read the rest of a block per line they take
+MAX_BLOCK_CHARS = 8_000  # characters between blank lines: inline processing is quadratic in one text's elements
 TAG_WINDOW = 1024  # a `<` starting a tag should meet a `>` this soon ...
 MAX_OPEN_TAGS = 16  # ... or the HTML scanner reads on to the end of the text for each such `<`
 
@@ -197,14 +208,28 @@ def neutralise(text: str) -> str:
 
 
 def _split_block(lines):
-    """A block longer than MAX_BLOCK_LINES as several blocks; a long table repeats its header in each."""
-    if len(lines) <= MAX_BLOCK_LINES:
+    """A block over MAX_BLOCK_LINES or MAX_BLOCK_CHARS as several blocks; a long table repeats its header."""
+    if len(lines) <= MAX_BLOCK_LINES and sum(len(line) + 1 for line in lines) <= MAX_BLOCK_CHARS:
         return lines
     head = lines[:2] if len(lines) > 2 and "|" in lines[0] and set(lines[1].strip()) <= set("|:- ") else []
-    body, step, out = lines[len(head):], MAX_BLOCK_LINES - len(head), []
-    for start in range(0, len(body), step):
-        out += head + body[start:start + step] + [""]
-    return out[:-1]
+    room = MAX_BLOCK_CHARS - sum(len(line) + 1 for line in head)
+    out, chunk, size = [], [], 0
+    for line in (piece for line in lines[len(head):] for piece in _pieces(line)):
+        if chunk and (len(chunk) + len(head) >= MAX_BLOCK_LINES or size + len(line) + 1 > room):
+            out += head + chunk + [""]
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    return out + head + chunk
+
+
+def _pieces(line):
+    """A line longer than a block may be, cut after a space where there is one."""
+    while len(line) > MAX_BLOCK_CHARS // 2:
+        cut = line.rfind(" ", 0, MAX_BLOCK_CHARS // 2) + 1 or MAX_BLOCK_CHARS // 2
+        yield line[:cut]
+        line = line[cut:]
+    yield line
 
 
 def _cap_markers(line):
