@@ -6,6 +6,7 @@ tables extension splits the whole remaining block each time another processor
 takes one line off it, quadratic in the block's lines. Both are replaced here by
 equivalents that give the same result in linear time.
 """
+import bisect
 import re
 
 from markdown import inlinepatterns as ip
@@ -13,6 +14,7 @@ from markdown.extensions import Extension
 from markdown.extensions.tables import PIPE_LEFT, PIPE_NONE, PIPE_RIGHT, TableProcessor
 
 _BRACKETS = {"[": re.compile(r"[\[\]]"), "(": re.compile(r"[()]")}
+_TICKS = re.compile(r"`+")
 _QUOTE = re.compile(r"[\"']")
 _FOOTNOTE = re.compile(r"\[\^([^\]]{0,256})\]", re.DOTALL | re.UNICODE)
 LINK_WINDOW = 2048  # characters a link destination and title may span when the fast path does not apply
@@ -52,15 +54,61 @@ class _BracketTables:
                 if i:
                     self.tables.insert(0, self.tables.pop(i))
                 return table
+        table = self.build(data)
+        self.tables.insert(0, (data, table))
+        del self.tables[_KEEP:]
+        return table
+
+    def build(self, data):
+        """Distance from the end of each opening bracket -> that of the bracket closing it."""
         table, closers, size = {}, [], len(data)
         for m in reversed(list(self.pattern.finditer(data))):
             if m.group() != self.opener:
                 closers.append(size - m.start())
             elif closers:
                 table[size - m.start()] = closers.pop()
-        self.tables.insert(0, (data, table))
-        del self.tables[_KEEP:]
         return table
+
+
+class _TickTables(_BracketTables):
+    """Runs of backticks per text, keyed by distance from the end like the bracket tables.
+
+    Python-Markdown looks for the end of a code span by walking character by character
+    to the end of the text for every opening run without a partner; these tables answer
+    the same question (the first later run as long, else the longest later run) by bisection.
+    """
+
+    def __init__(self):
+        super().__init__("[")
+
+    def build(self, data):
+        """Per run length, the runs' distances ascending; and the longest run (first on ties) up to each."""
+        size, by_length, best, longest = len(data), {}, [], (0, 0)
+        distances = []
+        for m in reversed(list(_TICKS.finditer(data))):
+            distance, length = size - m.start(), m.end() - m.start()
+            by_length.setdefault(length, []).append(distance)
+            if length >= longest[0]:  # nearer the start of the text wins a tie
+                longest = (length, distance)
+            distances.append(distance)
+            best.append(longest)
+        return by_length, distances, best
+
+    def find(self, text, start):
+        """`find_code_spans(start, text)` of Python-Markdown, answered from the tables."""
+        max_ticks = len(_TICKS.match(text, start).group()) if text.startswith("`", start) else 0
+        start += max_ticks
+        reach = len(text) - start  # runs at or after `start` are those no farther from the end
+        by_length, distances, best = self._table(text, reach)
+        same = by_length.get(max_ticks, [])
+        k = bisect.bisect_right(same, reach) - 1
+        if max_ticks and k >= 0:
+            return start, len(text) - same[k]
+        k = bisect.bisect_right(distances, reach) - 1
+        longest, distance = best[k] if k >= 0 else (0, 0)
+        if 0 < longest < max_ticks:
+            return start - (max_ticks - longest), len(text) - distance
+        return start + max_ticks, None
 
 
 class _LinearText:
@@ -149,11 +197,15 @@ class LinearExtension(Extension):
 
     def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's name
         self.tables = md.bracket_tables, md.paren_tables = _BracketTables("["), _BracketTables("(")
+        self.ticks = _TickTables()
+        self.tables += (self.ticks,)
         md.registerExtension(self)
         for name, (cls, pattern) in _PROCESSORS.items():
             if name in md.inlinePatterns:
                 linear = type(f"Linear{cls.__name__}", (_LinearText, cls), {})
                 md.inlinePatterns.register(linear(pattern, md), name, _priority(md.inlinePatterns, name))
+        if "backtick" in md.inlinePatterns:
+            md.inlinePatterns["backtick"].find_code_spans = lambda start, text: self.ticks.find(text, start)
         if "footnote" in md.inlinePatterns:  # `[^id]`: the id may not run on to the end of the text
             md.inlinePatterns["footnote"].compiled_re = _FOOTNOTE
         if "table" in md.parser.blockprocessors:
