@@ -114,7 +114,7 @@ class _TickTables(_BracketTables):
 class _LinearText:
     """Mixin for the link processors: `getText` and `getLink` answer from the bracket tables."""
 
-    def getText(self, data, index):  # noqa: N802 - Python-Markdown's name
+    def getText(self, data, index):
         if index == 0 or data[index - 1] != "[":
             return super().getText(data, index)
         end = self.md.bracket_tables.close(data, index)
@@ -122,7 +122,7 @@ class _LinearText:
             return data[index:], len(data), False
         return data[index:end], end + 1, True
 
-    def getLink(self, data, index):  # noqa: N802 - Python-Markdown's name
+    def getLink(self, data, index):
         m = self.RE_LINK.match(data, pos=index)
         if m and not m.group(1):
             # `(destination)` without quotes: its end is the `)` matching the `(`, which the
@@ -195,7 +195,7 @@ def _priority(registry, name):
 class LinearExtension(Extension):
     """Swap in the linear link processors and table test; load after the `tables` extension."""
 
-    def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's name
+    def extendMarkdown(self, md):
         self.tables = md.bracket_tables, md.paren_tables = _BracketTables("["), _BracketTables("(")
         self.ticks = _TickTables()
         self.tables += (self.ticks,)
@@ -266,7 +266,7 @@ def _split_block(lines):
     head = lines[:2] if len(lines) > 2 and "|" in lines[0] and set(lines[1].strip()) <= set("|:- ") else []
     room = MAX_BLOCK_CHARS - sum(len(line) + 1 for line in head)
     out, chunk, size = [], [], 0
-    for line in (piece for line in lines[len(head):] for piece in _pieces(line)):
+    for line in (piece for whole in lines[len(head):] for piece in _pieces(whole)):
         if chunk and (len(chunk) + len(head) >= MAX_BLOCK_LINES or size + len(line) + 1 > room):
             out += head + chunk + [""]
             chunk, size = [], 0

@@ -9,8 +9,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portal.markdown import render_article, render_markdown  # noqa: E402
-from tests.markdown_corpus import corpus  # noqa: E402
+from portal.markdown import render_article, render_markdown
+from tests.markdown_corpus import corpus
 
 
 def slowest(render, size: int, count: int) -> list[tuple[float, str]]:
