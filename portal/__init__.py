@@ -222,6 +222,7 @@ def _register_template_helpers(app):
     from portal.config import ROLES
     from portal.markdown import render_markdown
     from portal.permissions import can, has_role
+    from portal.rendered import stored_html
 
     def nav_items(menu=False):
         """(endpoint, label, allowed) for the bar (menu=False), a menu's name, or every entry (None)."""
@@ -232,3 +233,5 @@ def _register_template_helpers(app):
     app.jinja_env.globals.update(can=can, has_role=has_role, ROLES=ROLES, nav_items=nav_items,
                                  query_args=query_args)
     app.jinja_env.filters["markdown"] = render_markdown
+    # Rows keep the HTML rendered when they were saved: pages show it without rendering again.
+    app.jinja_env.filters["stored_markdown"] = stored_html

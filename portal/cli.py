@@ -370,12 +370,30 @@ def kb_reindex():
     click.echo(f"Indexed {count} article(s).")
 
 
+# --- stored Markdown ------------------------------------------------------------
+
+@click.group("markdown")
+def markdown_group():
+    """The HTML stored with comments, tickets, replies and status reports."""
+
+
+@markdown_group.command("rerender")
+@with_appcontext
+def markdown_rerender():
+    """Render and store again every text saved by an older renderer (run after an upgrade)."""
+    from portal.rendered import markdown_models, rerender
+    with db.connection_context():
+        count = rerender(markdown_models())
+    click.echo(f"Rendered {count} record(s) again.")
+
+
 main.add_command(db_group)
 main.add_command(users_group)
 main.add_command(demo_command)
 main.add_command(backup_command)
 main.add_command(restore_command)
 main.add_command(kb_group)
+main.add_command(markdown_group)
 
 
 

@@ -115,5 +115,8 @@ def load_demo(scale: str = "small") -> str:
     for target in DEMO_STEPS:
         module, function = target.split(":")
         lines.append(getattr(importlib.import_module(module), function)(scale, rng))
+    # Demo rows are inserted in bulk, past the models' save(): store their HTML as a save would.
+    from portal.rendered import markdown_models, rerender
+    lines.append(f"markdown: {rerender(markdown_models())} text(s) rendered and stored")
     lines.append(f"done in {time.monotonic() - started:.1f}s")
     return "\n".join(lines)

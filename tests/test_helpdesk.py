@@ -41,7 +41,7 @@ def test_bad_ticket_input_is_refused_next_to_the_fields(client, login):
     body = response.get_data(as_text=True)
     assert "This field is required." in body
     assert "Not a valid choice." in body
-    assert "Field cannot be longer than 20000 characters." in body
+    assert "Use at most 20,000 characters." in body
     assert Ticket.select().count() == 0
 
 

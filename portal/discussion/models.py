@@ -4,10 +4,13 @@ import peewee
 from portal.auth.models import User
 from portal.db import BaseModel, utcnow
 from portal.projects.models import Project
+from portal.rendered import StoredMarkdown
 
 
-class Comment(BaseModel):
+class Comment(StoredMarkdown, BaseModel):
     """One Markdown comment in the thread of one record (the project itself, a risk, …)."""
+
+    MARKDOWN_FIELDS = ("body",)
 
     project = peewee.ForeignKeyField(Project, backref="+", on_delete="CASCADE", index=True)
     target_type = peewee.CharField(max_length=32)
@@ -18,6 +21,9 @@ class Comment(BaseModel):
     edited_at = peewee.DateTimeField(null=True)
     deleted_at = peewee.DateTimeField(null=True)
     deleted_by = peewee.ForeignKeyField(User, null=True, backref="+")
+    # The sanitised HTML of the Markdown columns, rendered when saved (see portal/rendered.py).
+    rendered_html = peewee.TextField(default="")
+    rendered_version = peewee.IntegerField(default=0)
 
     class Meta:
         indexes = ((("target_type", "target_id", "created_at"), False),)

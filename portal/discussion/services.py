@@ -9,13 +9,15 @@ from portal.auth.models import User
 from portal.db import db, utcnow
 from portal.discussion.models import Comment
 from portal.errors import Conflict, InvalidInput, NotAllowed
+from portal.markdown import LIMITS
 from portal.notify.services import notify
 from portal.pagination import paginate
 from portal.permissions import can
+from portal.rendered import rendered_columns
 from portal.risks.services import project_people
 
 EDIT_WINDOW = datetime.timedelta(minutes=15)
-MAX_BODY = 10_000
+MAX_BODY = LIMITS["comment"]
 PER_PAGE = 50
 
 
@@ -74,7 +76,7 @@ def edit_comment(project, comment, user, body: str, label: str, url: str) -> Com
     body = _clean(body)
     before = mentioned(project_people(project), comment.body)
     with db.atomic():
-        updated = (Comment.update(body=body, edited_at=utcnow())
+        updated = (Comment.update(body=body, edited_at=utcnow(), **rendered_columns(Comment, {"body": body}))
                    .where((Comment.id == comment.id) & Comment.deleted_at.is_null()).execute())
         if not updated:
             raise Conflict("This comment was deleted meanwhile.")

@@ -8,6 +8,7 @@ from portal.errors import InvalidInput, NotAllowed, Stale
 from portal.helpdesk import files
 from portal.helpdesk.models import CATEGORIES, PRIORITIES, Reply, Ticket
 from portal.helpdesk.sla import BusinessCalendar, due_times
+from portal.markdown import too_long
 from portal.notify.services import notify
 
 AGENT_ROLES = ("pmo", "admin")
@@ -108,6 +109,7 @@ def create_ticket(user, subject: str, body: str, category: str, priority: str,
     """
     _validate_choice(category, CATEGORY_KEYS, "category")
     _validate_choice(priority, PRIORITY_KEYS, "priority")
+    _check_length(body)
     if priority == "urgent" and not is_agent(user):
         raise HelpdeskError("Urgent is set by the PMO; choose high if it cannot wait.")
     now = now or utcnow()
@@ -234,6 +236,13 @@ def work_ticket(ticket: Ticket, user, expected_version: int, calendar: BusinessC
     return fresh
 
 
+def _check_length(body: str) -> None:
+    """Questions, replies and notes are Markdown with a documented cap (portal.markdown.LIMITS)."""
+    message = too_long(body or "", "ticket")
+    if message:
+        raise HelpdeskError(message)
+
+
 def assign_to_self(ticket: Ticket, user, calendar: BusinessCalendar) -> Ticket:
     """'Take it': assign the ticket to the acting agent."""
     return update_ticket(ticket, user, ticket.version, calendar, assignee_id=user.id)
@@ -250,6 +259,7 @@ def add_reply(ticket: Ticket, user, body: str, client_token: str, calendar: Busi
     is not saved or was a repeat.
     """
     now = now or utcnow()
+    _check_length(body)
     if internal and not is_agent(user):
         raise HelpdeskError("Internal notes are for PMO staff.")
     if ticket.status == "closed":

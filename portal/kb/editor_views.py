@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from portal.errors import InvalidInput, Stale
 from portal.kb import bp, services
-from portal.kb.forms import EditForm, MoveForm, NewArticleForm, PreviewForm, VersionForm
+from portal.kb.forms import MAX_TEXT, EditForm, MoveForm, NewArticleForm, PreviewForm, VersionForm
 from portal.numbers import parse_int
 from portal.pagination import page_arg
 from portal.permissions import require
@@ -51,7 +51,12 @@ def edit(article_id):
     elif request.method == "POST":
         status = 422
     return render("kb/edit.html", form=form, article=article, conflict=conflict,
-                  preview=services.preview(form.text.data or "", article.path), status=status)
+                  preview=services.preview(_previewable(form.text.data), article.path), status=status)
+
+
+def _previewable(text):
+    """Text over the article cap is refused by the form; its preview stays empty instead of costing a render."""
+    return text if text and len(text) <= MAX_TEXT else ""
 
 
 @bp.post("/preview")
@@ -60,7 +65,7 @@ def preview():
     """The rendered, sanitised HTML of the editor's text (for the live preview)."""
     form = PreviewForm()
     if not form.validate_on_submit():
-        return Response("Preview unavailable: the text is too long or the form expired.", 422)
+        return Response(f"No preview: {form.text.errors[0] if form.text.errors else 'the form expired.'}", 422)
     return render("kb/_preview.html", preview=services.preview(form.text.data or ""))
 
 
@@ -86,7 +91,7 @@ def new():
     elif request.method == "POST":
         status = 422
     return render("kb/new.html", form=form, status=status,
-                  preview=services.preview(form.text.data or ""))
+                  preview=services.preview(_previewable(form.text.data)))
 
 
 @bp.route("/article/<int:article_id>/move", methods=["GET", "POST"])

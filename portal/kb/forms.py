@@ -4,13 +4,15 @@ from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.kb.files import MAX_SECTION, MAX_SLUG
+from portal.markdown import LIMITS
 from portal.numbers import in_range
 
-MAX_TEXT = 400_000
+MAX_TEXT = LIMITS["article"]
+TOO_LONG = f"Use at most {MAX_TEXT:,} characters."
 
 
 class EditForm(FlaskForm):
-    text = TextAreaField("Markdown (front matter and body)", validators=[DataRequired(), Length(max=MAX_TEXT)])
+    text = TextAreaField("Markdown (front matter and body)", validators=[DataRequired(), Length(max=MAX_TEXT, message=TOO_LONG)])
     message = StringField("What changed", validators=[Optional(), Length(max=300)])
     new_version = BooleanField("New version: everyone acknowledges again")
     draft = BooleanField("Save as draft (readers keep seeing the published version)")
@@ -20,7 +22,7 @@ class EditForm(FlaskForm):
 class NewArticleForm(FlaskForm):
     section = StringField("Section (folder)", validators=[DataRequired(), Length(max=MAX_SECTION)])
     slug = StringField("Address (file name without .md)", validators=[DataRequired(), Length(max=MAX_SLUG)])
-    text = TextAreaField("Markdown (front matter and body)", validators=[DataRequired(), Length(max=MAX_TEXT)])
+    text = TextAreaField("Markdown (front matter and body)", validators=[DataRequired(), Length(max=MAX_TEXT, message=TOO_LONG)])
     message = StringField("What changed", validators=[Optional(), Length(max=300)])
 
 
@@ -36,7 +38,7 @@ class VersionForm(FlaskForm):
 
 
 class PreviewForm(FlaskForm):
-    text = TextAreaField(validators=[Optional(), Length(max=MAX_TEXT)])
+    text = TextAreaField(validators=[Optional(), Length(max=MAX_TEXT, message=TOO_LONG)])
 
 
 class AcknowledgeForm(FlaskForm):

@@ -3,9 +3,13 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from portal.markdown import LIMITS
 from portal.projects.forms import AmountField
 from portal.status.services import FIELDS
 from portal.validators import DateField
+
+# Each text of a report (the Markdown ones and the RAG reasons) has the status cap.
+TEXT_LENGTH = Length(max=LIMITS["status"], message=f"Use at most {LIMITS['status']:,} characters.")
 
 RAG_CHOICES = [("green", "Green"), ("amber", "Amber"), ("red", "Red")]
 REASON_HELP = "Required for amber and red."
@@ -16,7 +20,7 @@ def _rag(label):
 
 
 def _reason(label):
-    return TextAreaField(label, validators=[Length(max=10_000)], render_kw={"rows": 2})
+    return TextAreaField(label, validators=[TEXT_LENGTH], render_kw={"rows": 2})
 
 
 class StatusForm(FlaskForm):
@@ -37,10 +41,10 @@ class StatusForm(FlaskForm):
     forecast_finish = DateField("Forecast finish", validators=[Optional()])
     spent_to_date = AmountField("Spent to date", places=2,
                                  validators=[Optional(), NumberRange(min=0, max=999_999_999_999)])
-    accomplishments = TextAreaField("Accomplishments", validators=[Length(max=10_000)], render_kw={"rows": 4})
-    next_steps = TextAreaField("Next steps", validators=[Length(max=10_000)], render_kw={"rows": 4})
-    blockers = TextAreaField("Blockers", validators=[Length(max=10_000)], render_kw={"rows": 3})
-    decisions = TextAreaField("Decisions needed", validators=[Length(max=10_000)], render_kw={"rows": 3})
+    accomplishments = TextAreaField("Accomplishments", validators=[TEXT_LENGTH], render_kw={"rows": 4})
+    next_steps = TextAreaField("Next steps", validators=[TEXT_LENGTH], render_kw={"rows": 4})
+    blockers = TextAreaField("Blockers", validators=[TEXT_LENGTH], render_kw={"rows": 3})
+    decisions = TextAreaField("Decisions needed", validators=[TEXT_LENGTH], render_kw={"rows": 3})
     version = HiddenField(default="0")
 
     def values(self) -> dict:

@@ -8,7 +8,9 @@ from portal.audit.services import record, snapshot
 from portal.auth.models import User
 from portal.db import db, utcnow
 from portal.errors import InvalidInput, Stale
+from portal.markdown import LIMITS
 from portal.pagination import paginate
+from portal.rendered import rendered_columns
 from portal.status.models import DIMENSIONS, RAGS, StatusReport
 from portal.status.periods import is_open, is_valid_end, open_periods
 
@@ -17,7 +19,7 @@ REASON_FIELDS = {f"rag_{d}": f"reason_{d}" for d in ("overall", *DIMENSIONS)}
 TEXT_FIELDS = ["accomplishments", "next_steps", "blockers", "decisions"]
 FIELDS = RAG_FIELDS + list(REASON_FIELDS.values()) + ["percent_complete", "forecast_finish", "spent_to_date"] \
     + TEXT_FIELDS
-TEXT_LIMIT = 10_000
+TEXT_LIMIT = LIMITS["status"]
 RANK = {"green": 0, "amber": 1, "red": 2}
 
 
@@ -100,7 +102,8 @@ def submit_report(project, user, period_end, values: dict, expected_version: int
         if existing is None or existing.version != expected_version:
             raise _stale(existing)
         before = snapshot(existing, FIELDS)
-        if not existing.save_if_current(expected_version, updated_by=user.id, updated_at=now, **data):
+        if not existing.save_if_current(expected_version, updated_by=user.id, updated_at=now, **data,
+                                        **rendered_columns(StatusReport, data)):
             raise _stale(report_for(project, period_end))
         report = StatusReport.get_by_id(existing.id)
         record(user, "status.edit", "status_report", report.id, f"{project.code} status for {period_end} edited",
