@@ -135,7 +135,7 @@ def test_closed_tickets_take_no_replies(client, login):
     assert Reply.select().count() == 0
 
 
-def test_waiting_pauses_the_resolution_clock():
+def test_waiting_pauses_the_resolution_clock(app):
     agent = make_user("pmo")
     monday_9 = dt.datetime(2026, 11, 30, 9, 0)
     ticket = make_ticket(now=monday_9)
@@ -153,7 +153,7 @@ def test_waiting_pauses_the_resolution_clock():
     ("new", "open", True), ("new", "resolved", True), ("open", "waiting", True), ("waiting", "resolved", True),
     ("resolved", "closed", True), ("resolved", "open", True), ("closed", "open", False),
     ("closed", "resolved", False), ("open", "new", False), ("waiting", "new", False)])
-def test_status_table_for_agents(start, target, allowed):
+def test_status_table_for_agents(app, start, target, allowed):
     agent = make_user("pmo")
     ticket = make_ticket(status=start)
     if allowed:
@@ -164,7 +164,7 @@ def test_status_table_for_agents(start, target, allowed):
         assert Ticket.get_by_id(ticket.id).status == start
 
 
-def test_requesters_may_only_close_or_reopen_their_resolved_ticket():
+def test_requesters_may_only_close_or_reopen_their_resolved_ticket(app):
     ticket = make_ticket(status="open")
     with pytest.raises(HelpdeskError):
         change_status(ticket, ticket.requester, "resolved", ticket.version, CAL)
