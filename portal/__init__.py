@@ -5,6 +5,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import assets as portal_assets
+from portal import compression as portal_compression
 from portal import config as portal_config
 from portal import db as portal_db
 from portal.numbers import BoundedIntegerConverter
@@ -40,6 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
     _register_errors(app)
     _refuse_nul_characters(app)
     _register_headers(app)
+    portal_assets.init_app(app)
+    portal_compression.init_app(app)
     _register_template_helpers(app)
     return app
 
