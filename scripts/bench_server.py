@@ -38,6 +38,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -484,6 +485,8 @@ def main() -> int:
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
         return 2
     os.environ.setdefault("PORTAL_SECRET_KEY", "bench-server")
+    # A TERM (a timeout, a Ctrl-C from make) unwinds the `with` blocks, which stop gunicorn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     results = []
     for backend in args.backends.split(","):
