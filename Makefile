@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: install run test bench screenshots clean lock
+.PHONY: install run test bench bench-server screenshots clean lock
 install: $(STAMP)
 
 run: $(STAMP)
@@ -26,6 +26,11 @@ clean:
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# Under gunicorn, driven by wrk (apt-get install -y wrk), against a hello-world floor;
+# needs PostgreSQL on 127.0.0.1:5432 unless BENCH_ARGS='--backends sqlite'.
+bench-server: $(STAMP)
+	$(BIN)/python scripts/bench_server.py $(BENCH_ARGS)
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshot.py docs

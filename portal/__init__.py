@@ -5,6 +5,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import assets as portal_assets
+from portal import compression as portal_compression
 from portal import config as portal_config
 from portal import db as portal_db
 from portal import logs as portal_logs
@@ -48,8 +50,9 @@ def create_app(config: dict | None = None) -> Flask:
     _register_errors(app)
     _refuse_nul_characters(app)
     _register_headers(app)
+    portal_assets.init_app(app)
+    portal_compression.init_app(app)
     _register_template_helpers(app)
-    _version_static_urls(app)
     return app
 
 
@@ -162,27 +165,6 @@ def _refuse_nul_characters(app):
             values += list(request.form.values())
         if any("\x00" in str(v) for v in values):
             abort(400, description="The request contains a NUL character, which no field accepts.")
-
-
-def _version_static_urls(app):
-    """Every static URL carries a digest of the static files (`?v=…`).
-
-    nginx serves /static/ with a year-long cache; a release that changes a file
-    changes the digest, so browsers fetch the new file instead of keeping the old.
-    """
-    import hashlib
-    from pathlib import Path
-
-    digest = hashlib.sha256()
-    root = Path(app.static_folder)
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    version = digest.hexdigest()[:12]
-
-    @app.url_defaults
-    def static_version(endpoint, values):
-        if endpoint == "static":
-            values.setdefault("v", version)
 
 
 def _register_headers(app):
