@@ -575,3 +575,31 @@ def test_expired_session_on_a_polled_fragment_returns_to_the_page_after_sign_in(
         "HX-Request": "true", "HX-Current-URL": "http://localhost/helpdesk/?view=mine"})
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/login?next=/helpdesk/?view%3Dmine"
+
+
+@pytest.mark.parametrize("sort", ["due", "priority", "newest"])
+def test_deep_queue_pages_list_every_ticket_once_in_queue_order(app, sort):
+    from portal.helpdesk.queue import PRIORITY_RANK, queue
+    agent, asker = make_user("pmo"), make_user("member")
+    shared_due = dt.datetime(2026, 3, 2, 12, 0)  # ties: the newest ticket first among equal due times
+    tickets = [make_ticket(asker, subject=f"Queue order {i}", priority=("low", "high", "normal")[i % 3],
+                           resolution_due=shared_due if i % 2 else shared_due + dt.timedelta(hours=i),
+                           assignee=agent.id if i % 4 == 0 else None) for i in range(11)]
+    order = {"due": (Ticket.resolution_due,), "priority": (PRIORITY_RANK, Ticket.resolution_due),
+             "newest": (Ticket.created_at.desc(),)}[sort]
+    expected = [t.id for t in Ticket.select(Ticket.id).order_by(*order, Ticket.id.desc())]
+    pages = [queue(agent, "all", sort=sort, page=n, per_page=4)[0] for n in (1, 2, 3, 4)]
+    assert [p.total for p in pages] == [11] * 4 and [len(p) for p in pages] == [4, 4, 3, 0]
+    listed = [t.id for p in pages for t in p.rows]
+    assert listed == expected and len(set(listed)) == len(tickets)
+    row = next(t for p in pages for t in p.rows if t.id == tickets[4].id)
+    assert row.requester.name == asker.name and row.assignee_user.name == agent.name
+
+
+def test_a_requesters_queue_pages_hold_only_their_tickets(app):
+    from portal.helpdesk.queue import queue
+    asker, other = make_user("member"), make_user("member")
+    mine = [make_ticket(asker, subject=f"Mine {i}") for i in range(5)]
+    make_ticket(other, subject="Not mine")
+    first, second = (queue(asker, "all", page=n, per_page=3)[0] for n in (1, 2))
+    assert first.total == 5 and {t.id for t in first.rows + second.rows} == {t.id for t in mine}

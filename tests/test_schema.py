@@ -36,7 +36,9 @@ def _model_indexes(model):
     """(columns, unique) for each index the model declares, foreign keys included."""
     found = set()
     for index in model._meta.fields_to_index():
-        columns = tuple(e.column_name for e in index._expressions if isinstance(e, peewee.Field))
+        # A column in descending order (peewee's Ordering) is still that column.
+        parts = [e.node if isinstance(e, peewee.Ordering) else e for e in index._expressions]
+        columns = tuple(e.column_name for e in parts if isinstance(e, peewee.Field))
         found.add((columns, bool(index._unique)))
     for field in model._meta.sorted_fields:
         # peewee indexes every foreign key unless told not to.
