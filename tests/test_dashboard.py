@@ -146,9 +146,21 @@ def test_rag_mix_chart_and_summary(client, login, portfolio):
     login("executive")
     month = due_now(portfolio["a"]).strftime("%Y-%m")
     html = _get(client, "/dashboard/")
-    assert f"<title>{month}: 1 red</title>" in html
+    # The chart arrives after the page (htmx loads it), and is a plain link without JavaScript.
+    assert "<title>" not in html[html.index("Portfolio RAG mix"):html.index("</figure>", html.index("Portfolio RAG mix"))]
+    assert 'hx-get="/dashboard/mix" hx-trigger="load"' in html and '<a href="/dashboard/mix">' in html
+    chart = _get(client, "/dashboard/mix")
+    assert f"<title>{month}: 1 red</title>" in chart and "<html" in chart
+    fragment = client.get("/dashboard/mix", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith("<svg") and f"<title>{month}: 1 red</title>" in fragment
+    # The chart follows the page's project filters (not its RAG filter): Finance has only B, amber.
+    html = _get(client, "/dashboard/?department=Finance&rag=red")
+    assert 'hx-get="/dashboard/mix?department=Finance"' in html
+    finance = _get(client, "/dashboard/mix?department=Finance")
+    assert f"<title>{month}: 1 red</title>" not in finance and "amber</title>" in finance
     summary = _get(client, "/dashboard/summary")
     assert "executive summary" in summary and "Vendor **late**." in summary
+    assert f"<title>{month}: 1 red</title>" in summary  # printed at once: no deferred chart
     assert "style=" not in summary and "<script>" not in summary
 
 

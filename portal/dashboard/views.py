@@ -1,5 +1,5 @@
 """Dashboard pages: the portfolio, a row's latest report in place, the CSV export and the executive summary."""
-from flask import Response, abort, request, stream_with_context
+from flask import Response, abort, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
 from portal.dashboard import bp
@@ -53,9 +53,24 @@ def index():
                   total=page.total, page=page, today=today, internal=internal, stages=stages,
                   compliance=compliance,
                   figures=svc.headline(rows, svc.projects_by_state(current_user, filters)),
-                  heat=svc.heat_counts(rows),
-                  mix=rag_mix(rag_months(current_user, filters, today), "Portfolio RAG mix, last 12 months"),
+                  heat=svc.heat_counts(rows), mix=None, mix_url=_mix_url(form),
                   departments=departments, managers=managers, categories=list(current_rules()["categories"]))
+
+
+def _mix_url(form) -> str:
+    """The RAG mix chart's own URL for these filters (the RAG filter and sorting do not change it)."""
+    args = {k: v for k, v in form.filters().items() if k != "rag" and v}
+    return url_for("dashboard.mix", **args)
+
+
+@bp.get("/mix")
+@login_required
+@require("dashboard.view")
+def mix():
+    """The portfolio RAG mix chart, which the dashboard loads after its first paint (or a page of its own)."""
+    form = _form()
+    chart = rag_mix(rag_months(current_user, form.filters(), utcnow().date()), "Portfolio RAG mix, last 12 months")
+    return render("dashboard/mix.html", fragment="dashboard/_mix.html", mix=chart)
 
 
 @bp.get("/projects/<ref>")
