@@ -2,9 +2,10 @@
 import datetime
 from decimal import Decimal
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from portal.auth.models import User
+from portal.db import is_sqlite
 from portal.projects.models import Project
 from portal.risks.services import open_high_risks, overdue_reviews
 from portal.status.models import DIMENSIONS, StatusReminder, StatusReport
@@ -24,24 +25,37 @@ def _projects(user, filters: dict):
             .where(Project.state == "active"))
 
 
-def _latest_two(project_ids_query) -> dict:
+def _latest_two(user, filters: dict) -> dict:
     """{project id: [latest report, previous report]} as dicts, in one query.
 
-    A window function numbers each project's reports newest first and keeps the
-    first two: one pass over the listed projects' reports on either database (a
-    correlated LIMIT per project made PostgreSQL scan every report per project).
+    On PostgreSQL a lateral join reads each project's two newest reports from the
+    (project, period_end) index: a few rows per project, not every report. SQLite has
+    no lateral join: a window function numbers each project's reports newest first and
+    keeps the first two, one pass over the listed projects' reports.
     """
-    rank = fn.ROW_NUMBER().over(partition_by=[StatusReport.project],
-                                order_by=[StatusReport.period_end.desc()]).alias("rank")
-    numbered = (StatusReport.select(StatusReport.project, *[getattr(StatusReport, c) for c in REPORT_COLUMNS], rank)
-                .where(StatusReport.project.in_(project_ids_query)))
-    query = (StatusReport.select(numbered.c.project_id, *[getattr(numbered.c, c) for c in REPORT_COLUMNS])
-             .from_(numbered).where(numbered.c.rank <= 2)
-             .order_by(numbered.c.project_id, numbered.c.period_end.desc()))
+    if not is_sqlite():
+        newest = (StatusReport.select(StatusReport.project, *[getattr(StatusReport, c) for c in REPORT_COLUMNS])
+                  .where(StatusReport.project == Project.id)
+                  .order_by(StatusReport.period_end.desc()).limit(2).alias("newest"))
+        query = (_projects(user, filters).select(newest.c.project_id, *[getattr(newest.c, c) for c in REPORT_COLUMNS])
+                 .join(newest, JOIN.LATERAL).order_by(newest.c.project_id, newest.c.period_end.desc()))
+    else:
+        query = _numbered_latest_two(_projects(user, filters).select(Project.id))
     out = {}
     for row in query.tuples():
         out.setdefault(row[0], []).append(dict(zip(REPORT_COLUMNS, row[1:])))
     return out
+
+
+def _numbered_latest_two(project_ids_query):
+    """The two newest reports of each listed project, by a window function (see _latest_two)."""
+    rank = fn.ROW_NUMBER().over(partition_by=[StatusReport.project],
+                                order_by=[StatusReport.period_end.desc()]).alias("rank")
+    numbered = (StatusReport.select(StatusReport.project, *[getattr(StatusReport, c) for c in REPORT_COLUMNS], rank)
+                .where(StatusReport.project.in_(project_ids_query)))
+    return (StatusReport.select(numbered.c.project_id, *[getattr(numbered.c, c) for c in REPORT_COLUMNS])
+            .from_(numbered).where(numbered.c.rank <= 2)
+            .order_by(numbered.c.project_id, numbered.c.period_end.desc()))
 
 
 def _trend(latest, previous):
@@ -59,7 +73,7 @@ def portfolio_rows(user, filters: dict, today: datetime.date) -> list[dict]:
                         Project.manager, Manager.name.alias("manager_name"))
                 .join(Manager, on=(Project.manager == Manager.id)).order_by(Project.code).dicts())
     projects = list(projects)
-    reports = _latest_two(_projects(user, filters).select(Project.id))
+    reports = _latest_two(user, filters)
     ids = [p["id"] for p in projects]
     risks, reviews_due = open_high_risks(ids), overdue_reviews(ids)
     rows = []
