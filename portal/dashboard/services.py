@@ -28,34 +28,29 @@ def _projects(user, filters: dict):
 def _latest_two(user, filters: dict) -> dict:
     """{project id: [latest report, previous report]} as dicts, in one query.
 
-    On PostgreSQL a lateral join reads each project's two newest reports from the
-    (project, period_end) index: a few rows per project, not every report. SQLite has
-    no lateral join: a window function numbers each project's reports newest first and
-    keeps the first two, one pass over the listed projects' reports.
+    Each project's two newest reports are read from the (project, period_end) index:
+    a few rows per project instead of sorting every report of the portfolio. PostgreSQL
+    does it with a lateral join; SQLite, which has none, bounds each project's reports
+    by its second-newest period end, found by a correlated lookup in the same index.
     """
-    if not is_sqlite():
-        newest = (StatusReport.select(StatusReport.project, *[getattr(StatusReport, c) for c in REPORT_COLUMNS])
-                  .where(StatusReport.project == Project.id)
+    columns = [getattr(StatusReport, c) for c in REPORT_COLUMNS]
+    if is_sqlite():
+        Older = StatusReport.alias("older")
+        second = (Older.select(Older.period_end).where(Older.project == Project.id)
+                  .order_by(Older.period_end.desc()).limit(1).offset(1))
+        query = (_projects(user, filters).select(StatusReport.project, *columns)
+                 .join(StatusReport, on=((StatusReport.project == Project.id)
+                                         & (StatusReport.period_end >= fn.COALESCE(second, datetime.date.min))))
+                 .order_by(StatusReport.project, StatusReport.period_end.desc()))
+    else:
+        newest = (StatusReport.select(StatusReport.project, *columns).where(StatusReport.project == Project.id)
                   .order_by(StatusReport.period_end.desc()).limit(2).alias("newest"))
         query = (_projects(user, filters).select(newest.c.project_id, *[getattr(newest.c, c) for c in REPORT_COLUMNS])
                  .join(newest, JOIN.LATERAL).order_by(newest.c.project_id, newest.c.period_end.desc()))
-    else:
-        query = _numbered_latest_two(_projects(user, filters).select(Project.id))
     out = {}
     for row in query.tuples():
         out.setdefault(row[0], []).append(dict(zip(REPORT_COLUMNS, row[1:])))
     return out
-
-
-def _numbered_latest_two(project_ids_query):
-    """The two newest reports of each listed project, by a window function (see _latest_two)."""
-    rank = fn.ROW_NUMBER().over(partition_by=[StatusReport.project],
-                                order_by=[StatusReport.period_end.desc()]).alias("rank")
-    numbered = (StatusReport.select(StatusReport.project, *[getattr(StatusReport, c) for c in REPORT_COLUMNS], rank)
-                .where(StatusReport.project.in_(project_ids_query)))
-    return (StatusReport.select(numbered.c.project_id, *[getattr(numbered.c, c) for c in REPORT_COLUMNS])
-            .from_(numbered).where(numbered.c.rank <= 2)
-            .order_by(numbered.c.project_id, numbered.c.period_end.desc()))
 
 
 def _trend(latest, previous):
