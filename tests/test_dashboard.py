@@ -184,3 +184,33 @@ def test_dashboard_counts_open_high_risks_and_overdue_reviews(client, login):
     csv_text = client.get("/dashboard/export.csv").get_data(as_text=True)
     line = next(l for l in csv_text.splitlines() if "Risky rollout" in l)
     assert line.endswith(",2,2")
+
+
+def test_trend_compares_the_two_newest_reports_however_many_there_are(client, login):
+    login("executive")
+    long_run = make_project(name="Long run", reporting_cadence="weekly", start_date=dt.date(2025, 1, 1))
+    single = make_project(name="Single report", reporting_cadence="weekly", start_date=dt.date(2025, 1, 1))
+    end = due_now(long_run)
+    for n, rag in ((3, "red"), (2, "green"), (1, "amber"), (0, "green")):  # oldest first: amber then green
+        make_report(long_run, earlier(long_run, end, n), rag=rag, percent=60 - 10 * n)
+    make_report(single, end, rag="red", percent=5)
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(_get(client, "/dashboard/export.csv")))}
+    assert (rows[long_run.code]["overall"], rows[long_run.code]["trend"]) == ("green", "up")
+    assert rows[long_run.code]["percent_complete"] == "60" and rows[long_run.code]["last_period_end"] == str(end)
+    assert (rows[single.code]["overall"], rows[single.code]["trend"]) == ("red", "")
+
+
+def test_portfolio_table_pages_by_fifty_while_the_figures_count_every_project(client, login):
+    login("executive")
+    manager = make_user("manager")
+    projects = [make_project(manager=manager, name=f"Paged {i:02d}", department="Paging", budget=Decimal("1000"))
+                for i in range(51)]
+    first = _get(client, "/dashboard/?department=Paging&sort=name")
+    codes = lambda html: re.findall(r'data-code="([^"]+)"', html)  # noqa: E731
+    assert len(codes(first)) == 50 and "51 active projects" in first and "Page 1 of 2" in first
+    assert _figure(first, "active") == "51" and _figure(first, "budget") == "51,000"
+    assert re.search(r'href="/dashboard/\?[^"]*page=2[^"]*" hx-get=[^>]*rel="next"', first)
+    assert "department=Paging" in re.search(r'href="([^"]*page=2[^"]*)"', first).group(1)
+    second = _get(client, "/dashboard/?department=Paging&sort=name&page=2")
+    assert codes(second) == [projects[-1].code] and "Page 2 of 2" in second
+    assert set(codes(first)) | set(codes(second)) == {p.code for p in projects}
