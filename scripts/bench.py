@@ -58,6 +58,7 @@ PAGES = [
     ("pmo", "/dashboard/?rag=red&sort=percent&dir=desc&page=2"),
     ("executive", "/dashboard/export.csv"),
     ("executive", "/dashboard/summary"),
+    ("executive", "/dashboard/mix"),
     ("member", "/dashboard/"),
     ("pmo", "/projects/{project}/status/"),
     ("pmo", "/projects/{project}/status/report"),

@@ -43,6 +43,8 @@ def test_manager_reports_and_executive_finds_it_on_the_dashboard(page):
     page.get_by_label("RAG", exact=True).select_option("red")
     expect(page.locator("#portfolio")).to_contain_text("1 active project")
     expect(page).to_have_url(re.compile(r"rag=red"))
+    # The RAG mix chart arrives after the table, and again after the filtered table is swapped in.
+    expect(page.get_by_role("img", name="Portfolio RAG mix, last 12 months")).to_be_visible()
     expect(page.locator("#portfolio-table")).not_to_contain_text("Calm project")
     page.get_by_role("button", name=f"Show the latest report of {project.code}").click()
     expect(page.locator(f"#x-{project.code}")).to_contain_text("The robot vendor slipped a month.")
