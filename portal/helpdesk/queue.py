@@ -89,9 +89,9 @@ def queue(user, view: str, q: str = "", category: str = "", priority: str = "", 
         "updated": (Ticket.updated_at.desc(),),
     }.get(sort, (Ticket.resolution_due.asc(),))
     order = (*order, Ticket.id.desc())
-    # A deferred join: the page's ids are found on the ticket table alone (an index
-    # scan for the default order), and only those rows are joined to their users, so
-    # a deep page no longer carries 50 joined rows per skipped row through the sort.
+    # A deferred join: the page's ids are found on the ticket table alone (an index-only
+    # scan for the default order), and only those rows are joined to their users, so a
+    # deep page no longer joins and sorts the thousands of rows it skips.
     page = max(1, min(int(page), MAX_PAGE))
     ids = query.select(Ticket.id).order_by(*order).paginate(page, per_page)
     Assignee = User.alias()
