@@ -147,7 +147,8 @@ def test_rag_mix_chart_and_summary(client, login, portfolio):
     month = due_now(portfolio["a"]).strftime("%Y-%m")
     html = _get(client, "/dashboard/")
     # The chart arrives after the page (htmx loads it), and is a plain link without JavaScript.
-    assert "<title>" not in html[html.index("Portfolio RAG mix"):html.index("</figure>", html.index("Portfolio RAG mix"))]
+    figure = html[html.index("Portfolio RAG mix"):]
+    assert "<title>" not in figure[:figure.index("</figure>")]
     assert 'hx-get="/dashboard/mix" hx-trigger="load"' in html and '<a href="/dashboard/mix">' in html
     chart = _get(client, "/dashboard/mix")
     assert f"<title>{month}: 1 red</title>" in chart and "<html" in chart
