@@ -1,8 +1,8 @@
 """The PMO KPI page and its monthly CSV."""
-from flask import Response, request, stream_with_context
+from flask import request
 from flask_login import login_required
 
-from portal.csvexport import csv_stream
+from portal.csvexport import csv_response
 from portal.db import utcnow
 from portal.kpis import bp
 from portal.kpis import services as svc
@@ -30,7 +30,6 @@ def index():
 @require("pmo.views")
 def export():
     """The monthly series as CSV (formula-safe)."""
-    rows = svc.monthly(utcnow().date(), _months())
-    lines = csv_stream(svc.COLUMNS, ([r[c] for c in svc.COLUMNS] for r in rows))
-    return Response(stream_with_context(lines), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="pmo-kpis.csv"'})
+    today, months = utcnow().date(), _months()
+    return csv_response("pmo-kpis.csv", svc.COLUMNS,
+                        lambda: ([r[c] for c in svc.COLUMNS] for r in svc.monthly(today, months)))
