@@ -19,7 +19,7 @@ from portal import create_app
 from portal.db import db, make_database, migration_runner
 
 from tests.factories import make_user
-from tests.live import live, portal_server  # noqa: F401  (the live-server fixtures, for every module)
+from tests.live import _pg_live_url, live, portal_server  # noqa: F401  (the live-server fixtures, for every module)
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = os.environ.get("PORTAL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -4,7 +4,7 @@ The test client reads a response inside the request that made it; a real server 
 streamed body after the request's teardown, sends files through its own file wrapper and
 cuts a connection when the body fails half-way. These fixtures catch what only shows there.
 
-`portal_server` (one per test module and backend) migrates a database of its own, copies a
+`portal_server` (one per test module and backend) starts on an empty migrated database, copies a
 knowledge folder, and starts gunicorn with two sync workers. `live` (per test) points the
 test process's database at the same database, so the factories seed data the server sees,
 and hands out `LiveSession`s: `requests` sessions that sign in through the real form.
@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -157,13 +158,30 @@ class PortalServer:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return text.count("Traceback (most recent call last)")
 
+    @contextmanager
+    def bound(self):
+        """This process's `db` pointed at the server's database, in an app context, for the factories."""
+        db.initialize(self.database)
+        with self.app.app_context():
+            db.connect(reuse_if_open=True)
+            try:
+                yield self
+            finally:
+                if not db.is_closed():
+                    db.close()
+
     def session(self) -> LiveSession:
         """A new anonymous session against this server."""
         return LiveSession(self.base_url)
 
 
-def _pg_database():
-    """A PostgreSQL database of its own for one server (the shared test database is emptied per test)."""
+@pytest.fixture(scope="session")
+def _pg_live_url():
+    """A PostgreSQL database for the live servers, created once per run (creating one costs seconds).
+
+    Not the shared test database: that one is emptied before every test, and a server
+    outlives a test. Each server empties this one when it starts.
+    """
     from tests.conftest import PG_ADMIN_URL, _missing, _migrate
     try:
         import psycopg2
@@ -176,25 +194,24 @@ def _pg_database():
         cur.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     _migrate(url)
-
-    def drop():
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-    return url, drop
+    yield url
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
 
 
 @pytest.fixture(scope="module")
 def portal_server(backend, request, tmp_path_factory):
     """gunicorn serving the portal on a migrated database of `backend`, for one test module."""
     folder = tmp_path_factory.mktemp(f"live-{backend}")
-    drop = None
     if backend == "sqlite":
         path = folder / "portal.sqlite3"
         shutil.copy(request.getfixturevalue("_sqlite_template"), path)
         url = f"sqlite:///{path}"
     else:
-        url, drop = _pg_database()
+        from tests.conftest import _empty_pg
+        url = request.getfixturevalue("_pg_live_url")
+        _empty_pg(url)
     shutil.copytree(KNOWLEDGE_FIXTURE, folder / "knowledge")
     server = PortalServer(url, folder)
     try:
@@ -205,19 +222,13 @@ def portal_server(backend, request, tmp_path_factory):
             server.database.close_all()
         elif not server.database.is_closed():
             server.database.close()
-        if drop:
-            drop()
 
 
 @pytest.fixture
 def live(portal_server):
     """The module's server, with this test process bound to its database (for the factories)."""
-    db.initialize(portal_server.database)
-    with portal_server.app.app_context():
-        db.connect(reuse_if_open=True)
+    with portal_server.bound():
         yield portal_server
-        if not db.is_closed():
-            db.close()
 
 
 def assert_complete(response: requests.Response) -> None:
