@@ -258,3 +258,19 @@ def test_helpdesk_attachment_downloads_for_the_requester_only(live):
     stranger = live.session()
     stranger.sign_in(make_user("member"))
     assert stranger.get(url).status_code in (403, 404)
+
+
+def test_printable_status_report_arrives_whole(live):
+    from tests.status_helpers import make_report, today
+    manager = make_user("manager")
+    project = make_project(manager=manager)
+    report = make_report(project, today(), rag="amber", accomplishments="Printed through gunicorn " * 400)
+    session = live.session()
+    session.sign_in(manager)
+
+    response = session.get(f"/projects/{project.ref}/status/{report.period_end.isoformat()}")
+
+    assert response.status_code == 200
+    assert_complete(response)
+    assert response.text.count("Printed through gunicorn") >= 400
+    assert response.text.rstrip().endswith("</html>")
