@@ -38,6 +38,7 @@ class Case:
     label: str
     kwargs: dict = field(default_factory=dict)
     home: str = ""  # the rule's URL with values that reach the view
+    rule: str = ""
 
     def describe(self) -> str:
         text = f"{self.method} {self.path[:120]} [{self.label}]"
@@ -107,7 +108,8 @@ def all_cases(app, valid: dict) -> list[Case]:
             if method not in methods:
                 cases.append(Case(method, good_path, "wrong method"))
         for case in cases:
-            case.home = case.home or good_path
+            if not case.rule:
+                case.home, case.rule = good_path, rule.rule
     return cases
 
 

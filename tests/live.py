@@ -170,6 +170,17 @@ class PortalServer:
                 if not db.is_closed():
                     db.close()
 
+    def exceptions(self) -> dict:
+        """How often each exception ended a request, by its last line (numbers shortened), from the log."""
+        from collections import Counter
+        found = Counter()
+        lines = self.log_path.read_text(errors="replace").splitlines() if self.log_path.exists() else []
+        for i, line in enumerate(lines):
+            if line.startswith("Traceback (most recent call last)"):
+                last = next((x for x in lines[i + 1:] if x and not x[0].isspace()), "?")
+                found[re.sub(r"\d{12,}", "N", last)[:200]] += 1
+        return dict(found.most_common())
+
     def session(self) -> LiveSession:
         """A new anonymous session against this server."""
         return LiveSession(self.base_url)
