@@ -104,8 +104,7 @@ def edit(ref, issue_id):
         return _form_page(project, form, issue)
     if form.validate_on_submit():
         try:
-            version = int(form.version.data or 0) if str(form.version.data or "0").isdigit() else 0
-            update_issue(issue, current_user, version, form.values())
+            update_issue(issue, current_user, form.version.data or 0, form.values())
         except WorkflowError as exc:
             _apply_errors(form, exc)
             return _form_page(project, form, issue, status=exc.status if exc.status != 403 else 422)

@@ -1,0 +1,174 @@
+"""Hostile input found by an attack on the running portal: huge numbers, JSON bodies, CSV cells, orphaned files."""
+import datetime
+
+import pytest
+import wtforms
+
+from portal.numbers import MAX_INT, BoundedIntegerField, VersionField
+from tests.conftest import sign_in
+from tests.factories import make_project, make_user
+from tests.risk_helpers import make_issue, make_risk
+
+HUGE = "9" * 400  # past what a float holds: WTForms' NumberRange used to raise OverflowError
+DAMAGED = "reload the page and save again"
+
+
+# --- integers from requests ---------------------------------------------------------
+
+class _Numbers(wtforms.Form):
+    score = BoundedIntegerField("Score", minimum=1, maximum=5, validators=[wtforms.validators.Optional()])
+    version = VersionField(validators=[wtforms.validators.InputRequired()])
+
+
+@pytest.mark.parametrize("typed", [HUGE, str(MAX_INT + 1), "6", "0", "-1", "²", "٣", "1_0", "1.5", "abc"])
+def test_a_number_field_refuses_what_the_database_cannot_hold_with_one_message(typed):
+    from werkzeug.datastructures import MultiDict
+    form = _Numbers(MultiDict({"score": typed, "version": typed}))
+    assert not form.validate()
+    assert form.errors["score"] == ["Enter a whole number between 1 and 5."]
+    assert form.score.data is None or not 1 <= form.score.data <= 5
+    if typed not in ("6", "0"):
+        assert any(DAMAGED in e for e in form.form_errors)
+
+
+def test_a_number_field_accepts_its_range_and_an_empty_optional_value():
+    from werkzeug.datastructures import MultiDict
+    form = _Numbers(MultiDict({"score": " 4 ", "version": str(MAX_INT)}))
+    assert form.validate() and (form.score.data, form.version.data) == (4, MAX_INT)
+    form = _Numbers(MultiDict({"score": "", "version": "1"}))
+    assert form.validate() and form.score.data is None
+
+
+def test_huge_list_filters_are_dropped_and_the_list_still_shows(client, login):
+    pmo = login("pmo")
+    project = make_project(manager=pmo, name="Still listed")
+    make_risk(project, title="Still a risk")
+    assert "Still listed" in client.get(f"/projects/?manager={HUGE}").get_data(as_text=True)
+    for url in (f"/projects/{project.code}/risks/?owner={HUGE}&p={HUGE}&i={HUGE}", f"/risks/?owner={HUGE}"):
+        response = client.get(url)
+        assert response.status_code == 200 and "Still a risk" in response.get_data(as_text=True), url
+    export = client.get(f"/projects/{project.code}/risks/export.csv?owner={HUGE}")
+    assert export.status_code == 200 and "Still a risk" in export.get_data(as_text=True)
+    assert client.get(f"/pmo/?months={HUGE}").status_code == 200
+
+
+@pytest.mark.parametrize("query", [f"manager={HUGE}", f"page={HUGE}", "manager=-1"])
+def test_huge_dashboard_filters_get_a_message(client, login, query):
+    login("pmo")
+    for url in (f"/dashboard/?{query}", f"/dashboard/export.csv?{query}"):
+        response = client.get(url)
+        assert response.status_code == 400 and "Those filters are not valid" in response.get_data(as_text=True)
+
+
+def test_a_huge_person_in_the_resource_grid_is_not_found(client, login):
+    login("pmo")
+    assert client.get(f"/resources/cell?person={HUGE}&from=2026-01-05&to=2026-01-11").status_code == 404
+
+
+def test_huge_scores_are_refused_next_to_the_field_and_nothing_is_scored(client, login):
+    from portal.projects.models import Project
+    login("pmo")
+    request_ = make_project(state="submitted", requester=make_user("member"))
+    response = client.post(f"/projects/{request_.ref}/score",
+                           data={"strategic_fit": HUGE, "value": "3", "risk": "3", "effort": "3"})
+    assert response.status_code == 422
+    assert "Enter a whole number between 1 and 5." in response.get_data(as_text=True)
+    assert Project.get_by_id(request_.id).score is None
+
+
+def _version_posts(client):
+    """(url, data, read back what the post would have changed) for every version-guarded form."""
+    from portal.auth.models import User
+    from portal.compliance.models import ComplianceCheck
+    from portal.helpdesk.models import CannedAnswer
+    from portal.lessons.models import Benefit
+    from portal.milestones.models import Milestone
+    from portal.projects.models import Project
+    from portal.risks.models import Issue, Risk
+
+    admin = make_user("admin")
+    sign_in(client, admin)
+    draft = make_project(state="draft", manager=admin, name="Kept")
+    project = make_project(manager=admin)
+    risk, issue = make_risk(project, title="Kept"), make_issue(project, title="Kept")
+    milestone = Milestone.create(project=project, name="Kept", due_date=datetime.date(2026, 4, 1))
+    benefit = Benefit.create(project=project, description="Kept", measure="m", target="t")
+    canned = CannedAnswer.create(title="Kept", body="Kept")
+    person = make_user("member", name="Kept")
+    client.get("/compliance/checks")  # creates the checks
+    owner = str(admin.id)
+    return [
+        (f"/projects/{draft.ref}/edit", {"name": "Changed", "manager": owner, "action": "save"},
+         lambda: Project.get_by_id(draft.id).name),
+        (f"/projects/{project.code}/risks/{risk.id}/edit",
+         {"title": "Changed", "category": "other", "probability": "3", "impact": "3", "owner": owner,
+          "response": "mitigate"}, lambda: Risk.get_by_id(risk.id).title),
+        (f"/projects/{project.code}/risks/{risk.id}/row/edit",
+         {"title": "Changed", "category": "other", "probability": "3", "impact": "3", "owner": owner},
+         lambda: Risk.get_by_id(risk.id).title),
+        (f"/projects/{project.code}/risks/{risk.id}/status", {"status": "closed"},
+         lambda: Risk.get_by_id(risk.id).status),
+        (f"/projects/{project.code}/issues/{issue.id}/edit",
+         {"title": "Changed", "priority": "3", "status": "open", "owner": owner}, lambda: Issue.get_by_id(issue.id).title),
+        (f"/projects/{project.code}/milestones/{milestone.id}", {"forecast_date": "2026-04-10"},
+         lambda: Milestone.get_by_id(milestone.id).forecast_date),
+        (f"/projects/{project.code}/lessons/benefits/{benefit.id}",
+         {f"b{benefit.id}-description": "Changed", f"b{benefit.id}-measure": "m", f"b{benefit.id}-target": "t"},
+         lambda: Benefit.get_by_id(benefit.id).description),
+        ("/compliance/checks/risk_review", {"enabled": "y", "threshold": "45"},
+         lambda: ComplianceCheck.get(ComplianceCheck.key == "risk_review").threshold),
+        (f"/admin/users/{person.id}", {"name": "Changed", "role": "member"}, lambda: User.get_by_id(person.id).name),
+        (f"/admin/users/{person.id}/deactivate", {}, lambda: User.get_by_id(person.id).active),
+        (f"/helpdesk/canned/{canned.id}", {"title": "Changed", "body": "Changed"},
+         lambda: CannedAnswer.get_by_id(canned.id).title),
+    ]
+
+
+@pytest.mark.parametrize("version", [HUGE, str(MAX_INT + 1), "-1", "abc"])
+def test_a_damaged_edit_marker_is_refused_with_a_message_and_nothing_changes(client, version):
+    for url, data, read in _version_posts(client):
+        before = read()
+        if url.startswith("/projects/") and "/lessons/" in url:
+            data = {**data, url.rsplit("/", 1)[1].join(("b", "-version")): version}
+        else:
+            data = {**data, "version": version}
+        response = client.post(url, data=data)
+        body = response.get_data(as_text=True)
+        assert response.status_code in (400, 422), (url, response.status_code)
+        assert DAMAGED in body or "reload the page and try again" in body, url
+        assert read() == before, url
+
+
+def test_huge_numbers_in_visible_fields_are_refused_next_to_the_field(client, login):
+    from portal.compliance.models import ComplianceCheck
+    from portal.resources.models import Allocation
+    from portal.status.models import StatusReport
+    from tests.status_helpers import due_now, form_data
+    login("admin")
+    project = make_project()
+    client.get("/compliance/checks")
+    threshold = client.post("/compliance/checks/risk_review", data={"enabled": "y", "threshold": HUGE, "version": "1"})
+    assert threshold.status_code == 422 and "Give a whole number." in threshold.get_data(as_text=True)
+    assert ComplianceCheck.get(ComplianceCheck.key == "risk_review").threshold != int(HUGE[:3])
+    report = client.post(f"/projects/{project.code}/status/report",
+                         data=form_data(due_now(project), percent_complete=HUGE))
+    assert report.status_code == 422 and "between 0 and 100" in report.get_data(as_text=True)
+    assert not StatusReport.select().exists()
+    booking = client.post(f"/projects/{project.code}/resources/",
+                          data={"person": str(make_user().id), "role": "Analyst", "percent": HUGE,
+                                "start_date": "2026-02-02", "end_date": "2026-03-02"})
+    assert booking.status_code == 422 and "between 1 and 100" in booking.get_data(as_text=True)
+    assert not Allocation.select().exists()
+
+
+def test_a_huge_kb_edit_marker_keeps_the_article(client, login):
+    from tests.kb_helpers import article
+    login("pmo")
+    client.get("/kb/")
+    a = article("standards", "risk")
+    for url, data in ((f"/kb/article/{a.id}/edit", {"text": a.text + "\nChanged.", "version": HUGE}),
+                      (f"/kb/article/{a.id}/move", {"section": "faq", "slug": "moved", "version": HUGE})):
+        response = client.post(url, data=data)
+        assert response.status_code == 422 and DAMAGED in response.get_data(as_text=True), url
+    fresh = article("standards", "risk")
+    assert (fresh.text, fresh.revision) == (a.text, a.revision)
