@@ -8,6 +8,7 @@ from portal.numbers import MAX_INT, BoundedIntegerField, VersionField
 from tests.conftest import sign_in
 from tests.factories import make_project, make_user
 from tests.risk_helpers import make_issue, make_risk
+from tests.test_projects_views import GOOD
 
 HUGE = "9" * 400  # past what a float holds: WTForms' NumberRange used to raise OverflowError
 DAMAGED = "reload the page and save again"
@@ -172,3 +173,43 @@ def test_a_huge_kb_edit_marker_keeps_the_article(client, login):
         assert response.status_code == 422 and DAMAGED in response.get_data(as_text=True), url
     fresh = article("standards", "risk")
     assert (fresh.text, fresh.revision) == (a.text, a.revision)
+
+
+# --- request bodies ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("body", ['{"name": 5, "version": 1, "manager": true}', "[1, 2, 3]", "true", "12", '"text"'])
+def test_a_json_body_on_a_form_route_gets_415_and_changes_nothing(client, login, body):
+    from portal.projects.models import Project
+    manager = login("manager")
+    draft = make_project(state="draft", manager=manager, name="Kept")
+    for url in (f"/projects/{draft.ref}/edit", "/projects/new", "/helpdesk/new", f"/projects/{draft.ref}/score"):
+        response = client.post(url, data=body, content_type="application/json")
+        assert response.status_code == 415, url
+        assert "accepts form submissions only" in response.get_data(as_text=True)
+    assert Project.get_by_id(draft.id).name == "Kept" and Project.select().count() == 1
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "application/octet-stream"])
+def test_other_body_types_are_refused_too(client, login, content_type):
+    login("manager")
+    response = client.post("/projects/new", data="name=Sneaky", content_type=content_type)
+    assert response.status_code == 415 and content_type in response.get_data(as_text=True)
+
+
+def test_form_encodings_and_empty_bodies_still_work(client, hx, login):
+    from portal.projects.models import Project
+    from portal.risks.models import Risk
+    manager = login("manager")
+    project = make_project(manager=manager)
+    risk = make_risk(project)
+    plain = client.post("/projects/new", data={**GOOD, "name": "Typed in a form", "manager": str(manager.id),
+                                                 "action": "save"})
+    assert plain.status_code == 303 and Project.get(Project.name == "Typed in a form")
+    empty = client.post(f"/projects/{project.code}/risks/{risk.id}/review")  # a one-click button: no body at all
+    assert empty.status_code == 303
+    sent = hx.post(f"/projects/{project.code}/risks/{risk.id}/status",
+                   data={"status": "monitoring", "version": str(Risk.get_by_id(risk.id).version)})
+    assert sent.status_code < 400 and Risk.get_by_id(risk.id).status == "monitoring"
+    multipart = client.post(f"/projects/{project.code}/risks/{risk.id}/status", content_type="multipart/form-data",
+                            data={"status": "closed", "version": str(Risk.get_by_id(risk.id).version)})
+    assert multipart.status_code == 303 and Risk.get_by_id(risk.id).status == "closed"
