@@ -213,3 +213,35 @@ def test_form_encodings_and_empty_bodies_still_work(client, hx, login):
     multipart = client.post(f"/projects/{project.code}/risks/{risk.id}/status", content_type="multipart/form-data",
                             data={"status": "closed", "version": str(Risk.get_by_id(risk.id).version)})
     assert multipart.status_code == 303 and Risk.get_by_id(risk.id).status == "closed"
+
+
+# --- CSV cells --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["=1+1", "+1+1", "-5+cmd", "@SUM(A1)", "\t=1+1", "\r=1+1", "\n=HYPERLINK(\"x\")",
+                                   " =1+1", "  \n @SUM(A1)", "\u00a0=1+1", "\tplain", "\nplain", "-", "- 5"])
+def test_text_that_a_spreadsheet_could_run_is_quoted(typed):
+    from portal.csvexport import safe_cell
+    assert safe_cell(typed) == "'" + typed
+
+
+@pytest.mark.parametrize("value", [-5, 0, 12, 3.5, -0.25, "-5", "12", "-12.50", "0.0", "Supplier late", " padded",
+                                   "a=b", "2026-03-01"])
+def test_numbers_and_harmless_text_stay_as_they_are(value):
+    from decimal import Decimal
+    from portal.csvexport import safe_cell
+    assert safe_cell(value) == value
+    assert safe_cell(Decimal("-1250.50")) == Decimal("-1250.50") and safe_cell(None) == ""
+
+
+def test_the_risk_export_quotes_hidden_formulas_and_keeps_numbers(client, login):
+    import csv
+    import io
+    user = login("member")
+    project = make_project(members=[user])
+    make_risk(project, probability=4, impact=5, title="\n=HYPERLINK(\"http://evil\")", trigger=" @SUM(A1)",
+              mitigation="-5+cmd", contingency="-5")
+    response = client.get(f"/projects/{project.code}/risks/export.csv")
+    row = next(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert row["title"] == "'\n=HYPERLINK(\"http://evil\")" and row["trigger"] == "' @SUM(A1)"
+    assert row["mitigation"] == "'-5+cmd" and row["contingency"] == "-5"
+    assert (row["probability"], row["impact"], row["score"]) == ("4", "5", "20")
