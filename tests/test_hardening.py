@@ -245,3 +245,80 @@ def test_the_risk_export_quotes_hidden_formulas_and_keeps_numbers(client, login)
     assert row["title"] == "'\n=HYPERLINK(\"http://evil\")" and row["trigger"] == "' @SUM(A1)"
     assert row["mitigation"] == "'-5+cmd" and row["contingency"] == "-5"
     assert (row["probability"], row["impact"], row["score"]) == ("4", "5", "20")
+
+
+# --- uploaded files -----------------------------------------------------------------------
+
+def _age(path, hours):
+    import os
+    import time
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+
+
+def test_uploads_check_finds_orphans_unfinished_uploads_and_missing_files(app, client, login, tmp_path):
+    import io
+    import uuid
+    from portal.cli import uploads_check
+    from portal.documents.models import DocumentVersion
+    from portal.helpdesk.models import Attachment
+    folder = tmp_path / "uploads"
+    app.config["UPLOAD_DIR"] = str(folder)
+    member = login("member")
+    project = make_project(members=[member])
+    assert client.post(f"/projects/{project.code}/documents/", content_type="multipart/form-data",
+                       data={"folder": "plans", "note": "", "file": (io.BytesIO(b"plan"), "plan.txt")}).status_code == 303
+    assert client.post("/helpdesk/new", content_type="multipart/form-data",
+                       data={"subject": "Which template?", "body": "Please help.", "category": "templates",
+                             "priority": "normal", "attachment": (io.BytesIO(b"shot"), "shot.png")}).status_code == 303
+    document, attachment = DocumentVersion.get(), Attachment.get()
+    for name in (document.stored_name, attachment.stored_name):
+        _age(folder / name, 48)
+    runner = app.test_cli_runner()
+    clean = runner.invoke(uploads_check)
+    assert clean.exit_code == 0 and "2 file(s), 2 record(s); 0 orphan(s), 0 unfinished, 0 record(s)" in clean.output
+
+    # What a worker killed mid-upload leaves: a stored file with no record, a half-written temporary file.
+    orphan, unfinished, young = folder / uuid.uuid4().hex, folder / f".{uuid.uuid4().hex}.part", folder / uuid.uuid4().hex
+    for path in (orphan, unfinished, young):
+        path.write_bytes(b"left behind")
+    _age(orphan, 2)
+    _age(unfinished, 2)
+    (folder / "README.txt").write_text("not ours")  # a file the portal did not name is never touched
+    (folder / attachment.stored_name).unlink()
+    found = runner.invoke(uploads_check)
+    assert found.exit_code == 1
+    assert f"orphan      {orphan.name}" in found.output and f"unfinished  {unfinished.name}" in found.output
+    assert f"help-desk attachment {attachment.id}" in found.output and "(shot.png)" in found.output
+    assert young.name not in found.output and "README" not in found.output  # a young file may be an upload in flight
+    assert orphan.exists() and unfinished.exists()  # listing deletes nothing
+
+    deleted = runner.invoke(uploads_check, ["--delete"])
+    assert deleted.exit_code == 1 and "Removed 2 file(s)." in deleted.output
+    assert not orphan.exists() and not unfinished.exists()
+    assert young.exists() and (folder / "README.txt").exists() and (folder / document.stored_name).exists()
+    assert DocumentVersion.select().count() == 1 and Attachment.select().count() == 1  # records are never removed
+
+    (folder / attachment.stored_name).write_bytes(b"shot")  # restored from a backup
+    assert runner.invoke(uploads_check).exit_code == 0
+
+
+def test_uploads_check_on_a_folder_that_does_not_exist_yet(app, tmp_path):
+    from portal.cli import uploads_check
+    app.config["UPLOAD_DIR"] = str(tmp_path / "never-created")
+    result = app.test_cli_runner().invoke(uploads_check)
+    assert result.exit_code == 0 and "0 file(s), 0 record(s)" in result.output
+
+
+def test_a_failed_record_leaves_no_file_behind(app, login, tmp_path):
+    """The check relies on it: a file whose record could not be written is removed at once."""
+    import io
+    from werkzeug.datastructures import FileStorage
+    from portal.documents import services as documents
+    folder = tmp_path / "uploads"
+    member = login("member")
+    project = make_project(members=[member])
+    upload = FileStorage(io.BytesIO(b"plan"), filename="plan.txt")
+    with pytest.raises(AttributeError):
+        documents.upload_document(project, None, "plans", upload, "", str(folder))  # the record cannot be written
+    assert not folder.exists() or not any(folder.iterdir())
