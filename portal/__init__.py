@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_errors(app)
     _refuse_nul_characters(app)
+    _accept_form_bodies_only(app)
     _register_headers(app)
     portal_assets.init_app(app)
     portal_compression.init_app(app)
@@ -165,6 +166,24 @@ def _refuse_nul_characters(app):
             values += list(request.form.values())
         if any("\x00" in str(v) for v in values):
             abort(400, description="The request contains a NUL character, which no field accepts.")
+
+
+FORM_BODIES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _accept_form_bodies_only(app):
+    """Refuse a POST, PUT, PATCH or DELETE whose body is not a form with 415.
+
+    Every write is an HTML form, and htmx sends the same encodings. Flask-WTF
+    would otherwise bind a JSON body's numbers, lists and booleans to fields
+    that expect text. A request without a body (no content type) is a form too.
+    """
+    @app.before_request
+    def form_bodies_only():
+        if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.mimetype \
+                and request.mimetype not in FORM_BODIES:
+            abort(415, description=f"This address accepts form submissions only, not {request.mimetype[:100]}. "
+                                   "Use the form on the page.")
 
 
 def _register_headers(app):

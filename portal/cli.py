@@ -463,3 +463,54 @@ def remind_command(dry_run, now_text):
 
 
 main.add_command(remind_command)
+
+
+# --- uploaded files -------------------------------------------------------------
+
+@click.group("uploads")
+def uploads_group():
+    """Check the upload folder against the database."""
+
+
+def _recorded_uploads() -> dict[str, str]:
+    """{stored name: what records it} for every feature that stores uploaded files."""
+    from portal.documents.models import DocumentVersion
+    from portal.helpdesk.models import Attachment
+    recorded = {}
+    for name, doc, number, filename in DocumentVersion.select(
+            DocumentVersion.stored_name, DocumentVersion.document, DocumentVersion.number,
+            DocumentVersion.filename).tuples().iterator():
+        recorded[name] = f"document {doc} version {number} ({filename})"
+    for name, attachment, ticket, filename in Attachment.select(
+            Attachment.stored_name, Attachment.id, Attachment.ticket, Attachment.filename).tuples().iterator():
+        recorded[name] = f"help-desk attachment {attachment} on ticket id {ticket} ({filename})"
+    return recorded
+
+
+@uploads_group.command("check")
+@click.option("--delete", is_flag=True, help="Remove orphaned files and unfinished uploads (never a record).")
+@with_appcontext
+def uploads_check(delete):
+    """List files no record names, unfinished uploads and records whose file is missing; exit 1 if any. For cron."""
+    from flask import current_app
+
+    from portal.uploads import check_store, remove_strays
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    with db.connection_context():
+        recorded = _recorded_uploads()
+    report = check_store(upload_dir, recorded)
+    for path in report.orphans:
+        click.echo(f"orphan      {path.name} ({path.stat().st_size} bytes): no record names this file")
+    for path in report.unfinished:
+        click.echo(f"unfinished  {path.name} ({path.stat().st_size} bytes): an upload that never completed")
+    for line in report.missing:
+        click.echo(f"missing     {line}")
+    click.echo(f"{upload_dir}: {report.files} file(s), {len(recorded)} record(s); {len(report.orphans)} orphan(s), "
+               f"{len(report.unfinished)} unfinished, {len(report.missing)} record(s) without a file.")
+    if delete and (report.orphans or report.unfinished):
+        click.echo(f"Removed {remove_strays(report)} file(s).")
+    if report.problems:
+        sys.exit(1)
+
+
+main.add_command(uploads_group)

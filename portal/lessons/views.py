@@ -62,11 +62,7 @@ def update_benefit(ref, benefit_id):
     form = BenefitForm(prefix=f"b{benefit.id}")
     if form.validate_on_submit():
         try:
-            version = int(form.version.data or 0)
-        except ValueError:
-            version = 0
-        try:
-            svc.update_benefit(benefit, project, current_user, version, form.values())
+            svc.update_benefit(benefit, project, current_user, form.version.data or 0, form.values())
         except PortalError as exc:
             if exc.status == 403:
                 abort(403, description=str(exc))

@@ -130,9 +130,6 @@ def edit(ref):
         flash(f"{project.ref} {'submitted for review' if project.state == 'submitted' else 'saved'}.", "success")
         return redirect_to(url_for("projects.detail", ref=project.ref))
     else:
-        if form.version.errors:  # a hidden field: say so above the form, where it is seen
-            form.form_errors.append("This form's edit marker is damaged, so the portal cannot tell whether someone "
-                                    "saved in between. Your input is below, not saved; reload the page and save again.")
         return _form_page(form, project, status=422, rules=rules)
     return _form_page(form, project, rules=rules)
 

@@ -139,10 +139,7 @@ def edit(ref, risk_id):
 
 
 def _version(form) -> int:
-    try:
-        return int(form.version.data or 0)
-    except ValueError:
-        return 0
+    return form.version.data or 0
 
 
 def _detail(project, risk, status=200, escalate_form=None):
@@ -224,7 +221,7 @@ def change_status(ref, risk_id):
     risk = svc.load_risk(project, risk_id)
     form = StatusForm()
     if not form.validate_on_submit():
-        abort(422, description="Choose open, monitoring or closed.")
+        abort(422, description=form.form_errors[0] if form.form_errors else "Choose open, monitoring or closed.")
     try:
         risk = svc.change_status(risk, current_user, _version(form), form.status.data)
     except PortalError as exc:
