@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: install run test bench screenshots clean
+.PHONY: install run test bench bench-server screenshots clean lock
 install: $(STAMP)
 
 run: $(STAMP)
@@ -27,5 +27,21 @@ clean:
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
+# Under gunicorn, driven by wrk (apt-get install -y wrk), against a hello-world floor;
+# needs PostgreSQL on 127.0.0.1:5432 unless BENCH_ARGS='--backends sqlite'.
+bench-server: $(STAMP)
+	$(BIN)/python scripts/bench_server.py $(BENCH_ARGS)
+
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshot.py docs
+
+# constraints.txt: the exact versions a production install uses. Resolved in a
+# clean venv from pyproject.toml's runtime dependencies (no test tools), then frozen.
+lock:
+	rm -rf .lock-venv
+	python3 -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet .
+	{ echo "# Pinned runtime dependencies for production: pip install --constraint constraints.txt ."; \
+	  echo "# Regenerate with 'make lock' after changing dependencies in pyproject.toml."; \
+	  .lock-venv/bin/pip freeze --exclude pmo-portal; } > constraints.txt
+	rm -rf .lock-venv

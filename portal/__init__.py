@@ -5,8 +5,12 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import assets as portal_assets
+from portal import compression as portal_compression
 from portal import config as portal_config
 from portal import db as portal_db
+from portal import logs as portal_logs
+from portal.knowledge_seed import seed_knowledge
 from portal.numbers import BoundedIntegerConverter
 from portal.web import htmx, login_required_response, query_args, render
 
@@ -25,6 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(portal_config.load(app.instance_path))
     if config:
         app.config.update(config)
+    _offer_demo_accounts(app)
+    # First run: an empty knowledge folder gets the shipped articles; an edited one is never touched.
+    app.extensions["portal.knowledge_seeded"] = seed_knowledge(app.config["KNOWLEDGE_DIR"])
 
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUST_PROXY"],
@@ -32,16 +39,29 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Before any blueprint adds its rules: a converter is chosen when a rule is bound.
     app.url_map.converters["int"] = BoundedIntegerConverter
+    # Logging first: the request id and start time exist even when connecting to the database fails.
+    portal_logs.init_app(app)
     portal_db.init_app(app)
+    _init_metrics(app)
     csrf.init_app(app)
     htmx.init_app(app)
     _init_login(app)
     _register_blueprints(app)
     _register_errors(app)
     _refuse_nul_characters(app)
+    _accept_form_bodies_only(app)
     _register_headers(app)
+    portal_assets.init_app(app)
+    portal_compression.init_app(app)
     _register_template_helpers(app)
     return app
+
+
+def _offer_demo_accounts(app):
+    """The accounts the login page lists in demo mode (DEMO_MODE may be switched on after start)."""
+    from portal.demo import login_page_accounts
+
+    app.config.setdefault("DEMO_ACCOUNTS", login_page_accounts())
 
 
 def _init_login(app):
@@ -51,6 +71,11 @@ def _init_login(app):
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_session_user)
     login_manager.unauthorized_handler(login_required_response)
+
+
+def _init_metrics(app):
+    from portal.ops.metrics import observe
+    app.after_request(observe)
 
 
 def _register_blueprints(app):
@@ -74,10 +99,11 @@ def _register_blueprints(app):
     from portal.milestones import bp as milestones_bp
     from portal.compliance import bp as compliance_bp
     from portal.kpis import bp as kpis_bp
+    from portal.ops import bp as ops_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
-               resources_bp, milestones_bp, compliance_bp, kpis_bp):
+               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp):
         app.register_blueprint(bp)
 
 
@@ -101,6 +127,8 @@ def _register_errors(app):
         titles = {400: "Bad request", 401: "Please sign in", 403: "Not allowed",
                   404: "Not found", 405: "Not allowed here", 409: "Changed by someone else",
                   413: "Too large", 429: "Too many requests"}
+        if exc.code == 403:
+            _log_forbidden()
         return render("errors/error.html", fragment="errors/_message.html", status=exc.code, code=exc.code,
                       title=titles.get(exc.code, exc.name), message=exc.description)
 
@@ -112,6 +140,15 @@ def _register_errors(app):
         return render("errors/error.html", fragment="errors/_message.html", status=500, code=500, title="Something went wrong",
                       message="The portal hit an unexpected error. Nothing you sent was half-saved; "
                               "try again, and tell the PMO if it keeps happening.")
+
+
+def _log_forbidden():
+    """A refused request is a security event: who asked for what."""
+    from flask import g
+    user = g.get("_login_user")
+    portal_logs.security_event("forbidden", f"Forbidden: {request.method} {request.path}",
+                               user_id=getattr(user, "id", None), method=request.method, path=request.path,
+                               remote_addr=request.remote_addr)
 
 
 def _refuse_nul_characters(app):
@@ -129,6 +166,24 @@ def _refuse_nul_characters(app):
             values += list(request.form.values())
         if any("\x00" in str(v) for v in values):
             abort(400, description="The request contains a NUL character, which no field accepts.")
+
+
+FORM_BODIES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _accept_form_bodies_only(app):
+    """Refuse a POST, PUT, PATCH or DELETE whose body is not a form with 415.
+
+    Every write is an HTML form, and htmx sends the same encodings. Flask-WTF
+    would otherwise bind a JSON body's numbers, lists and booleans to fields
+    that expect text. A request without a body (no content type) is a form too.
+    """
+    @app.before_request
+    def form_bodies_only():
+        if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.mimetype \
+                and request.mimetype not in FORM_BODIES:
+            abort(415, description=f"This address accepts form submissions only, not {request.mimetype[:100]}. "
+                                   "Use the form on the page.")
 
 
 def _register_headers(app):
@@ -168,6 +223,7 @@ def _register_template_helpers(app):
     from portal.config import ROLES
     from portal.markdown import render_markdown
     from portal.permissions import can, has_role
+    from portal.rendered import stored_html
 
     def nav_items(menu=False):
         """(endpoint, label, allowed) for the bar (menu=False), a menu's name, or every entry (None)."""
@@ -178,3 +234,5 @@ def _register_template_helpers(app):
     app.jinja_env.globals.update(can=can, has_role=has_role, ROLES=ROLES, nav_items=nav_items,
                                  query_args=query_args)
     app.jinja_env.filters["markdown"] = render_markdown
+    # Rows keep the HTML rendered when they were saved: pages show it without rendering again.
+    app.jinja_env.filters["stored_markdown"] = stored_html

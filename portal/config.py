@@ -45,12 +45,12 @@ def _secret_key(instance_path: Path) -> str:
 def load(instance_path: str) -> dict:
     """Build the configuration mapping from defaults and PORTAL_* variables."""
     instance = Path(instance_path)
-    root = Path(__file__).resolve().parent.parent
     env = os.environ.get
     return {
         "SECRET_KEY": _secret_key(instance),
         "DATABASE_URL": env("PORTAL_DATABASE_URL", f"sqlite:///{instance / 'portal.sqlite3'}"),
-        "KNOWLEDGE_DIR": env("PORTAL_KNOWLEDGE_DIR", str(root / "knowledge")),
+        # The PMO's live articles; filled from the shipped ones (knowledge/ in a checkout, portal/knowledge/ when installed) while empty.
+        "KNOWLEDGE_DIR": env("PORTAL_KNOWLEDGE_DIR", str(instance / "knowledge")),
         "DEMO_MODE": _flag("PORTAL_DEMO"),
         "SMTP_HOST": env("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(env("PORTAL_SMTP_PORT", "25")),
@@ -76,9 +76,17 @@ def load(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 50,
         "UPLOAD_DIR": env("PORTAL_UPLOAD_DIR", str(instance / "uploads")),
+        # Where pg_dump/pg_restore of the server's version live; empty: the PATH.
+        "PG_BIN_DIR": env("PORTAL_PG_BIN_DIR", ""),
         "TIMEZONE": env("PORTAL_TIMEZONE", "UTC"),
         "WORKDAY_START": int(env("PORTAL_WORKDAY_START", "9")),
         "WORKDAY_END": int(env("PORTAL_WORKDAY_END", "17")),
         "WORKDAYS": tuple(int(d) for d in env("PORTAL_WORKDAYS", "0,1,2,3,4").split(",") if d.strip()),
         "HOLIDAYS": tuple(_dates(env("PORTAL_HOLIDAYS", ""))),
+        "LOG_FORMAT": "json" if env("PORTAL_LOG_FORMAT", "text").strip().lower() == "json" else "text",
+        "LOG_LEVEL": env("PORTAL_LOG_LEVEL", "INFO").strip().upper(),
+        # Who may read /metrics: these networks (comma-separated CIDRs), or anyone with the bearer token.
+        "METRICS_ALLOW": tuple(n.strip() for n in env("PORTAL_METRICS_ALLOW", "127.0.0.0/8,::1/128").split(",")
+                               if n.strip()),
+        "METRICS_TOKEN": env("PORTAL_METRICS_TOKEN", ""),
     }

@@ -1,6 +1,7 @@
 """Formula-safe CSV, streamed a line at a time; every export in the portal goes through `csv_response`."""
 import csv
 import io
+import re
 from contextlib import contextmanager
 from decimal import Decimal
 from urllib.parse import quote
@@ -9,17 +10,28 @@ from flask import Response, stream_with_context
 
 from portal.db import db
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@")
+LINE_START = ("\t", "\r", "\n")
+# A plain number as text ("-5", "12.50"): a spreadsheet reads it as a number, never as a formula.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def safe_cell(value):
-    """A CSV cell a spreadsheet will not run: text starting = + - @ tab or CR gets a ' prefix; numbers stay numbers."""
+    """A CSV cell a spreadsheet will not run; numbers, and text that is only a number, stay numbers.
+
+    Text gets a ' prefix when it starts with = + - @, tab, CR or LF, or with
+    spaces before = + - @: spreadsheets skip leading blanks and may run what follows.
+    """
     if value is None:
         return ""
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    if _PLAIN_NUMBER.fullmatch(text):
+        return text
+    if text.startswith(LINE_START) or text.lstrip()[:1] in FORMULA_START:
+        return "'" + text
+    return text
 
 
 def csv_stream(header, rows):

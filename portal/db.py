@@ -10,7 +10,10 @@ from playhouse.pool import PooledPostgresqlDatabase
 
 db = peewee.DatabaseProxy()
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# A checkout keeps migrations at the top level; an installed package carries them inside (setup.py).
+_PACKAGE = Path(__file__).resolve().parent
+MIGRATIONS_DIR = next((p for p in (_PACKAGE / "migrations", _PACKAGE.parent / "migrations") if p.is_dir()),
+                      _PACKAGE.parent / "migrations")
 
 # WAL lets readers carry on while one writer writes; the busy timeout makes a
 # second writer wait instead of failing; foreign keys are off unless asked for.
@@ -68,6 +71,8 @@ def make_database(url: str) -> peewee.Database:
                                      timeout=10, lock_type="IMMEDIATE")
     if url.startswith(("postgres://", "postgresql://")):
         # A small pool per worker process: connecting costs more than a query.
+        # A bounded connect: an unreachable server fails a probe in seconds, not minutes.
+        params.setdefault("connect_timeout", 5)
         return PooledPostgresqlDatabase(max_connections=16, stale_timeout=300, timeout=10, **params)
     raise ValueError(f"Unsupported PORTAL_DATABASE_URL scheme: {url.split(':', 1)[0]!r}")
 
@@ -103,9 +108,9 @@ def locked(query):
     return query if is_sqlite() else query.for_update()
 
 
-def migration_runner() -> Runner:
-    """The runner over `migrations/`, bound to the initialised database."""
-    return Runner(db.obj, directory=str(MIGRATIONS_DIR))
+def migration_runner(directory: str | Path | None = None) -> Runner:
+    """The runner over `migrations/` (or `directory`), bound to the initialised database."""
+    return Runner(db.obj, directory=str(directory or MIGRATIONS_DIR))
 
 
 def upgrade() -> list[str]:
@@ -134,7 +139,9 @@ def init_app(app):
 
     @app.before_request
     def _connect():
-        if request.endpoint == "static" or not db.is_closed():
+        # Probes and metrics open their own bounded connection, so they can answer when the database cannot.
+        view = app.view_functions.get(request.endpoint)
+        if request.endpoint == "static" or getattr(view, "own_database", False) or not db.is_closed():
             return
         db.connect()
         g._db_opened = True
@@ -144,19 +151,3 @@ def init_app(app):
         if g.pop("_db_opened", False) and not db.is_closed():
             db.close()
 
-
-def backup_to(path: str) -> None:
-    """Copy the live SQLite database through SQLite's backup API (a `cp` can be torn)."""
-    if not is_sqlite():
-        raise ValueError("On PostgreSQL use pg_dump; `portal backup` copies SQLite databases.")
-    import sqlite3
-    target = Path(path)
-    if target.exists():
-        raise ValueError(f"{path} exists already; choose a new file.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with db.connection_context():
-        dest = sqlite3.connect(str(target))
-        try:
-            db.connection().backup(dest)
-        finally:
-            dest.close()

@@ -49,6 +49,14 @@ def demo_password(email: str) -> str:
     return f"demo-{user}-pass"
 
 
+def login_page_accounts() -> list[tuple[str, str, str]]:
+    """(role, e-mail, password) of the first demo account of each role, for the login page in demo mode."""
+    firsts = {}
+    for email, _name, role, _dept in DEMO_PEOPLE:
+        firsts.setdefault(role, email)
+    return [(role, email, demo_password(email)) for role, email in firsts.items()]
+
+
 def _small_users() -> int:
     hashes = {}
     created = 0
@@ -86,6 +94,17 @@ def _large_users(rng: random.Random) -> int:
     return len(rows)
 
 
+DEMO_DOMAINS = ("@demo.pmo", "@bench.pmo")
+
+
+def real_accounts() -> int:
+    """How many accounts are not demo or benchmark ones (a database in real use has some)."""
+    query = User.select()
+    for domain in DEMO_DOMAINS:
+        query = query.where(~(User.email.endswith(domain)))
+    return query.count()
+
+
 def load_demo(scale: str = "small") -> str:
     """Load the demo data set; returns a one-line summary per feature."""
     rng = random.Random(20261127)
@@ -96,5 +115,8 @@ def load_demo(scale: str = "small") -> str:
     for target in DEMO_STEPS:
         module, function = target.split(":")
         lines.append(getattr(importlib.import_module(module), function)(scale, rng))
+    # Demo rows are inserted in bulk, past the models' save(): store their HTML as a save would.
+    from portal.rendered import markdown_models, rerender
+    lines.append(f"markdown: {rerender(markdown_models())} text(s) rendered and stored")
     lines.append(f"done in {time.monotonic() - started:.1f}s")
     return "\n".join(lines)

@@ -10,10 +10,15 @@ def one_line(text: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text or "").split())
 
 
-def send_mail(to: str, subject: str, body: str, config=None) -> None:
-    """Send one plain-text message; raises OSError, smtplib.SMTPException or ValueError when it cannot."""
+def send_mail(to: str, subject: str, body: str, config=None, request_id: str | None = None) -> None:
+    """Send one plain-text message; raises OSError, smtplib.SMTPException or ValueError when it cannot.
+
+    X-Request-ID carries the request that caused the message (or this run), as in the logs.
+    """
+    from portal.logs import accept_request_id, current_request_id
     config = config or current_app.config
     message = EmailMessage()
+    message["X-Request-ID"] = accept_request_id(request_id or current_request_id())
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
     # A header with a line break would be refused (or, worse, inject headers): fold it.

@@ -10,7 +10,29 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
+from portal.markdown_guard import LinearExtension, neutralise
+
 MAX_INPUT = 500_000  # characters; longer text is cut before rendering (bounded work)
+
+# Stored HTML carries the version of the renderer that made it: change this number whenever
+# the rendering changes (extensions, allow-list, limits) so old rows are rendered again.
+RENDERER_VERSION = 2
+
+# The most characters each kind of Markdown text may have (README, "Limits"). The renderer's
+# cost is linear in its input, so these also bound the work one save or preview can cause.
+LIMITS = {
+    "comment": 10_000,  # discussion comments
+    "ticket": 20_000,  # help-desk questions, replies and internal notes
+    "status": 10_000,  # each text of a status report
+    "preview": 20_000,  # the live preview of any of the above
+    "article": 200_000,  # knowledge-base articles and their editor's preview
+}
+
+
+def too_long(text: str, kind: str) -> str | None:
+    """The message for text longer than the cap of `kind`, or None when it fits."""
+    limit = LIMITS[kind]
+    return f"Use at most {limit:,} characters (this text has {len(text):,})." if len(text) > limit else None
 
 TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
         "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p",
@@ -56,7 +78,8 @@ def slugify(value: str, separator: str = "-") -> str:
 
 
 def _extensions():
-    return ["tables", "fenced_code", "codehilite", "admonition", "sane_lists", "footnotes", "toc"]
+    return ["tables", "fenced_code", "codehilite", "admonition", "sane_lists", "footnotes", "toc",
+            LinearExtension()]
 
 
 def _config():
@@ -67,9 +90,9 @@ def _config():
 
 def render_markdown(text: str) -> Markup:
     """Render text typed by users (comments, descriptions) to safe HTML."""
-    md = markdown.Markdown(extensions=["tables", "fenced_code", "codehilite", "sane_lists"],
+    md = markdown.Markdown(extensions=["tables", "fenced_code", "codehilite", "sane_lists", LinearExtension()],
                            extension_configs=_config())
-    return Markup(sanitise(md.convert((text or "")[:MAX_INPUT]), USER_ATTRIBUTES))
+    return Markup(sanitise(md.convert(neutralise((text or "")[:MAX_INPUT])), USER_ATTRIBUTES))
 
 
 @dataclass
@@ -137,7 +160,7 @@ def render_article(text: str, article_path: str = "", url_for_path=None) -> Rend
     if url_for_path is not None:
         extensions.append(_LinkExtension(article_path, url_for_path, result))
     md = markdown.Markdown(extensions=extensions, extension_configs=_config())
-    html = md.convert((text or "")[:MAX_INPUT])
+    html = md.convert(neutralise((text or "")[:MAX_INPUT]))
     result.html = Markup(sanitise(html))
     result.toc = Markup(sanitise(md.toc)) if md.toc_tokens else Markup("")
     return result

@@ -39,3 +39,20 @@ def run_reminders(now=None, dry_run: bool = False) -> list[str]:
         lines.append(f"mail: {sent} sent, {failed} failed (retried on the next run)")
     lines.append(f"{'dry run: ' if dry_run else ''}{total} notice(s) in all")
     return lines
+
+
+def failing_mail() -> int:
+    """E-mails still unsent after a failed attempt (the outbox's failures after a run)."""
+    from portal.notify.models import MailDelivery
+    from portal.notify.outbox import mail_enabled
+    if not mail_enabled():
+        return 0
+    return (MailDelivery.select()
+            .where((MailDelivery.state != "sent") & (MailDelivery.attempts > 0) & (MailDelivery.last_error != ""))
+            .count())
+
+
+def record_success() -> None:
+    """Remember that a run finished with everything sent (shown on /metrics)."""
+    from portal.system import REMIND_LAST_SUCCESS, set_value
+    set_value(REMIND_LAST_SUCCESS, utcnow().isoformat(timespec="seconds"))

@@ -27,6 +27,30 @@ def render(template: str, fragment: str | None = None, status: int = 200, **ctx)
     return response
 
 
+def apply_error(form, error: Exception, *, forbidden_status: int = 403,
+                rename: dict[str, str] | None = None) -> int:
+    """Show `error` on `form` and return the HTTP status to answer with.
+
+    Each message of `error.errors` goes next to its field, or above the form
+    (`form.form_errors`) when the form has no such field; an error naming no field
+    shows its own message above the form. `rename` maps a service's field names to
+    this form's. A page that shows a refusal inside its form passes
+    `forbidden_status=422`: htmx swaps 409 and 422 answers only, and the person must
+    see why. Errors other than the portal's (a bad number, say) answer 422.
+    """
+    fields = getattr(error, "errors", None) or {}
+    for name, message in fields.items():
+        name = (rename or {}).get(name, name)
+        if name in form:
+            form[name].errors = [*form[name].errors, message]  # a tuple until the field validates
+        else:
+            form.form_errors.append(message)
+    if not fields:
+        form.form_errors.append(str(error))
+    status = getattr(error, "status", 422)
+    return forbidden_status if status == 403 else status
+
+
 def redirect_to(location: str, status: int = 303) -> Response:
     """After a successful POST: HX-Redirect for htmx, 303 See Other otherwise."""
     if htmx:

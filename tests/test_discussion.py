@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 from portal.discussion.models import Comment
-from portal.discussion.preferences import notification_preference
+from portal.notify.preferences import notification_preference
 from portal.notify.models import Notification
 from tests.conftest import sign_in
 from tests.factories import make_project, make_user

@@ -41,7 +41,7 @@ def test_bad_ticket_input_is_refused_next_to_the_fields(client, login):
     body = response.get_data(as_text=True)
     assert "This field is required." in body
     assert "Not a valid choice." in body
-    assert "Field cannot be longer than 20000 characters." in body
+    assert "Use at most 20,000 characters." in body
     assert Ticket.select().count() == 0
 
 
@@ -135,7 +135,7 @@ def test_closed_tickets_take_no_replies(client, login):
     assert Reply.select().count() == 0
 
 
-def test_waiting_pauses_the_resolution_clock():
+def test_waiting_pauses_the_resolution_clock(app):
     agent = make_user("pmo")
     monday_9 = dt.datetime(2026, 11, 30, 9, 0)
     ticket = make_ticket(now=monday_9)
@@ -153,7 +153,7 @@ def test_waiting_pauses_the_resolution_clock():
     ("new", "open", True), ("new", "resolved", True), ("open", "waiting", True), ("waiting", "resolved", True),
     ("resolved", "closed", True), ("resolved", "open", True), ("closed", "open", False),
     ("closed", "resolved", False), ("open", "new", False), ("waiting", "new", False)])
-def test_status_table_for_agents(start, target, allowed):
+def test_status_table_for_agents(app, start, target, allowed):
     agent = make_user("pmo")
     ticket = make_ticket(status=start)
     if allowed:
@@ -164,7 +164,7 @@ def test_status_table_for_agents(start, target, allowed):
         assert Ticket.get_by_id(ticket.id).status == start
 
 
-def test_requesters_may_only_close_or_reopen_their_resolved_ticket():
+def test_requesters_may_only_close_or_reopen_their_resolved_ticket(app):
     ticket = make_ticket(status="open")
     with pytest.raises(HelpdeskError):
         change_status(ticket, ticket.requester, "resolved", ticket.version, CAL)
@@ -269,6 +269,21 @@ def test_empty_and_oversized_attachments_are_refused(app, client, login, tmp_pat
     assert Ticket.select().count() == 0
     uploads = tmp_path / "uploads"
     assert not uploads.exists() or not any(uploads.iterdir())
+
+
+def test_refused_and_repeated_posts_leave_no_stray_files(app, client, login, tmp_path):
+    uploads = tmp_path / "uploads"
+    app.config["UPLOAD_DIR"] = str(uploads)
+    user = login("member")
+    refused = ask(client, project="NOPE-1", attachment=(io.BytesIO(b"minutes"), "minutes.txt"))
+    assert refused.status_code == 422 and "There is no project NOPE-1" in refused.get_data(as_text=True)
+    assert not uploads.exists() or not any(uploads.iterdir())
+    ticket = make_ticket(requester=user)
+    for _ in range(2):  # a double click: one reply, one attachment, one file on disk
+        client.post(f"/helpdesk/{ticket.number}/reply", content_type="multipart/form-data",
+                    data={"body": "Here it is.", "token": "twice", "attachment": (io.BytesIO(b"plan"), "plan.txt")})
+    assert Attachment.select().count() == 1
+    assert [p.name for p in uploads.iterdir()] == [Attachment.get().stored_name]
 
 
 def test_queue_views_filters_and_fragment(client, hx, login):

@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from portal.db import utcnow
-from portal.discussion.preferences import set_notification_preference
+from portal.notify.preferences import set_notification_preference
 from portal.notify.models import MailDelivery, Notification
 from portal.notify.services import notify
 from portal.remind import run_reminders

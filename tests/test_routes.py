@@ -5,6 +5,9 @@ from werkzeug.routing.converters import AnyConverter, IntegerConverter
 from tests.factories import make_project, make_ticket, make_user
 
 ROLES = ["admin", "pmo", "manager", "member", "executive"]
+# The readiness probe answers 503 by design on a test database (no shared upload folder declared);
+# its states are tested in test_ops_health.py.
+INTENDED_503 = {"ops.readyz"}
 HOSTILE = ["'\"><script>x</script>", "../../etc/passwd", "%00", "²", "9" * 30]
 
 
@@ -38,7 +41,7 @@ def test_no_get_page_fails_for_any_role(app, client, login, role):
             url = _build(app, rule, string_value, int_value)
             response = client.get(url)
             response.close()  # streamed exports are not read to the end here
-            if response.status_code >= 500:
+            if response.status_code >= 500 and rule.endpoint not in INTENDED_503:
                 failures.append(f"{url} -> {response.status_code}")
     assert failures == []
 
@@ -55,7 +58,7 @@ def test_hostile_path_and_query_values_never_fail(app, client, login):
             for probe in (url, f"{url}?q={value}&page={value}&sort={value}&_method=POST"):
                 response = client.get(probe)
                 response.close()
-                if response.status_code >= 500:
+                if response.status_code >= 500 and rule.endpoint not in INTENDED_503:
                     failures.append(f"{probe} -> {response.status_code}")
     assert failures == []
 

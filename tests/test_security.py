@@ -4,7 +4,7 @@ import pytest
 from portal.auth.models import User
 from tests.factories import PASSWORD, make_user
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "ops.healthz", "ops.readyz", "ops.metrics"}
 
 
 def _concrete_rules(app):

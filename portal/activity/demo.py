@@ -1,13 +1,12 @@
 """Demo collaboration: documents with versions, comments with mentions, benefits and lessons."""
 from flask import current_app
 
-from portal import uploads
 from portal.auth.models import User
 from portal.db import db
 from portal.discussion.models import Comment
 from portal.discussion.services import add_comment
 from portal.documents.models import Document
-from portal.documents.services import _store, start_from_template, template_files
+from portal.documents.services import start_from_template, store_content, template_files
 from portal.lessons.models import Benefit, Lesson
 from portal.lessons.services import add_benefit, add_lesson, review_benefit
 from portal.projects.models import Project
@@ -28,8 +27,8 @@ def _person(email):
 def _document(project, user, folder, name, versions):
     """Store each (text, note) as the next version of `name` in `folder`."""
     for text, note in versions:
-        saved = uploads.save_bytes(text.encode(), name, current_app.config["UPLOAD_DIR"], "text/plain")
-        _store(project, user, folder, saved, note)
+        store_content(project, user, folder, name, text.encode(), note, current_app.config["UPLOAD_DIR"],
+                      "text/plain")
 
 
 def _small(rng) -> int:

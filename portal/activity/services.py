@@ -4,6 +4,7 @@ from peewee import JOIN
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
+from portal.pagination import paginate
 from portal.projects.models import Project, ProjectMember
 from portal.projects.permissions import PMO
 from portal.risks.models import OPEN_ISSUE, OPEN_RISK, Issue, Risk
@@ -20,12 +21,11 @@ def _events():
 
 
 def project_activity(project, kind: str = "", page: int = 1):
-    """One page of the project's changes, newest first, with who made them; and the total."""
+    """One page of the project's changes, newest first, with who made them, as a Page."""
     query = _events().where(AuditEvent.project_id == project.id)
     if kind:
         query = query.where(AuditEvent.object_type == kind)
-    total = query.count()
-    return list(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).paginate(page, PER_PAGE)), total
+    return paginate(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), page, PER_PAGE)
 
 
 def project_kinds(project) -> dict[str, str]:

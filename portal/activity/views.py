@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from portal.activity import bp
 from portal.activity import services as svc
+from portal.pagination import page_arg
 from portal.projects.services import load_project
 from portal.projects.workflow import STATE_LABELS
 from portal.web import render
@@ -28,11 +29,9 @@ def project_feed(ref):
     kinds = svc.project_kinds(project)
     kind = request.args.get("kind", "")
     kind = kind if kind in kinds else ""
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    events, total = svc.project_activity(project, kind, page)
-    return render("activity/page.html", fragment="activity/_feed.html", project=project, events=events,
-                  total=total, page=page, pages=max(1, -(-total // svc.PER_PAGE)), kinds=kinds, kind=kind,
-                  event_url=event_url)
+    page = svc.project_activity(project, kind, page_arg())
+    return render("activity/page.html", fragment="activity/_feed.html", project=project, events=page.rows,
+                  total=page.total, page=page, kinds=kinds, kind=kind, event_url=event_url)
 
 
 @bp.get("/people/<int:person_id>")

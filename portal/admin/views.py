@@ -6,13 +6,11 @@ from portal.admin import bp
 from portal.admin.forms import UserCreateForm, UserEditForm, UserFilterForm, UserStateForm
 from portal.audit.services import history, recent
 from portal.auth.models import User
-from portal.auth.services import AccountError, create_user, search_users, update_user
+from portal.auth.services import create_user, search_users, update_user
+from portal.errors import PortalError
+from portal.pagination import page_arg
 from portal.permissions import require
-from portal.web import redirect_to, render
-
-
-def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int), 10_000))
+from portal.web import apply_error, redirect_to, render
 
 
 @bp.get("/users")
@@ -21,11 +19,9 @@ def users():
     """All accounts, filtered and paginated; htmx gets only the table."""
     form = UserFilterForm(formdata=request.args, meta={"csrf": False})
     form.validate()
-    per_page = 50
-    rows, total = search_users(form.q.data or "", form.role.data or "", form.active.data or "",
-                               _page(), per_page)
+    page = search_users(form.q.data or "", form.role.data or "", form.active.data or "", page_arg())
     return render("admin/users.html", fragment="admin/_users_table.html", form=form,
-                  rows=rows, total=total, page=_page(), pages=max(1, -(-total // per_page)))
+                  rows=page.rows, total=page.total, page=page)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -37,8 +33,8 @@ def user_new():
         try:
             user = create_user(form.email.data, form.name.data, form.role.data, form.password.data,
                                form.department.data or "", actor=current_user)
-        except AccountError as exc:
-            getattr(form, exc.field or "email").errors.append(str(exc))
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             flash(f"Account created for {user.email}.", "success")
             return redirect_to(url_for("admin.users"))
@@ -61,11 +57,11 @@ def user_edit(user_id):
     status = 200
     if form.validate_on_submit():
         try:
-            update_user(user, current_user, int(form.version.data), name=form.name.data,
+            update_user(user, current_user, form.version.data, name=form.name.data,
                         role=form.role.data, department=form.department.data or "")
-        except (AccountError, ValueError) as exc:
-            form.form_errors.append(str(exc))
-            status = 409
+        except ValueError as exc:  # refused (a PortalError), or a damaged version field
+            apply_error(form, exc)
+            status = 409  # a damaged version field is answered as a stale form
         else:
             flash(f"Saved {user.email}.", "success")
             return redirect_to(url_for("admin.users"))
@@ -85,7 +81,7 @@ def user_state(user_id, change):
         abort(400, description="The form was incomplete; reload the page and try again.")
     try:
         update_user(user, current_user, form.version.data, active=(change == "activate"))
-    except AccountError as exc:
+    except PortalError as exc:
         flash(str(exc), "error")
     else:
         flash(f"{user.email} is {'reactivated' if change == 'activate' else 'deactivated'}.", "success")
@@ -97,6 +93,5 @@ def user_state(user_id, change):
 def audit():
     """The audit trail, newest first."""
     kind = request.args.get("type", "")[:32]
-    events = list(recent(_page(), 50, kind or None))
-    return render("admin/audit.html", events=events, page=_page(), kind=kind,
-                  has_next=len(events) == 50)
+    page = recent(page_arg(), 50, kind or None)
+    return render("admin/audit.html", events=page.rows, page=page, kind=kind)

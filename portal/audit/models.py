@@ -20,6 +20,8 @@ class AuditEvent(BaseModel):
     after = peewee.TextField(null=True)
     # The project the change belongs to (a plain id: the trail outlives deleted records).
     project_id = peewee.IntegerField(null=True)
+    # The request (or CLI run) that made the change: the same id as its log lines.
+    request_id = peewee.CharField(max_length=64, null=True)
 
     class Meta:
         indexes = ((("object_type", "object_id", "at"), False), (("project_id", "at"), False))

@@ -7,6 +7,8 @@ from peewee import JOIN
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
+from portal.logs import current_request_id
+from portal.pagination import paginate
 
 
 def _plain(value):
@@ -33,7 +35,7 @@ def record(actor, action: str, obj_type: str, obj_id, summary: str = "",
         actor=actor.id if actor is not None else None,
         action=action, object_type=obj_type, object_id=str(obj_id),
         summary=summary[:255], before=dump(before), after=dump(after),
-        project_id=getattr(project, "id", project))
+        project_id=getattr(project, "id", project), request_id=current_request_id())
 
 
 def history(obj_type: str, obj_id, limit: int = 100):
@@ -46,10 +48,10 @@ def history(obj_type: str, obj_id, limit: int = 100):
 
 
 def recent(page: int = 1, per_page: int = 50, object_type: str | None = None):
-    """The whole trail, newest first, one page at a time."""
+    """The whole trail, newest first, one Page at a time (uncounted: the trail is long)."""
     query = (AuditEvent.select(AuditEvent, User)
              .join(User, join_type=JOIN.LEFT_OUTER, on=(AuditEvent.actor == User.id))
              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
-    return query.paginate(page, per_page)
+    return paginate(query, page, per_page, count=False)

@@ -8,6 +8,9 @@ from portal.audit.services import record, snapshot
 from portal.auth.models import LoginFailure, User
 from portal.config import ROLES
 from portal.db import db, utcnow
+from portal.errors import Conflict, InvalidInput, PortalError, Stale
+from portal.logs import security_event
+from portal.pagination import paginate
 
 _hasher = PasswordHasher()
 # Verified when no account matches, so a wrong e-mail costs as long as a wrong password.
@@ -16,19 +19,14 @@ MIN_PASSWORD_LENGTH = 10
 AUDITED_FIELDS = ("email", "name", "role", "department", "active")
 
 
-class AccountError(ValueError):
-    """A request about an account that cannot be carried out; the message says why.
+class Throttled(PortalError):
+    """Too many failed sign-ins for this account or address (429)."""
 
-    `field` names the form field the message belongs next to, when there is one.
-    """
+    status = 429
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-class Throttled(Exception):
-    """Too many failed sign-ins for this account or address."""
+    def __init__(self):
+        super().__init__("Too many failed attempts. Wait 15 minutes and try again, "
+                         "or ask an admin to reset your password.")
 
 
 def hash_password(password: str) -> str:
@@ -37,11 +35,11 @@ def hash_password(password: str) -> str:
 
 
 def check_password_rules(password: str) -> None:
-    """Raise AccountError when `password` is too weak to accept."""
+    """Raise InvalidInput (on `password`) when `password` is too weak to accept."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+        raise InvalidInput({"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
     if len(password) > 1024:
-        raise AccountError("Use at most 1,024 characters.", field="password")
+        raise InvalidInput({"password": "Use at most 1,024 characters."})
 
 
 def normalise_email(email: str) -> str:
@@ -53,11 +51,11 @@ def create_user(email: str, name: str, role: str, password: str,
     """Create an account; refuses a duplicate e-mail, an unknown role or a weak password."""
     email = normalise_email(email)
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+        raise InvalidInput(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
     check_password_rules(password)
     with db.atomic():
         if User.select().where(User.email == email).exists():
-            raise AccountError(f"An account for {email} already exists.", field="email")
+            raise InvalidInput({"email": f"An account for {email} already exists."})
         user = User.create(email=email, name=name.strip(), role=role,
                            department=department.strip(), password_hash=hash_password(password))
         record(actor, "user.create", "user", user.id, f"Created {email} as {role}",
@@ -80,6 +78,8 @@ def authenticate(email: str, password: str, address: str, config) -> User | None
     window = datetime.timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
     if (_recent_failures(LoginFailure.email, email, window) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
             or _recent_failures(LoginFailure.address, address, window) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+        security_event("login_throttled", f"Sign-in refused for {email}: too many recent failures",
+                       email=email, remote_addr=address)
         raise Throttled()
     user = User.get_or_none(User.email == email)
     stored = user.password_hash if user is not None else _DUMMY_HASH
@@ -90,6 +90,10 @@ def authenticate(email: str, password: str, address: str, config) -> User | None
     if not ok or user is None or not user.active:
         with db.atomic():
             LoginFailure.create(email=email, address=address)
+        # Logged here for good: the failure rows are deleted at the next successful sign-in.
+        reason = "unknown account" if user is None else ("wrong password" if not ok else "deactivated account")
+        security_event("login_failed", f"Sign-in failed for {email}: {reason}", email=email,
+                       remote_addr=address, reason=reason, user_id=getattr(user, "id", None))
         return None
     with db.atomic():
         LoginFailure.delete().where(LoginFailure.email == email).execute()
@@ -97,6 +101,7 @@ def authenticate(email: str, password: str, address: str, config) -> User | None
         if _hasher.check_needs_rehash(user.password_hash):
             fields[User.password_hash] = hash_password(password)
         User.update(fields).where(User.id == user.id).execute()
+    security_event("login_succeeded", f"Signed in: {email}", email=email, user_id=user.id, remote_addr=address)
     return user
 
 
@@ -121,7 +126,7 @@ def change_password(user: User, current: str, new: str) -> None:
     try:
         _hasher.verify(user.password_hash, current)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        raise AccountError("Your current password is not correct.", field="current")
+        raise InvalidInput({"current": "Your current password is not correct."})
     check_password_rules(new)
     with db.atomic():
         User.update(password_hash=hash_password(new)).where(User.id == user.id).execute()
@@ -147,9 +152,9 @@ def update_user(user: User, actor, expected_version: int, **changes) -> User:
     allowed = {"name", "role", "department", "active"}
     unknown = set(changes) - allowed
     if unknown:
-        raise AccountError(f"Cannot change {', '.join(sorted(unknown))}.")
+        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.")
     if "role" in changes and changes["role"] not in ROLES:
-        raise AccountError(f"Unknown role {changes['role']!r}; choose one of {', '.join(ROLES)}.")
+        raise InvalidInput(f"Unknown role {changes['role']!r}; choose one of {', '.join(ROLES)}.")
     with db.atomic():
         fresh = User.get_by_id(user.id)
         before = snapshot(fresh, AUDITED_FIELDS)
@@ -158,20 +163,24 @@ def update_user(user: User, actor, expected_version: int, **changes) -> User:
         if losing_admin:
             admins = User.select().where((User.role == "admin") & (User.active == True)).count()  # noqa: E712
             if admins <= 1:
-                raise AccountError("This is the last active admin; make someone else admin first.")
+                raise Conflict("This is the last active admin; make someone else admin first.")
         if not fresh.save_if_current(expected_version, **changes):
-            raise AccountError("Someone else changed this account since you opened it; "
-                               "reload to see their change.")
+            raise Stale("Someone else changed this account since you opened it; "
+                        "reload to see their change.", current=fresh)
         fresh = User.get_by_id(user.id)
         if fresh.role != before["role"] or fresh.active != before["active"]:
             end_sessions(fresh)
+            security_event("role_changed" if fresh.role != before["role"] else "account_active_changed",
+                           f"{fresh.email}: role {before['role']} -> {fresh.role}, active {before['active']} -> "
+                           f"{fresh.active}", user_id=fresh.id, actor_id=getattr(actor, "id", None),
+                           old_role=before["role"], new_role=fresh.role, active=fresh.active)
         record(actor, "user.update", "user", fresh.id, f"Updated {fresh.email}",
                before=before, after=snapshot(fresh, AUDITED_FIELDS))
     return fresh
 
 
 def search_users(text: str = "", role: str = "", active: str = "", page: int = 1, per_page: int = 50):
-    """Users matching a filter, by name, one page at a time; returns (rows, total)."""
+    """Users matching a filter, by name, one Page at a time."""
     query = User.select()
     if text:
         like = f"%{text.strip()}%"
@@ -180,5 +189,4 @@ def search_users(text: str = "", role: str = "", active: str = "", page: int = 1
         query = query.where(User.role == role)
     if active in ("yes", "no"):
         query = query.where(User.active == (active == "yes"))
-    total = query.count()
-    return list(query.order_by(User.name, User.id).paginate(page, per_page)), total
+    return paginate(query.order_by(User.name, User.id), page, per_page)

@@ -5,19 +5,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from portal.auth import bp
 from portal.auth.forms import LoginForm, PasswordForm
 from portal.auth.models import User
-from portal.auth.services import AccountError, Throttled, authenticate, change_password, end_sessions
+from portal.auth.services import Throttled, authenticate, change_password, end_sessions
 from portal.db import db
-from portal.web import redirect_to, render, safe_next
-
-
-
-def _demo_accounts():
-    """(role, e-mail, password) of the demo accounts, listed on the login page in demo mode."""
-    from portal.demo import DEMO_PEOPLE, demo_password
-    firsts = {}
-    for email, _name, role, _dept in DEMO_PEOPLE:
-        firsts.setdefault(role, email)
-    return [(role, email, demo_password(email)) for role, email in firsts.items()]
+from portal.errors import PortalError
+from portal.web import apply_error, redirect_to, render, safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -31,10 +22,8 @@ def login():
         try:
             user = authenticate(form.email.data, form.password.data,
                                 request.remote_addr or "unknown", current_app.config)
-        except Throttled:
-            user, status = None, 429
-            form.form_errors.append("Too many failed attempts. Wait 15 minutes and try again, "
-                                    "or ask an admin to reset your password.")
+        except Throttled as exc:
+            user, status = None, apply_error(form, exc)
         else:
             if user is None:
                 status = 401
@@ -45,7 +34,8 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
             return redirect_to(safe_next(form.next.data, url_for("main.home")))
-    demo = _demo_accounts() if current_app.config["DEMO_MODE"] else []
+    # The factory puts the demo accounts in the config: auth stays below the demo data.
+    demo = current_app.config.get("DEMO_ACCOUNTS", []) if current_app.config["DEMO_MODE"] else []
     return render("auth/login.html", form=form, demo_accounts=demo, status=status)
 
 
@@ -70,9 +60,8 @@ def password():
         user = User.get_by_id(current_user.id)
         try:
             change_password(user, form.current.data, form.new.data)
-        except AccountError as exc:
-            field = form.current if exc.field == "current" else form.new
-            field.errors.append(str(exc))
+        except PortalError as exc:
+            apply_error(form, exc, rename={"password": "new"})  # the service checks any password
         else:
             login_user(user)  # re-issue this browser's session with the new version
             flash("Your password is changed. Other devices have been signed out.", "success")

@@ -8,11 +8,9 @@ from portal.audit.services import record
 from portal.compliance.checks import EVALUATORS, RULES, project_facts
 from portal.compliance.models import ComplianceCheck, ComplianceSnapshot
 from portal.db import db, utcnow
+from portal.errors import Stale
 from portal.projects.models import Project
-
-
-class Stale(Exception):
-    """The check was saved by someone else since the form was loaded."""
+from portal.sqlfunc import month_of, months_back
 
 
 # The checks as installed (migration 0009 stores the same rows); a missing row reads as its default.
@@ -85,11 +83,8 @@ def store_snapshot(results: list[dict], day: datetime.date) -> int:
 
 def trend(user, today: datetime.date, months: int = 6) -> list[tuple[str, float, int]]:
     """Per month for the last `months`: (YYYY-MM, average daily score, projects) over visible projects' snapshots."""
-    first = today.replace(day=1)
-    for _ in range(months - 1):
-        first = (first - datetime.timedelta(days=1)).replace(day=1)
-    from portal.dashboard.services import _month
-    month = _month(ComplianceSnapshot.day)
+    first = months_back(today, months)
+    month = month_of(ComplianceSnapshot.day)
     visible = active_projects(user).select(Project.id) if user is not None else Project.select(Project.id)
     rows = (ComplianceSnapshot.select(month, fn.AVG(ComplianceSnapshot.score),
                                       fn.COUNT(fn.DISTINCT(ComplianceSnapshot.project)))

@@ -7,6 +7,8 @@ from portal.compliance import services as svc
 from portal.compliance.checks import RULES
 from portal.compliance.forms import CheckForm
 from portal.db import utcnow
+from portal.errors import Stale
+from portal.pagination import page_arg, paginate
 from portal.permissions import require
 from portal.projects.services import load_project
 from portal.web import redirect_to, render
@@ -23,12 +25,10 @@ def index():
     failing_only = request.args.get("failing") == "1"
     if failing_only:
         rows = [r for r in rows if r["failing"]]
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    total = len(rows)
-    average = round(sum(r["score"] for r in rows) / total, 1) if total else None
+    page = paginate(rows, page_arg(), PER_PAGE)
+    average = round(sum(r["score"] for r in rows) / len(rows), 1) if rows else None
     return render("compliance/page.html", fragment="compliance/_table.html", failing_only=failing_only,
-                  rows=rows[(page - 1) * PER_PAGE:page * PER_PAGE], total=total, page=page,
-                  pages=max(1, -(-total // PER_PAGE)), average=average, trend=svc.trend(current_user, today),
+                  rows=page.rows, total=page.total, page=page, average=average, trend=svc.trend(current_user, today),
                   fix_url=svc.fix_url)
 
 
@@ -68,10 +68,10 @@ def update(key):
     if check is None or key not in RULES:
         abort(404)
     form = CheckForm(request.form)
-    if not form.within(*RULES[key][0]) or not (form.version.data or "").isdigit():
+    if not form.within(*RULES[key][0]):
         return _checks_page({key: form}, status=422)
     try:
-        svc.update_check(check, current_user, int(form.version.data), form.enabled.data, form.threshold.data)
-    except svc.Stale:
+        svc.update_check(check, current_user, form.version.data, form.enabled.data, form.threshold.data)
+    except Stale:
         return _checks_page({key: form}, status=409, stale=key)
     return redirect_to(url_for("compliance.checks"))

@@ -5,7 +5,6 @@ from decimal import Decimal
 from peewee import fn
 
 from portal.auth.models import User
-from portal.db import is_sqlite
 from portal.projects.models import Project
 from portal.risks.services import open_high_risks, overdue_reviews
 from portal.status.models import DIMENSIONS, StatusReminder, StatusReport
@@ -19,16 +18,10 @@ REPORT_COLUMNS = ("period_end", "rag_overall", "reason_overall", "rag_schedule",
 Manager = User.alias("manager")
 
 
-def _projects(user, department="", category="", manager=None):
+def _projects(user, filters: dict):
     """The active projects `user` may see, narrowed by the filters (a query, not yet run)."""
-    query = Project.visible_to(user).where(Project.state == "active")
-    if department:
-        query = query.where(Project.department == department)
-    if category:
-        query = query.where(Project.category == category)
-    if manager:
-        query = query.where(Project.manager == manager)
-    return query
+    return (Project.filtered(user, filters.get("department"), filters.get("category"), filters.get("manager"))
+            .where(Project.state == "active"))
 
 
 def _latest_two(project_ids_query) -> dict:
@@ -60,14 +53,13 @@ def _trend(latest, previous):
 
 def portfolio_rows(user, filters: dict, today: datetime.date) -> list[dict]:
     """Every visible active project matching `filters` with its latest status, trend and flags."""
-    projects = (_projects(user, filters.get("department"), filters.get("category"), filters.get("manager"))
+    projects = (_projects(user, filters)
                 .select(Project.id, Project.code, Project.name, Project.department, Project.category,
                         Project.budget, Project.reporting_cadence, Project.start_date, Project.end_date,
                         Project.manager, Manager.name.alias("manager_name"))
                 .join(Manager, on=(Project.manager == Manager.id)).order_by(Project.code).dicts())
     projects = list(projects)
-    reports = _latest_two(_projects(user, filters.get("department"), filters.get("category"),
-                                    filters.get("manager")).select(Project.id))
+    reports = _latest_two(_projects(user, filters).select(Project.id))
     ids = [p["id"] for p in projects]
     risks, reviews_due = open_high_risks(ids), overdue_reviews(ids)
     rows = []
@@ -119,12 +111,8 @@ def headline(rows: list[dict], by_state: dict) -> dict:
 
 def projects_by_state(user, filters: dict) -> dict:
     """How many visible projects (not requests) are in each state, with the same filters."""
-    query = Project.visible_to(user).where(Project.state.in_(("approved", "active", "on_hold", "closed")))
-    for name in ("department", "category"):
-        if filters.get(name):
-            query = query.where(getattr(Project, name) == filters[name])
-    if filters.get("manager"):
-        query = query.where(Project.manager == filters["manager"])
+    query = (Project.filtered(user, filters.get("department"), filters.get("category"), filters.get("manager"))
+             .where(Project.state.in_(("approved", "active", "on_hold", "closed"))))
     counts = dict(query.select(Project.state, fn.COUNT(Project.id)).group_by(Project.state).tuples())
     return {s: counts.get(s, 0) for s in ("approved", "active", "on_hold", "closed")}
 
@@ -136,32 +124,6 @@ def heat_counts(rows: list[dict]) -> dict:
         for d in out:
             out[d][r["latest"][f"rag_{d}"] if r["latest"] else "none"] += 1
     return out
-
-
-def _month(column):
-    return fn.strftime("%Y-%m", column) if is_sqlite() else fn.to_char(column, "YYYY-MM")
-
-
-def rag_mix(user, filters: dict, today: datetime.date, months: int = 12) -> list[tuple[str, dict]]:
-    """Per month for the last `months`: each project's last overall RAG that month, counted by colour."""
-    first = today.replace(day=1)
-    for _ in range(months - 1):
-        first = (first - datetime.timedelta(days=1)).replace(day=1)
-    month = _month(StatusReport.period_end)
-    rn = fn.ROW_NUMBER().over(partition_by=[StatusReport.project, month], order_by=[StatusReport.period_end.desc()])
-    ids = _projects(user, filters.get("department"), filters.get("category"), filters.get("manager")).select(Project.id)
-    ranked = (StatusReport.select(month.alias("month"), StatusReport.rag_overall, rn.alias("rn"))
-              .where((StatusReport.period_end >= first) & StatusReport.project.in_(ids)).alias("m"))
-    counts = (StatusReport.select(ranked.c.month, ranked.c.rag_overall, fn.COUNT(1)).from_(ranked)
-              .where(ranked.c.rn == 1).group_by(ranked.c.month, ranked.c.rag_overall).tuples())
-    out = {}
-    for label, rag, count in counts:
-        out.setdefault(label, {})[rag] = count
-    labels, day = [], first
-    for _ in range(months):
-        labels.append(day.strftime("%Y-%m"))
-        day = (day + datetime.timedelta(days=32)).replace(day=1)
-    return [(label, out.get(label, {})) for label in labels]
 
 
 def reminder_stages(dues: dict) -> dict:

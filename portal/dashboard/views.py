@@ -7,12 +7,14 @@ from portal.dashboard import services as svc
 from portal.compliance.services import scores_for
 from portal.dashboard.forms import DashboardFilterForm
 from portal.db import utcnow
+from portal.pagination import page_arg, paginate
 from portal.permissions import can, require
 from portal.csvexport import csv_response
 from portal.projects.queries import departments_and_managers
 from portal.projects.rules import current_rules
 from portal.projects.services import load_project
 from portal.status.charts import rag_mix
+from portal.status.figures import rag_mix as rag_months
 from portal.status.services import previous_report
 from portal.web import render
 
@@ -41,19 +43,18 @@ def index():
     """Every active project you may see: latest RAG, trend, progress, money, staleness; filter, sort, expand."""
     form = _form()
     today, filters, rows = _portfolio(form)
-    page = form.page.data or 1
-    pages = max(1, -(-len(rows) // PER_PAGE))
-    shown = rows[(page - 1) * PER_PAGE:page * PER_PAGE]
+    page = paginate(rows, page_arg(), PER_PAGE)
+    shown = page.rows
     internal = can(current_user, "dashboard.internal")
     stages = svc.reminder_stages({r["id"]: r["due"] for r in shown}) if internal else {}
     compliance = scores_for([r["id"] for r in shown], today)
     departments, managers = departments_and_managers(current_user)
     return render("dashboard/page.html", fragment="dashboard/_portfolio.html", form=form, rows=shown,
-                  total=len(rows), page=page, pages=pages, today=today, internal=internal, stages=stages,
+                  total=page.total, page=page, today=today, internal=internal, stages=stages,
                   compliance=compliance,
                   figures=svc.headline(rows, svc.projects_by_state(current_user, filters)),
                   heat=svc.heat_counts(rows),
-                  mix=rag_mix(svc.rag_mix(current_user, filters, today), "Portfolio RAG mix, last 12 months"),
+                  mix=rag_mix(rag_months(current_user, filters, today), "Portfolio RAG mix, last 12 months"),
                   departments=departments, managers=managers, categories=list(current_rules()["categories"]))
 
 
@@ -101,4 +102,4 @@ def summary():
     return render("dashboard/summary.html", rows=rows, attention=attention, today=today,
                   figures=svc.headline(rows, svc.projects_by_state(current_user, filters)),
                   heat=svc.heat_counts(rows),
-                  mix=rag_mix(svc.rag_mix(current_user, filters, today), "Portfolio RAG mix, last 12 months"))
+                  mix=rag_mix(rag_months(current_user, filters, today), "Portfolio RAG mix, last 12 months"))

@@ -1,6 +1,6 @@
-"""Discussion: comments with mentions on a project and on its records; notification preferences."""
+"""Discussion: comments with mentions on a project and on its records; the notification settings page."""
 from flask import Blueprint
 
 bp = Blueprint("discussion", __name__)
 
-from portal.discussion import permissions, preferences, views  # noqa: E402,F401
+from portal.discussion import permissions, views  # noqa: E402,F401

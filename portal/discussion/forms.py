@@ -3,12 +3,14 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from portal.discussion.models import PREFERENCES
+from portal.markdown import LIMITS
+from portal.notify.models import PREFERENCES
 
 
 class CommentForm(FlaskForm):
     body = TextAreaField("Comment", validators=[InputRequired(message="Write something first."),
-                                                Length(max=10_000)])
+                                                Length(max=LIMITS["comment"],
+                                                       message=f"Use at most {LIMITS['comment']:,} characters.")])
 
 
 class ActionForm(FlaskForm):

@@ -8,14 +8,16 @@ from portal.audit.services import record
 from portal.auth.models import User
 from portal.db import db, utcnow
 from portal.discussion.models import Comment
+from portal.errors import Conflict, InvalidInput, NotAllowed
+from portal.markdown import LIMITS
 from portal.notify.services import notify
+from portal.pagination import paginate
 from portal.permissions import can
-from portal.projects.services import InvalidInput
-from portal.projects.workflow import Conflict, NotAllowed
+from portal.rendered import rendered_columns
 from portal.risks.services import project_people
 
 EDIT_WINDOW = datetime.timedelta(minutes=15)
-MAX_BODY = 10_000
+MAX_BODY = LIMITS["comment"]
 PER_PAGE = 50
 
 
@@ -74,7 +76,7 @@ def edit_comment(project, comment, user, body: str, label: str, url: str) -> Com
     body = _clean(body)
     before = mentioned(project_people(project), comment.body)
     with db.atomic():
-        updated = (Comment.update(body=body, edited_at=utcnow())
+        updated = (Comment.update(body=body, edited_at=utcnow(), **rendered_columns(Comment, {"body": body}))
                    .where((Comment.id == comment.id) & Comment.deleted_at.is_null()).execute())
         if not updated:
             raise Conflict("This comment was deleted meanwhile.")
@@ -96,12 +98,11 @@ def delete_comment(project, comment, user, label: str) -> None:
 
 
 def thread(project, target_type: str, target_id: int, page: int = 1):
-    """One page of a record's comments, oldest first, with their authors (one query) and the total."""
+    """One page of a record's comments, oldest first, with their authors (one query), as a Page."""
     query = (Comment.select(Comment, User).join(User, JOIN.LEFT_OUTER, on=(Comment.author == User.id))
              .where((Comment.project == project.id) & (Comment.target_type == target_type)
                     & (Comment.target_id == target_id)))
-    total = query.count()
-    return list(query.order_by(Comment.created_at, Comment.id).paginate(page, PER_PAGE)), total
+    return paginate(query.order_by(Comment.created_at, Comment.id), page, PER_PAGE)
 
 
 def load_comment(project, comment_id: int) -> Comment:

@@ -6,27 +6,24 @@ from portal.db import utcnow
 from portal.discussion import bp
 from portal.discussion import services as svc
 from portal.discussion.forms import ActionForm, CommentForm, PreferenceForm
-from portal.discussion.preferences import notification_preference, set_notification_preference
+from portal.notify.preferences import notification_preference, set_notification_preference
 from portal.discussion.targets import resolve
+from portal.errors import PortalError
+from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
-from portal.projects.workflow import WorkflowError
-from portal.web import is_fragment_request, redirect_to, render
+from portal.web import apply_error, is_fragment_request, redirect_to, render
 
 THREAD = "/projects/<ref>/comments/<target>/<int:target_id>/"
-
-
-def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int), 10_000))
 
 
 def _thread(project, target, target_id, form=None, status=200, edit_form=None, editing=None):
     """The thread of one record: the page for a plain request, the fragment for htmx."""
     label, url = resolve(project, target, target_id)
-    comments, total = svc.thread(project, target, target_id, _page())
+    page = svc.thread(project, target, target_id, page_arg())
     return render("discussion/thread_page.html", fragment="discussion/_thread.html", status=status,
                   project=project, target=target, target_id=target_id, label=label, back_url=url,
-                  comments=comments, total=total, page=_page(), pages=max(1, -(-total // svc.PER_PAGE)),
+                  comments=page.rows, total=page.total, page=page,
                   form=form or CommentForm(formdata=None), action_form=ActionForm(), now=utcnow(),
                   writable=can(current_user, "collab.write", project), may_edit=svc.may_edit,
                   edit_form=edit_form, editing=editing)
@@ -58,8 +55,8 @@ def add(ref, target, target_id):
     if form.validate_on_submit():
         try:
             svc.add_comment(project, current_user, target, target_id, form.body.data, label, url)
-        except WorkflowError as exc:
-            form.body.errors.append(str(exc))
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             if is_fragment_request():
                 return _thread(project, target, target_id)
@@ -80,7 +77,7 @@ def edit(ref, comment_id):
     if request.method == "POST" and form.validate_on_submit():
         try:
             svc.edit_comment(project, comment, current_user, form.body.data, label, url)
-        except WorkflowError as exc:
+        except PortalError as exc:
             abort(exc.status, description=str(exc))
         if is_fragment_request():
             return _thread(project, comment.target_type, comment.target_id)
@@ -100,7 +97,7 @@ def delete(ref, comment_id):
         abort(400, description="The form was incomplete; reload the page and try again.")
     try:
         svc.delete_comment(project, comment, current_user, label)
-    except WorkflowError as exc:
+    except PortalError as exc:
         abort(exc.status, description=str(exc))
     if is_fragment_request():
         return _thread(project, comment.target_type, comment.target_id)

@@ -9,8 +9,9 @@ from portal.audit.services import record
 from portal.auth.models import User
 from portal.db import db, utcnow
 from portal.documents.models import FOLDERS, Document, DocumentVersion
-from portal.projects.services import InvalidInput
-from portal.projects.workflow import Conflict, lock
+from portal.errors import Conflict, InvalidInput
+from portal.pagination import paginate
+from portal.projects.workflow import lock
 
 # Office documents, PDF and plain text; nothing a browser would run or render as a page.
 EXTENSIONS = {".pdf", ".doc", ".docx", ".dot", ".dotx", ".xls", ".xlsx", ".xlsm", ".ppt", ".pptx", ".odt",
@@ -76,7 +77,7 @@ def upload_document(project, user, folder: str, upload, note: str, upload_dir: s
     upload.filename = check_filename(upload.filename)
     try:
         saved = uploads.save(upload, upload_dir)
-    except uploads.UploadError as exc:
+    except InvalidInput as exc:  # an empty file
         raise InvalidInput({"file": str(exc)}) from exc
     try:
         return _store(project, user, folder, saved, note)
@@ -102,10 +103,20 @@ def start_from_template(project, user, name: str, knowledge_dir: str, upload_dir
     source = (root / name).resolve()
     if source.parent != root:  # a symlink pointing out of the knowledge folder
         raise InvalidInput({"template": "Choose one of the templates listed."})
-    saved = uploads.save_bytes(source.read_bytes(), name, upload_dir)
+    return store_content(project, user, "management", name, source.read_bytes(),
+                         "Started from the knowledge base template", upload_dir, new_only=True)
+
+
+def store_content(project, user, folder: str, name: str, data: bytes, note: str, upload_dir: str,
+                  content_type: str = "application/octet-stream", new_only: bool = False):
+    """Store `data` as the next version of document `name` in `folder` (or a new one), as an upload would be.
+
+    With `new_only`, a document of that name in the folder is refused instead of
+    versioned. The file is removed again if the database write fails.
+    """
+    saved = uploads.save_bytes(data, name, upload_dir, content_type)
     try:
-        return _store(project, user, "management", saved, "Started from the knowledge base template",
-                      new_only=True)
+        return _store(project, user, folder, saved, note, new_only=new_only)
     except BaseException:
         uploads.discard(saved, upload_dir)
         raise
@@ -131,9 +142,7 @@ def project_documents(project, folder: str = "", deleted: bool = False, page: in
                     & (Document.deleted_at.is_null(False) if deleted else Document.deleted_at.is_null())))
     if folder in FOLDERS:
         query = query.where(Document.folder == folder)
-    total = query.count()
-    rows = list(query.order_by(Document.folder, Document.name).paginate(page, PER_PAGE).objects())
-    return rows, total
+    return paginate(query.order_by(Document.folder, Document.name).objects(), page, PER_PAGE)
 
 
 def load_document(project, doc_id: int) -> Document:

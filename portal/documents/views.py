@@ -7,10 +7,11 @@ from portal.documents import bp
 from portal.documents import services as svc
 from portal.documents.forms import ActionForm, TemplateForm, UploadForm
 from portal.documents.models import FOLDERS
+from portal.errors import PortalError
+from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
-from portal.projects.workflow import WorkflowError
-from portal.web import redirect_to, render
+from portal.web import apply_error, redirect_to, render
 
 BASE = "/projects/<ref>/documents"
 
@@ -23,29 +24,18 @@ def _project(ref, write=False):
     return project
 
 
-def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int), 10_000))
-
-
 def _index(project, upload_form=None, template_form=None, status=200):
     folder = request.args.get("folder", "")
-    rows, total = svc.project_documents(project, folder, page=_page())
-    deleted, _ = svc.project_documents(project, deleted=True)
+    page = svc.project_documents(project, folder, page=page_arg())
+    deleted = svc.project_documents(project, deleted=True).rows
     templates = svc.template_files(current_app.config["KNOWLEDGE_DIR"])
     template_form = template_form or TemplateForm(formdata=None)
     template_form.template.choices = [(t, t) for t in templates]
     return render("documents/page.html", fragment="documents/_list.html", status=status, project=project,
-                  rows=rows, total=total, page=_page(), pages=max(1, -(-total // svc.PER_PAGE)), folder=folder,
+                  rows=page.rows, total=page.total, page=page, folder=folder,
                   folders=FOLDERS, deleted=deleted, writable=can(current_user, "collab.write", project),
                   upload_form=upload_form or UploadForm(formdata=None), template_form=template_form,
                   templates=templates, max_mb=current_app.config["MAX_DOCUMENT_LENGTH"] // (1024 * 1024))
-
-
-def _errors(form, exc):
-    for name, message in getattr(exc, "errors", {}).items():
-        (form[name].errors if name in form else form.form_errors).append(message)
-    if not getattr(exc, "errors", None):
-        form.form_errors.append(str(exc))
 
 
 @bp.get(f"{BASE}/")
@@ -65,9 +55,8 @@ def upload(ref):
         try:
             doc, version = svc.upload_document(project, current_user, form.folder.data, form.file.data,
                                                form.note.data, current_app.config["UPLOAD_DIR"])
-        except WorkflowError as exc:
-            _errors(form, exc)
-            return _index(project, upload_form=form, status=exc.status)
+        except PortalError as exc:
+            return _index(project, upload_form=form, status=apply_error(form, exc))
         flash(f"{doc.name}: version {version.number} uploaded.", "success")
         return redirect_to(url_for("documents.detail", ref=project.ref, doc_id=doc.id))
     return _index(project, upload_form=form, status=422)
@@ -83,9 +72,8 @@ def from_template(ref):
         try:
             doc, _ = svc.start_from_template(project, current_user, form.template.data or "",
                                              current_app.config["KNOWLEDGE_DIR"], current_app.config["UPLOAD_DIR"])
-        except WorkflowError as exc:
-            _errors(form, exc)
-            return _index(project, template_form=form, status=exc.status)
+        except PortalError as exc:
+            return _index(project, template_form=form, status=apply_error(form, exc))
         flash(f"{doc.name} started from the template.", "success")
         return redirect_to(url_for("documents.detail", ref=project.ref, doc_id=doc.id))
     return _index(project, template_form=form, status=422)
@@ -111,8 +99,7 @@ def download(ref, doc_id, number):
     project = _project(ref)
     version = svc.load_version(svc.load_document(project, doc_id), number)
     path = uploads.stored_path(version.stored_name, current_app.config["UPLOAD_DIR"])
-    if not path.exists():
-        abort(404, description="The file is missing from storage; tell the PMO.")
+    uploads.require_file(path)
     return uploads.download(path, version.filename)
 
 
@@ -126,7 +113,7 @@ def delete(ref, doc_id):
         abort(400, description="The form was incomplete; reload the page and try again.")
     try:
         svc.delete_document(doc, current_user)
-    except WorkflowError as exc:
+    except PortalError as exc:
         abort(exc.status, description=str(exc))
     flash(f"{doc.name} was deleted; it stays in the history below.", "success")
     return redirect_to(url_for("documents.index", ref=project.ref))

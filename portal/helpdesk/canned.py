@@ -1,6 +1,7 @@
 """Canned answers: reusable replies the PMO keeps, with a few placeholders."""
 from portal.audit.services import record
 from portal.db import db, utcnow
+from portal.errors import InvalidInput, Stale
 from portal.helpdesk.models import CannedAnswer
 
 PLACEHOLDERS = {
@@ -9,10 +10,6 @@ PLACEHOLDERS = {
     "{ticket}": "the ticket number, e.g. PMO-1042",
     "{agent}": "your name",
 }
-
-
-class CannedError(ValueError):
-    """A canned answer that cannot be saved; the message says why."""
 
 
 def fill(answer: CannedAnswer, ticket, agent) -> str:
@@ -35,14 +32,14 @@ def save_answer(user, title: str, body: str, answer: CannedAnswer | None = None,
         if answer is not None:
             clash = clash.where(CannedAnswer.id != answer.id)
         if clash.exists():
-            raise CannedError(f"A canned answer called “{title}” exists already.")
+            raise InvalidInput(f"A canned answer called “{title}” exists already.")
         if answer is None:
             answer = CannedAnswer.create(title=title, body=body, updated_by=user.id)
             record(user, "canned.create", "canned", answer.id, f"Added canned answer “{title}”")
             return answer
         if not answer.save_if_current(expected_version, title=title, body=body, updated_by=user.id,
                                       updated_at=utcnow()):
-            raise CannedError("Someone else changed this answer since you opened it; reload to see it.")
+            raise Stale("Someone else changed this answer since you opened it; reload to see it.")
         record(user, "canned.update", "canned", answer.id, f"Changed canned answer “{title}”")
     return CannedAnswer.get_by_id(answer.id)
 

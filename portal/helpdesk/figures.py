@@ -1,11 +1,11 @@
 """The help desk's own figures: backlog, response and resolution times, SLA, satisfaction."""
 import datetime
-import statistics
 
-from peewee import SQL, Case, fn
+from peewee import Case, fn
 
-from portal.db import is_sqlite, utcnow
+from portal.db import utcnow
 from portal.helpdesk.models import OPEN_STATUSES, ArticleLink, Deflection, Ticket
+from portal.sqlfunc import median_by, month_of, months_back
 
 AGE_BANDS = [(1, "under a day"), (3, "1–3 days"), (7, "3–7 days"), (30, "1–4 weeks"), (None, "older")]
 
@@ -22,49 +22,18 @@ def backlog_by_category_and_age(now):
     return table
 
 
-def _month_of(column):
-    """SQL for 'YYYY-MM' of a timestamp, with each database's native function."""
-    if is_sqlite():
-        return fn.strftime("%Y-%m", column)
-    return fn.to_char(column, "YYYY-MM")
-
-
-def _medians(bucket, where) -> dict:
-    """{month: (median seconds to first response, median seconds to resolution)}.
-
-    PostgreSQL computes the medians itself; SQLite has no percentile aggregate, so
-    the two integer columns come back and Python takes the medians.
-    """
-    if not is_sqlite():
-        rows = (Ticket.select(bucket, SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY first_response_seconds)"),
-                              SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_seconds)"))
-                .where(where).group_by(bucket).tuples())
-        return {m: (first, resolve) for m, first, resolve in rows}
-    values = {}
-    for m, first, resolve in (Ticket.select(bucket, Ticket.first_response_seconds, Ticket.resolution_seconds)
-                              .where(where & Ticket.first_response_seconds.is_null(False)).tuples()):
-        firsts, resolves = values.setdefault(m, ([], []))
-        firsts.append(first)
-        if resolve is not None:
-            resolves.append(resolve)
-    return {m: (statistics.median(f) if f else None, statistics.median(r) if r else None)
-            for m, (f, r) in values.items()}
-
-
 def monthly(months: int = 6, now=None):
     """Per month, newest first: tickets, median business hours to first response and to
     resolution, share resolved within SLA, average rating. Two queries in all."""
     now = now or utcnow()
-    year, month = now.year, now.month - (months - 1)
-    while month < 1:
-        month, year = month + 12, year - 1
-    since = datetime.datetime(year, month, 1)
-    bucket = _month_of(Ticket.created_at)
+    since = datetime.datetime.combine(months_back(now.date(), months), datetime.time())
+    bucket = month_of(Ticket.created_at)
     on_time = Case(None, [((Ticket.resolved_at.is_null(False)) & (Ticket.resolved_at <= Ticket.resolution_due), 1)], 0)
     totals = (Ticket.select(bucket.alias("m"), fn.COUNT(Ticket.id), fn.COUNT(Ticket.resolved_at),
                             fn.SUM(on_time), fn.AVG(Ticket.rating))
               .where(Ticket.created_at >= since).group_by(bucket).tuples())
-    durations = _medians(bucket, Ticket.created_at >= since)
+    durations = median_by(bucket, Ticket.first_response_seconds, Ticket.resolution_seconds,
+                          where=Ticket.created_at >= since)
     result = []
     for key, count, resolved, in_time, rating in totals:
         first, resolve = durations.get(key, (None, None))

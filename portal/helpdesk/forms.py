@@ -3,13 +3,15 @@ import uuid
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField,
+from wtforms import (BooleanField, HiddenField, RadioField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.helpdesk.models import CATEGORIES, PRIORITIES, STATUSES
+from portal.markdown import LIMITS
+from portal.numbers import VersionField
 
-MAX_BODY = 20_000
+MAX_BODY = LIMITS["ticket"]
 
 
 def new_token() -> str:
@@ -20,7 +22,7 @@ def new_token() -> str:
 class TicketForm(FlaskForm):
     subject = StringField("Subject", validators=[DataRequired(), Length(max=200)],
                           render_kw={"autocomplete": "off"})
-    body = TextAreaField("Your question", validators=[DataRequired(), Length(max=MAX_BODY)],
+    body = TextAreaField("Your question", validators=[DataRequired(), Length(max=MAX_BODY, message=f"Use at most {MAX_BODY:,} characters.")],
                          render_kw={"rows": 8})
     category = SelectField("Category", choices=CATEGORIES, default="methodology")
     priority = SelectField("Priority", choices=PRIORITIES, default="normal")
@@ -29,7 +31,7 @@ class TicketForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField("Reply", validators=[DataRequired(), Length(max=MAX_BODY)], render_kw={"rows": 6})
+    body = TextAreaField("Reply", validators=[DataRequired(), Length(max=MAX_BODY, message=f"Use at most {MAX_BODY:,} characters.")], render_kw={"rows": 6})
     internal = BooleanField("Internal note (PMO only)")
     then = SelectField("Then", choices=[("", "Keep status"), ("waiting", "Wait on requester"),
                                         ("resolved", "Mark resolved")], default="", validate_choice=True)
@@ -42,7 +44,7 @@ class TicketUpdateForm(FlaskForm):
     status = SelectField("Status", choices=STATUSES)
     priority = SelectField("Priority", choices=PRIORITIES)
     category = SelectField("Category", choices=CATEGORIES)
-    version = IntegerField(validators=[DataRequired()])
+    version = VersionField(validators=[InputRequired()])
 
 
 class RatingForm(FlaskForm):
@@ -61,8 +63,8 @@ class MergeForm(FlaskForm):
 
 class CannedForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=120)])
-    body = TextAreaField("Answer", validators=[DataRequired(), Length(max=MAX_BODY)], render_kw={"rows": 8})
-    version = HiddenField()
+    body = TextAreaField("Answer", validators=[DataRequired(), Length(max=MAX_BODY, message=f"Use at most {MAX_BODY:,} characters.")], render_kw={"rows": 8})
+    version = VersionField(validators=[Optional()])
 
 
 class BulkForm(FlaskForm):

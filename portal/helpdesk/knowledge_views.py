@@ -2,9 +2,10 @@
 from flask import abort, flash, request, url_for
 from flask_login import current_user, login_required
 
+from portal.errors import PortalError
 from portal.helpdesk import bp
-from portal.helpdesk.services import (HelpdeskError, faq_draft, find_article, link_article, load_ticket,
-                                      record_deflection, suggest_articles)
+from portal.helpdesk.knowledge import faq_draft, find_article, link_article, record_deflection, suggest_articles
+from portal.helpdesk.services import load_ticket
 from portal.web import redirect_to, render
 
 
@@ -41,7 +42,7 @@ def link(number):
     else:
         try:
             link_article(ticket, current_user, article.path, article.title)
-        except HelpdeskError as exc:
+        except PortalError as exc:
             abort(403, description=str(exc))
         flash(f"Linked “{article.title}”.", "success")
     return redirect_to(url_for("helpdesk.ticket", number=ticket.number))

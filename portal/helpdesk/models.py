@@ -3,6 +3,7 @@ import peewee
 
 from portal.auth.models import User
 from portal.db import BaseModel, VersionedModel, utcnow
+from portal.rendered import StoredMarkdown
 
 CATEGORIES = [
     ("methodology", "Methodology"),
@@ -19,8 +20,10 @@ OPEN_STATUSES = ("new", "open", "waiting")
 NUMBER_PREFIX = "PMO-"
 
 
-class Ticket(VersionedModel):
+class Ticket(StoredMarkdown, VersionedModel):
     """A question to the PMO. `number` is gap-free; SLA due times are stored so queues can filter."""
+
+    MARKDOWN_FIELDS = ("body",)
 
     number = peewee.IntegerField(unique=True)
     subject = peewee.CharField(max_length=200)
@@ -49,6 +52,9 @@ class Ticket(VersionedModel):
     # figures are sums and medians over one column instead of calendar sums per row.
     first_response_seconds = peewee.IntegerField(null=True)
     resolution_seconds = peewee.IntegerField(null=True)
+    # The sanitised HTML of the Markdown columns, rendered when saved (see portal/rendered.py).
+    rendered_html = peewee.TextField(default="")
+    rendered_version = peewee.IntegerField(default=0)
 
     class Meta:
         indexes = ((("status", "resolution_due"), False), (("assignee", "status"), False))
@@ -62,8 +68,10 @@ class Ticket(VersionedModel):
         return self.status in OPEN_STATUSES
 
 
-class Reply(BaseModel):
+class Reply(StoredMarkdown, BaseModel):
     """A public reply or an internal note (pmo and admin only) on a ticket."""
+
+    MARKDOWN_FIELDS = ("body",)
 
     ticket = peewee.ForeignKeyField(Ticket, backref="replies", on_delete="CASCADE")
     author = peewee.ForeignKeyField(User)
@@ -72,6 +80,9 @@ class Reply(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow)
     # The form's one-time token: a double click stores the reply once.
     client_token = peewee.CharField(max_length=64, unique=True)
+    # The sanitised HTML of the Markdown columns, rendered when saved (see portal/rendered.py).
+    rendered_html = peewee.TextField(default="")
+    rendered_version = peewee.IntegerField(default=0)
 
     class Meta:
         indexes = ((("ticket", "created_at"), False),)

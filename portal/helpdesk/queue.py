@@ -8,6 +8,7 @@ from portal.auth.models import User
 from portal.db import is_sqlite, utcnow
 from portal.helpdesk.models import OPEN_STATUSES, Ticket
 from portal.helpdesk.services import is_agent, visible_tickets
+from portal.pagination import paginate
 
 AGENT_VIEWS = [("open", "All open"), ("unassigned", "Unassigned"), ("mine", "Assigned to me"),
                ("waiting", "Waiting on requester"), ("breaching", "Breaching SLA"), ("all", "All")]
@@ -55,7 +56,7 @@ def text_match(text: str):
 
 def queue(user, view: str, q: str = "", category: str = "", priority: str = "", status: str = "",
           sort: str = "due", page: int = 1, per_page: int = 50, now=None):
-    """One page of tickets for `view`, with requester and assignee joined; returns (rows, total)."""
+    """One page of tickets for `view`, with requester and assignee joined; returns (Page, view)."""
     now = now or utcnow()
     query = visible_tickets(user)
     if view not in {key for key, _ in views_for(user)}:
@@ -87,12 +88,11 @@ def queue(user, view: str, q: str = "", category: str = "", priority: str = "", 
         "priority": (PRIORITY_RANK, Ticket.resolution_due),
         "updated": (Ticket.updated_at.desc(),),
     }.get(sort, (Ticket.resolution_due.asc(),))
-    total = query.count()  # counted before the joins: the count needs only the ticket table
     Assignee = User.alias()
     page_query = (query.select(Ticket, User, Assignee)
                   .join(User, on=(Ticket.requester == User.id))
                   .switch(Ticket)
                   .join(Assignee, JOIN.LEFT_OUTER, on=(Ticket.assignee == Assignee.id), attr="assignee_user")
-                  .order_by(*order, Ticket.id.desc())
-                  .paginate(page, per_page))
-    return list(page_query), total, view
+                  .order_by(*order, Ticket.id.desc()))
+    # Counted before the joins: the count needs only the ticket table.
+    return paginate(page_query, page, per_page, count_query=query), view

@@ -4,9 +4,11 @@ from flask import abort
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.db import Counter, db, next_number, utcnow
+from portal.errors import InvalidInput, NotAllowed, Stale
 from portal.helpdesk import files
-from portal.helpdesk.models import CATEGORIES, PRIORITIES, ArticleLink, Deflection, Reply, Ticket
+from portal.helpdesk.models import CATEGORIES, PRIORITIES, Reply, Ticket
 from portal.helpdesk.sla import BusinessCalendar, due_times
+from portal.markdown import too_long
 from portal.notify.services import notify
 
 AGENT_ROLES = ("pmo", "admin")
@@ -28,12 +30,8 @@ SLA_CLAIMS_CLEARED = {"warned_at": None, "escalated_at": None}
 PRIORITY_KEYS = {k for k, _ in PRIORITIES}
 
 
-class HelpdeskError(ValueError):
-    """A help-desk request that cannot be carried out; the message says why."""
-
-
-class Conflict(HelpdeskError):
-    """Someone changed the ticket since the form was opened."""
+class HelpdeskError(InvalidInput):
+    """A help-desk request that cannot be carried out (422); the message says why."""
 
 
 def is_agent(user) -> bool:
@@ -93,24 +91,39 @@ def _validate_choice(value, allowed, what):
         raise HelpdeskError(f"Unknown {what} {value!r}.")
 
 
+def _save_upload(upload, upload_dir: str) -> files.SavedFile | None:
+    """Write an uploaded file (or nothing) ahead of the transaction that records it.
+
+    A refused file (type, size) raises InvalidInput with the reason.
+    """
+    return files.save(upload, upload_dir)
+
+
 def create_ticket(user, subject: str, body: str, category: str, priority: str,
-                  project_code: str | None, calendar: BusinessCalendar, attachment=None, now=None) -> Ticket:
-    """Open a ticket with the next number; requesters may not choose 'urgent'."""
+                  project_code: str | None, calendar: BusinessCalendar, upload=None, upload_dir: str = "",
+                  now=None) -> Ticket:
+    """Open a ticket with the next number; requesters may not choose 'urgent'.
+
+    `upload` (a file from the form, optional) is stored in `upload_dir` and
+    removed again if the ticket is not saved.
+    """
     _validate_choice(category, CATEGORY_KEYS, "category")
     _validate_choice(priority, PRIORITY_KEYS, "priority")
+    _check_length(body)
     if priority == "urgent" and not is_agent(user):
         raise HelpdeskError("Urgent is set by the PMO; choose high if it cannot wait.")
     now = now or utcnow()
     project_code = resolve_project(project_code, user)
     first_due, resolve_due = due_times(calendar, now, priority)
-    with db.atomic():
+    saved = _save_upload(upload, upload_dir)
+    with files.removed_on_failure(saved, upload_dir), db.atomic():
         Counter.insert(name="ticket", value=FIRST_NUMBER).on_conflict_ignore().execute()
         number = next_number("ticket")
         ticket = Ticket.create(number=number, subject=subject.strip(), body=body, category=category,
                                priority=priority, requester=user.id, project_code=project_code,
                                created_at=now, updated_at=now, first_response_due=first_due,
                                resolution_due=resolve_due)
-        files.record(attachment, ticket, user)
+        files.record(saved, ticket, user)
         record(user, "ticket.create", "ticket", ticket.number, f"Asked {ticket.reference}: {ticket.subject}")
     return ticket
 
@@ -143,8 +156,8 @@ def _apply_status(ticket: Ticket, new_status: str, now, calendar: BusinessCalend
 
 def _save(ticket: Ticket, expected_version: int, changes: dict) -> Ticket:
     if not ticket.save_if_current(expected_version, **changes):
-        raise Conflict("Someone else changed this ticket since you opened it. Reload to see the change; "
-                       "your text is kept below.")
+        raise Stale("Someone else changed this ticket since you opened it. Reload to see the change; "
+                    "your text is kept below.")
     return Ticket.get_by_id(ticket.id)
 
 
@@ -223,33 +236,46 @@ def work_ticket(ticket: Ticket, user, expected_version: int, calendar: BusinessC
     return fresh
 
 
+def _check_length(body: str) -> None:
+    """Questions, replies and notes are Markdown with a documented cap (portal.markdown.LIMITS)."""
+    message = too_long(body or "", "ticket")
+    if message:
+        raise HelpdeskError(message)
+
+
 def assign_to_self(ticket: Ticket, user, calendar: BusinessCalendar) -> Ticket:
     """'Take it': assign the ticket to the acting agent."""
     return update_ticket(ticket, user, ticket.version, calendar, assignee_id=user.id)
 
 
 def add_reply(ticket: Ticket, user, body: str, client_token: str, calendar: BusinessCalendar,
-              internal: bool = False, new_status: str | None = None, attachment=None, now=None) -> Reply:
+              internal: bool = False, new_status: str | None = None, upload=None, upload_dir: str = "",
+              now=None) -> Reply:
     """Post a reply or internal note; stored once per form token, moves the status as it implies.
 
     An agent's first public reply is the first response; a requester's reply
     to a waiting or resolved ticket reopens it; closed tickets take no replies.
+    `upload` (optional) is stored in `upload_dir`, and removed again if the reply
+    is not saved or was a repeat.
     """
     now = now or utcnow()
+    _check_length(body)
     if internal and not is_agent(user):
         raise HelpdeskError("Internal notes are for PMO staff.")
     if ticket.status == "closed":
         raise HelpdeskError("This ticket is closed. Ask a new question and mention "
                             f"{ticket.reference} in it.")
-    with db.atomic():
+    saved = _save_upload(upload, upload_dir)
+    with files.removed_on_failure(saved, upload_dir), db.atomic():
         existing = Reply.get_or_none(Reply.client_token == client_token)
         if existing is not None:
             existing.duplicate = True  # the same form sent twice (double click, retry)
+            files.discard(saved, upload_dir)
             return existing
         fresh = Ticket.get_by_id(ticket.id)
         reply = Reply.create(ticket=fresh.id, author=user.id, body=body, internal=internal,
                              created_at=now, client_token=client_token)
-        files.record(attachment, fresh, user, reply)
+        files.record(saved, fresh, user, reply)
         changes = {"updated_at": now}
         status = target = fresh.status
         answering = is_agent(user) and fresh.requester_id != user.id
@@ -281,7 +307,7 @@ def add_reply(ticket: Ticket, user, body: str, client_token: str, calendar: Busi
 def rate(ticket: Ticket, user, rating: int, comment: str) -> Ticket:
     """The requester rates the answer (1–5) once the ticket is resolved or closed."""
     if ticket.requester_id != user.id:
-        raise HelpdeskError("Only the person who asked can rate the answer.")
+        raise NotAllowed("Only the person who asked can rate the answer.")
     if ticket.status not in ("resolved", "closed"):
         raise HelpdeskError("You can rate the answer once the ticket is resolved.")
     if not 1 <= rating <= 5:
@@ -318,21 +344,6 @@ def merge(ticket: Ticket, into_number: int, user, client_token: str, calendar: B
     return target
 
 
-def link_article(ticket: Ticket, user, article: str, title: str) -> None:
-    """Link a knowledge article to the ticket (once)."""
-    if not is_agent(user):
-        raise HelpdeskError("Only PMO staff link articles.")
-    with db.atomic():
-        ArticleLink.insert(ticket=ticket.id, article=article, title=title[:200], linked_by=user.id) \
-            .on_conflict_ignore().execute()
-
-
-def record_deflection(user, subject: str, article: str) -> None:
-    """'This answered my question': count it, no ticket needed."""
-    with db.atomic():
-        Deflection.create(user=user.id, subject=subject[:200], article=article[:255])
-
-
 def bulk_update(numbers: list[int], user, calendar: BusinessCalendar, assignee_id=None, status=None) -> int:
     """Assign or move several tickets at once; returns how many changed (others are skipped)."""
     if not is_agent(user):
@@ -345,7 +356,7 @@ def bulk_update(numbers: list[int], user, calendar: BusinessCalendar, assignee_i
             if status and status != ticket.status:
                 change_status(ticket, user, status, ticket.version, calendar)
             changed += 1
-        except HelpdeskError:
+        except (HelpdeskError, Stale):
             continue
     return changed
 
@@ -362,50 +373,3 @@ def replies_for(ticket: Ticket, user):
 def agents():
     """Active PMO staff, who can be assigned tickets."""
     return list(User.select().where(User.role.in_(AGENT_ROLES) & (User.active == True)).order_by(User.name))  # noqa: E712
-
-
-
-def suggest_articles(subject: str, limit: int = 5) -> list[dict]:
-    """Knowledge articles that may answer a question with this subject, best first."""
-    from flask import url_for
-
-    from portal.kb.search import search
-    from portal.kb.services import sync_if_due
-    if len(subject.strip()) < 3:
-        return []
-    sync_if_due()  # cheap when nothing changed: keeps suggestions in step with the files
-    return [{"title": hit.article.title, "summary": hit.article.summary, "path": hit.article.path,
-             "url": url_for("kb.article", section=hit.article.section, slug=hit.article.slug)}
-            for hit in search(subject, per_page=limit, any_word=True)[:limit]]
-
-
-def faq_draft(ticket: Ticket) -> tuple[str, str]:
-    """(slug, Markdown) for a draft FAQ article from the question and the last public answer."""
-    from portal.markdown import slugify
-    answer = (Reply.select().join(User, on=(Reply.author == User.id))
-              .where((Reply.ticket == ticket.id) & (Reply.internal == False)  # noqa: E712
-                     & (User.role.in_(AGENT_ROLES)))
-              .order_by(Reply.created_at.desc(), Reply.id.desc()).first())
-    title = ticket.subject.replace('"', "'")
-    text = (f'---\ntitle: "{title}"\nsummary: ""\ntags: [faq, {ticket.category}]\nowner: PMO\n'
-            f"audience: All staff\nversion: 1\nreview_by: \n---\n\n# {ticket.subject}\n\n"
-            f"## Question\n\n{ticket.body.strip()}\n\n## Answer\n\n"
-            f"{answer.body.strip() if answer else 'Write the answer here.'}\n\n"
-            f"_From help-desk ticket [{ticket.reference}](/helpdesk/{ticket.number})._\n")
-    return slugify(ticket.subject)[:80], text
-
-
-def find_article(reference: str):
-    """The knowledge article for '/kb/<section>/<slug>', '<section>/<slug>' or a file path; or None."""
-    from portal.kb.models import Article
-    ref = (reference or "").strip()
-    if "://" in ref:
-        ref = ref.split("://", 1)[1].split("/", 1)[-1]
-    ref = ref.split("?", 1)[0].split("#", 1)[0].strip("/").removeprefix("kb/")
-    if not ref:
-        return None
-    section, _, slug = ref.rpartition("/")
-    return (Article.visible()
-            .where((Article.path == ref) | (Article.path == f"{ref}.md")
-                   | ((Article.section == section) & (Article.slug == slug.removesuffix(".md"))))
-            .first())

@@ -3,12 +3,12 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from portal.helpdesk import bp
-from portal.helpdesk.canned import PLACEHOLDERS, CannedError, delete_answer, save_answer
+from portal.helpdesk.canned import PLACEHOLDERS, delete_answer, save_answer
 from portal.helpdesk.figures import summary
 from portal.helpdesk.forms import CannedForm
 from portal.helpdesk.models import CATEGORIES, CannedAnswer
 from portal.permissions import require
-from portal.web import redirect_to, render
+from portal.web import apply_error, redirect_to, render
 
 
 @bp.get("/canned/")
@@ -33,11 +33,10 @@ def canned_edit(answer_id=None):
     status = 200
     if form.validate_on_submit():
         try:
-            version = int(form.version.data) if answer is not None else None
+            version = (form.version.data or 0) if answer is not None else None
             save_answer(current_user, form.title.data, form.body.data, answer, version)
-        except (CannedError, ValueError) as exc:
-            form.form_errors.append(str(exc))
-            status = 409 if "Someone else" in str(exc) else 422
+        except ValueError as exc:  # refused (a PortalError), or a damaged version field
+            status = apply_error(form, exc)
         else:
             flash("Canned answer saved.", "success")
             return redirect_to(url_for("helpdesk.canned_list"))

@@ -8,22 +8,20 @@ from portal.helpdesk.forms import (BulkForm, MergeForm, QueueFilterForm, RatingF
                                    TicketForm, TicketUpdateForm, new_token)
 from portal.helpdesk.models import ArticleLink, Attachment, CannedAnswer, Ticket
 from portal.helpdesk.queue import queue, views_for
-from portal.helpdesk.services import (Conflict, HelpdeskError, parse_number, work_ticket, add_reply, agents, assign_to_self, bulk_update,
+from portal.helpdesk.services import (parse_number, work_ticket, add_reply, agents, assign_to_self, bulk_update,
                                       change_status, create_ticket, is_agent, load_ticket, merge, rate,
                                       replies_for, visible_tickets)
 from portal.helpdesk.sla import BusinessCalendar, describe_remaining
 from portal.db import utcnow
+from portal.errors import NotAllowed, PortalError, Stale
 from portal.kb.services import url_for_path
+from portal.pagination import page_arg
 from portal.permissions import check
-from portal.web import query_args, redirect_to, render
+from portal.web import apply_error, query_args, redirect_to, render
 
 
 def _calendar() -> BusinessCalendar:
     return BusinessCalendar.from_config(current_app.config)
-
-
-def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int), 100_000))
 
 
 @bp.get("/")
@@ -32,16 +30,15 @@ def index():
     """The queue for PMO staff; 'my questions' for everyone else. htmx gets only the table."""
     form = QueueFilterForm(formdata=request.args, meta={"csrf": False})
     form.validate()
-    rows, total, view = queue(current_user, request.args.get("view", ""), q=form.q.data or "",
+    page, view = queue(current_user, request.args.get("view", ""), q=form.q.data or "",
                               category=form.category.data or "", priority=form.priority.data or "",
-                              status=form.status.data or "", sort=form.sort.data or "due", page=_page())
+                              status=form.status.data or "", sort=form.sort.data or "due", page=page_arg())
     bulk = None
     if is_agent(current_user):
         bulk = BulkForm()
         bulk.assignee.choices = [(0, "—")] + [(a.id, a.name) for a in agents()]
-    return render("helpdesk/index.html", fragment="helpdesk/_queue.html", form=form, rows=rows,
-                  total=total, view=view, views=views_for(current_user), page=_page(),
-                  pages=max(1, -(-total // 50)), bulk=bulk, calendar=_calendar(), now=utcnow(),
+    return render("helpdesk/index.html", fragment="helpdesk/_queue.html", form=form, rows=page.rows,
+                  total=page.total, view=view, views=views_for(current_user), page=page, bulk=bulk, calendar=_calendar(), now=utcnow(),
                   describe_remaining=describe_remaining)
 
 
@@ -55,19 +52,13 @@ def new():
     if not is_agent(current_user):
         form.priority.choices = [c for c in form.priority.choices if c[0] != "urgent"]
     if form.validate_on_submit():
-        upload_dir = current_app.config["UPLOAD_DIR"]
-        saved = None
         try:
-            saved = files.save(form.attachment.data, upload_dir)
             ticket = create_ticket(current_user, form.subject.data, form.body.data, form.category.data,
                                    form.priority.data, (form.project.data or "").strip().upper(),
-                                   _calendar(), attachment=saved)
-        except (HelpdeskError, files.AttachmentError) as exc:
-            files.discard(saved, upload_dir)
-            form.form_errors.append(str(exc))
-        except Exception:
-            files.discard(saved, upload_dir)
-            raise
+                                   _calendar(), upload=form.attachment.data,
+                                   upload_dir=current_app.config["UPLOAD_DIR"])
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             flash(f"Your question is {ticket.reference}. The PMO will answer here and by e-mail.", "success")
             return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
@@ -116,24 +107,14 @@ def reply(number):
     form = ReplyForm()
     if not form.validate_on_submit():
         return _ticket_page(ticket, reply_form=form, status=422)
-    upload_dir = current_app.config["UPLOAD_DIR"]
-    saved = None
     try:
-        saved = files.save(form.attachment.data, upload_dir)
         posted = add_reply(ticket, current_user, form.body.data, form.token.data, _calendar(),
                            internal=form.internal.data and is_agent(current_user),
                            new_status=(form.then.data or None) if is_agent(current_user) else None,
-                           attachment=saved)
-    except (HelpdeskError, files.AttachmentError) as exc:
-        files.discard(saved, upload_dir)
-        form.form_errors.append(str(exc))
-        return _ticket_page(ticket, reply_form=form, status=422)
-    except Exception:
-        files.discard(saved, upload_dir)
-        raise
-    if posted.duplicate:
-        files.discard(saved, upload_dir)
-    else:
+                           upload=form.attachment.data, upload_dir=current_app.config["UPLOAD_DIR"])
+    except PortalError as exc:
+        return _ticket_page(ticket, reply_form=form, status=apply_error(form, exc))
+    if not posted.duplicate:
         flash("Internal note added." if posted.internal else "Reply sent.", "success")
     return redirect_to(url_for("helpdesk.ticket", number=ticket.number) + f"#reply-{posted.id}")
 
@@ -150,12 +131,11 @@ def update(number):
     try:
         work_ticket(ticket, current_user, form.version.data, _calendar(), form.assignee.data,
                     form.priority.data, form.category.data, form.status.data)
-    except Conflict as exc:
-        form.form_errors.append(str(exc))
-        return _ticket_page(Ticket.get_by_id(ticket.id), update_form=form, status=409)
-    except HelpdeskError as exc:
-        form.form_errors.append(str(exc))
-        return _ticket_page(ticket, update_form=form, status=422)
+    except PortalError as exc:
+        status = apply_error(form, exc)
+        if isinstance(exc, Stale):  # show what the other person saved
+            ticket = Ticket.get_by_id(ticket.id)
+        return _ticket_page(ticket, update_form=form, status=status)
     flash(f"{ticket.reference} updated.", "success")
     return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
 
@@ -177,7 +157,7 @@ def requester_status(number, target):
     ticket = load_ticket(number, current_user)
     try:
         change_status(ticket, current_user, target, ticket.version, _calendar())
-    except HelpdeskError as exc:
+    except PortalError as exc:
         abort(409, description=str(exc))
     flash(f"{ticket.reference} is {'reopened' if target == 'open' else 'closed'}.", "success")
     return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
@@ -193,8 +173,8 @@ def rate_answer(number):
         return _ticket_page(ticket, status=422)
     try:
         rate(ticket, current_user, form.rating.data, form.comment.data or "")
-    except HelpdeskError as exc:
-        abort(403 if "Only the person" in str(exc) else 409, description=str(exc))
+    except PortalError as exc:
+        abort(403 if isinstance(exc, NotAllowed) else 409, description=str(exc))
     flash("Thank you for rating the answer.", "success")
     return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
 
@@ -211,7 +191,7 @@ def merge_into(number):
         return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
     try:
         into = merge(ticket, target, current_user, form.token.data, _calendar())
-    except HelpdeskError as exc:
+    except PortalError as exc:
         flash(str(exc), "error")
         return redirect_to(url_for("helpdesk.ticket", number=ticket.number))
     flash(f"{ticket.reference} was merged into {into.reference}.", "success")
@@ -227,8 +207,7 @@ def attachment(number, attachment_id):
     if item is None or (item.reply_id and item.reply.internal and not is_agent(current_user)):
         abort(404)
     path = files.path_of(item, current_app.config["UPLOAD_DIR"])
-    if not path.exists():
-        abort(404, description="The file is missing from storage; tell the PMO.")
+    files.require_file(path)
     return files.download(path, item.filename)
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from portal.auth.models import User
 from portal.intake import bp
+from portal.pagination import page_arg, paginate
 from portal.permissions import require
 from portal.projects.forms import FilterForm, RulesForm
 from portal.projects.models import RuleSet
@@ -34,13 +35,10 @@ def index():
     query = filtered(current_user, state=state, category=form.category.data or "",
                      department=form.department.data or "", text=form.q.data or "")
     query = query.where(Project.state.in_(("submitted", "in_review")))
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    total = query.count()
-    rows = list(query.order_by(*SORTS[sort]).paginate(page, 50).objects())
+    page = paginate(query.order_by(*SORTS[sort]).objects(), page_arg())
     rules = current_rules()
-    return render("intake/page.html", fragment="intake/_queue.html", rows=rows, total=total, page=page,
-                  pages=max(1, -(-total // 50)), form=form, sort=sort, state=state,
-                  approvals=approval_status(rows, rules), kinds=APPROVER_KINDS, now=utcnow(),
+    return render("intake/page.html", fragment="intake/_queue.html", rows=page.rows, total=page.total, page=page,
+                  form=form, sort=sort, state=state, approvals=approval_status(page.rows, rules), kinds=APPROVER_KINDS, now=utcnow(),
                   categories=list(rules["categories"]))
 
 

@@ -7,7 +7,7 @@ from peewee import JOIN
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
 from portal.db import db, utcnow
-from portal.projects.services import InvalidInput, Stale
+from portal.errors import InvalidInput, Stale
 from portal.risks.models import ISSUE_STATUSES, Issue, Risk
 from portal.risks.services import project_people
 
@@ -84,7 +84,8 @@ def update_issue(issue, user, expected_version: int, values: dict) -> Issue:
                       .where(Issue.id == issue.id).tuples().first())
             who = f"{latest[1]} saved it at {latest[0]:%Y-%m-%d %H:%M} UTC" if latest else "Someone saved it"
             raise Stale(f"{who}, after you opened it. Your changes are kept below: reload to see theirs, "
-                        "then apply yours again.")
+                        "then apply yours again.", who=latest[1] if latest else None,
+                        when=latest[0] if latest else None)
         record(user, "issue.updated", "issue", issue.id, f"Issue I-{issue.id} edited",
                before=snapshot(current, AUDIT_FIELDS), after=snapshot(Issue.get_by_id(issue.id), AUDIT_FIELDS),
                project=current.project_id)

@@ -3,16 +3,17 @@ from flask import flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.audit.services import history
+from portal.errors import PortalError
 from portal.auth.models import User
 from portal.issues import bp
 from portal.issues.forms import STATUS_LABELS, IssueFilterForm, IssueForm
 from portal.issues.services import PRIORITIES, create_issue, load_issue, update_issue
+from portal.pagination import page_arg, paginate
 from portal.permissions import can, check
 from portal.projects.services import load_project
-from portal.projects.workflow import WorkflowError
 from portal.risks.models import ISSUE_STATUSES, OPEN_ISSUE, Issue
 from portal.risks.services import project_people, today
-from portal.web import redirect_to, render
+from portal.web import apply_error, redirect_to, render
 
 BASE = "/projects/<ref>/issues"
 PER_PAGE = 50
@@ -43,24 +44,15 @@ def index(ref):
         query = query.where(Issue.status.in_(OPEN_ISSUE))
     if form.overdue.data:
         query = query.where((Issue.due_date < today()) & Issue.status.in_(OPEN_ISSUE))
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    total = query.count()
-    rows = list(query.order_by(*SORTS.get(form.sort.data, SORTS["due"])).paginate(page, PER_PAGE).objects())
-    return render("issues/page.html", fragment="issues/_list.html", project=project, form=form, rows=rows,
-                  total=total, page=page, pages=max(1, -(-total // PER_PAGE)), today=today(),
+    page = paginate(query.order_by(*SORTS.get(form.sort.data, SORTS["due"])).objects(), page_arg(), PER_PAGE)
+    return render("issues/page.html", fragment="issues/_list.html", project=project, form=form, rows=page.rows,
+                  total=page.total, page=page, today=today(),
                   labels=STATUS_LABELS, priorities=PRIORITIES, open_statuses=OPEN_ISSUE,
                   writable=can(current_user, "risks.write", project))
 
 
 def _form_page(project, form, issue=None, status=200):
     return render("issues/form.html", status=status, project=project, form=form, issue=issue)
-
-
-def _apply_errors(form, exc):
-    for name, message in getattr(exc, "errors", {}).items():
-        (form[name].errors if name in form._fields else form.form_errors).append(message)
-    if not getattr(exc, "errors", None):
-        form.form_errors.append(str(exc))
 
 
 @bp.route(f"{BASE}/new", methods=["GET", "POST"])
@@ -72,8 +64,8 @@ def new(ref):
     if form.validate_on_submit():
         try:
             issue = create_issue(project, current_user, form.values())
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             flash(f"Issue I-{issue.id} added.", "success")
             return redirect_to(url_for("issues.detail", ref=project.ref, issue_id=issue.id))
@@ -104,11 +96,9 @@ def edit(ref, issue_id):
         return _form_page(project, form, issue)
     if form.validate_on_submit():
         try:
-            version = int(form.version.data or 0) if str(form.version.data or "0").isdigit() else 0
-            update_issue(issue, current_user, version, form.values())
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
-            return _form_page(project, form, issue, status=exc.status if exc.status != 403 else 422)
+            update_issue(issue, current_user, form.version.data or 0, form.values())
+        except PortalError as exc:
+            return _form_page(project, form, issue, status=apply_error(form, exc, forbidden_status=422))
         flash(f"Issue I-{issue.id} saved.", "success")
         return redirect_to(url_for("issues.detail", ref=project.ref, issue_id=issue.id))
     return _form_page(project, form, issue, status=422)

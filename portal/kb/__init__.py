@@ -3,4 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
 
-from portal.kb import permissions, views  # noqa: E402,F401
+# Every view module registers here, so the reading, editing and report pages
+# never import each other to get registered.
+from portal.kb import editor_views, permissions, report_views, views  # noqa: E402,F401

@@ -2,12 +2,13 @@
 from flask import Response, flash, request, url_for
 from flask_login import current_user
 
+from portal.errors import InvalidInput, Stale
 from portal.kb import bp, services
-from portal.kb.forms import EditForm, MoveForm, NewArticleForm, PreviewForm, VersionForm
-from portal.kb.views import page_arg
+from portal.kb.forms import MAX_TEXT, EditForm, MoveForm, NewArticleForm, PreviewForm, VersionForm
 from portal.numbers import parse_int
+from portal.pagination import page_arg
 from portal.permissions import require
-from portal.web import redirect_to, render
+from portal.web import apply_error, redirect_to, render
 
 
 def _article_url(article):
@@ -37,20 +38,25 @@ def edit(article_id):
             rev = services.save_article(article, current_user, form.version.data, form.text.data,
                                         form.message.data or "", draft=form.draft.data,
                                         new_version=form.new_version.data)
-        except services.StaleEdit as exc:
-            conflict, status = exc.article, 409
+        except Stale as exc:
+            conflict, status = exc.current, 409
             form.form_errors.append(
-                f"Someone else saved this article while you were editing (now revision {exc.article.revision}, "
-                f"{exc.article.updated_at:%Y-%m-%d %H:%M} UTC). Your text is kept below; compare it with "
+                f"Someone else saved this article while you were editing (now revision {exc.current.revision}, "
+                f"{exc.current.updated_at:%Y-%m-%d %H:%M} UTC). Your text is kept below; compare it with "
                 "theirs, merge, and save again.")
-            form.version.data = exc.article.version
+            form.version.data = exc.current.version
         else:
             _flash_saved(f"Saved revision {rev.number}{' as a draft' if rev.status == 'draft' else ''}.", rev)
             return redirect_to(_article_url(article))
     elif request.method == "POST":
         status = 422
     return render("kb/edit.html", form=form, article=article, conflict=conflict,
-                  preview=services.preview(form.text.data or "", article.path), status=status)
+                  preview=services.preview(_previewable(form.text.data), article.path), status=status)
+
+
+def _previewable(text):
+    """Text over the article cap is refused by the form; its preview stays empty instead of costing a render."""
+    return text if text and len(text) <= MAX_TEXT else ""
 
 
 @bp.post("/preview")
@@ -59,7 +65,7 @@ def preview():
     """The rendered, sanitised HTML of the editor's text (for the live preview)."""
     form = PreviewForm()
     if not form.validate_on_submit():
-        return Response("Preview unavailable: the text is too long or the form expired.", 422)
+        return Response(f"No preview: {form.text.errors[0] if form.text.errors else 'the form expired.'}", 422)
     return render("kb/_preview.html", preview=services.preview(form.text.data or ""))
 
 
@@ -77,16 +83,15 @@ def new():
         try:
             article = services.create_article(current_user, form.section.data, form.slug.data, form.text.data,
                                               form.message.data or "")
-        except services.EditError as exc:
-            getattr(form, exc.field or "slug").errors.append(str(exc))
-            status = 422
+        except InvalidInput as exc:
+            status = apply_error(form, exc)
         else:
             _flash_saved(f"Created {article.title}.", article)
             return redirect_to(_article_url(article))
     elif request.method == "POST":
         status = 422
     return render("kb/new.html", form=form, status=status,
-                  preview=services.preview(form.text.data or ""))
+                  preview=services.preview(_previewable(form.text.data)))
 
 
 @bp.route("/article/<int:article_id>/move", methods=["GET", "POST"])
@@ -100,10 +105,9 @@ def move(article_id):
         try:
             moved = services.move_article(article, current_user, form.version.data, form.section.data,
                                           form.slug.data)
-        except services.EditError as exc:
-            getattr(form, exc.field or "slug").errors.append(str(exc))
-            status = 422
-        except services.StaleEdit as exc:
+        except InvalidInput as exc:
+            status = apply_error(form, exc)
+        except Stale as exc:
             form.form_errors.append(str(exc) + " Reload the page and try again.")
             status = 409
         else:
@@ -120,9 +124,8 @@ def move(article_id):
 def history(article_id):
     """Every revision, newest first, with a diff between any two."""
     article = services.load_article_by_id(article_id)
-    revs = services.revisions(article, page_arg())
-    return render("kb/history.html", article=article, revisions=revs[:50], page=page_arg(),
-                  has_next=len(revs) > 50, form=VersionForm(data={"version": article.version}))
+    page = services.revisions(article, page_arg())
+    return render("kb/history.html", article=article, revisions=page.rows, page=page, form=VersionForm(data={"version": article.version}))
 
 
 @bp.get("/article/<int:article_id>/diff")
@@ -146,10 +149,11 @@ def restore(article_id, number):
     else:
         try:
             rev = services.restore_revision(article, current_user, form.version.data, number)
-        except services.StaleEdit as exc:
+        except Stale as exc:
             flash(str(exc) + " Reload the history and try again.", "error")
-            return render("kb/history.html", article=article, revisions=services.revisions(article)[:50], page=1,
-                          has_next=False, form=VersionForm(data={"version": exc.article.version}), status=409)
+            page = services.revisions(article)
+            return render("kb/history.html", article=article, revisions=page.rows, page=page,
+                          form=VersionForm(data={"version": exc.current.version}), status=409)
         _flash_saved(f"Restored revision {number} as revision {rev.number}.", rev)
     return redirect_to(url_for("kb.history", article_id=article.id))
 
@@ -165,9 +169,9 @@ def publish(article_id):
         return redirect_to(_article_url(article))
     try:
         rev = services.publish_draft(article, current_user, form.version.data)
-    except services.StaleEdit as exc:
+    except Stale as exc:
         flash(str(exc) + " Reload and try again.", "error")
-    except services.EditError as exc:
+    except InvalidInput as exc:
         flash(str(exc), "error")
     else:
         _flash_saved("Draft published.", rev)

@@ -7,15 +7,9 @@ from peewee import JOIN, IntegrityError, fn
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.db import db
+from portal.errors import InvalidInput
 from portal.kb.models import ACK_ROLES, Acknowledgement, Article, TrainingCompletion
-
-
-class QuizFailed(ValueError):
-    """Some quiz answers were wrong: {field name: message}."""
-
-    def __init__(self, errors: dict):
-        super().__init__("Some answers are not right yet.")
-        self.errors = errors
+from portal.pagination import paginate
 
 
 # --- acknowledgements ------------------------------------------------------------
@@ -122,14 +116,14 @@ def is_complete(user, article: Article) -> bool:
 
 
 def check_quiz(quiz: list[dict], answers: dict) -> None:
-    """Raise QuizFailed naming each wrong or missing answer."""
+    """Raise InvalidInput naming each wrong or missing answer."""
     errors = {}
     for i, q in enumerate(quiz):
         given = answers.get(f"q{i}")
         if given is None or str(given) != str(q["answer"]):
             errors[f"q{i}"] = "Not quite: read the module again and pick another answer."
     if errors:
-        raise QuizFailed(errors)
+        raise InvalidInput(errors, "Some answers are not right yet.")
 
 
 def complete_module(user, article: Article, quiz: list[dict], answers: dict) -> bool:
@@ -147,12 +141,12 @@ def complete_module(user, article: Article, quiz: list[dict], answers: dict) -> 
 
 
 def training_by_person(page: int, per_page: int = 50):
-    """(user, completed count) for active users, most behind first, one page at a time."""
+    """Active users with their completed count, most behind first, one Page at a time."""
     count = fn.COUNT(TrainingCompletion.id)
-    return list(User.select(User, count.alias("completed"))
-                .join(TrainingCompletion, join_type=JOIN.LEFT_OUTER, on=(TrainingCompletion.user == User.id))
-                .where(User.active == True).group_by(User.id)  # noqa: E712
-                .order_by(count, User.name).paginate(page, per_page + 1))
+    return paginate(User.select(User, count.alias("completed"))
+                    .join(TrainingCompletion, join_type=JOIN.LEFT_OUTER, on=(TrainingCompletion.user == User.id))
+                    .where(User.active == True).group_by(User.id)  # noqa: E712
+                    .order_by(count, User.name), page, per_page, count=False)
 
 
 def training_by_department() -> list[tuple[str, int, int]]:

@@ -1,8 +1,8 @@
-"""Articles, their revisions, acknowledgements of standards and training completions."""
+"""Articles, their revisions, acknowledgements of standards, training completions and daily view counts."""
 import peewee
 
 from portal.auth.models import User
-from portal.db import BaseModel, VersionedModel, utcnow
+from portal.db import BaseModel, VersionedModel, db, utcnow
 
 # Who must acknowledge mandatory standards (anyone may acknowledge).
 ACK_ROLES = ("manager", "pmo")
@@ -85,3 +85,23 @@ class TrainingCompletion(BaseModel):
 
     class Meta:
         indexes = ((("user", "article"), True),)
+
+
+class ArticleViewDay(BaseModel):
+    """How often an article was opened on one day (UNIQUE article + day)."""
+
+    article = peewee.ForeignKeyField(Article, backref="+", on_delete="CASCADE")
+    day = peewee.DateField(index=True)
+    views = peewee.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("article", "day"), True),)
+
+
+def count_view(article_id: int, day) -> None:
+    """Add one view of `article_id` on `day`: a single INSERT … ON CONFLICT DO UPDATE, cheap per page view."""
+    with db.atomic():
+        (ArticleViewDay.insert(article=article_id, day=day, views=1)
+         .on_conflict(conflict_target=[ArticleViewDay.article, ArticleViewDay.day],
+                      update={ArticleViewDay.views: ArticleViewDay.views + 1})
+         .execute())

@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from portal.csvexport import csv_response
 from portal.kb import bp, learning, services
-from portal.kb.views import page_arg
+from portal.pagination import page_arg, paginate
 from portal.permissions import require
 from portal.web import render
 
@@ -20,8 +20,8 @@ def ack_report():
 def ack_detail(article_id):
     """Who has and has not acknowledged one standard's current version."""
     article = services.load_article_by_id(article_id)
-    rows = list(learning.ack_status_query(article).objects().paginate(page_arg(), 51))
-    return render("kb/ack_detail.html", article=article, rows=rows[:50], page=page_arg(), has_next=len(rows) > 50)
+    page = paginate(learning.ack_status_query(article).objects(), page_arg(), count=False)
+    return render("kb/ack_detail.html", article=article, rows=page.rows, page=page)
 
 
 @bp.get("/reports/acknowledgements/<int:article_id>.csv")
@@ -37,8 +37,8 @@ def ack_csv(article_id):
 @require("kb.report")
 def training_report():
     """Training completion by person and by department."""
-    rows = learning.training_by_person(page_arg())
-    return render("kb/training_report.html", people=rows[:50], page=page_arg(), has_next=len(rows) > 50,
+    page = learning.training_by_person(page_arg())
+    return render("kb/training_report.html", people=page.rows, page=page,
                   departments=learning.training_by_department(), total=len(learning.training_modules()))
 
 

@@ -8,11 +8,13 @@ from markupsafe import Markup
 
 from portal.audit.services import record
 from portal.db import db, locked, utcnow
+from portal.errors import InvalidInput, Stale
 from portal.kb import files
 from portal.kb.files import ROOT_SECTION
 from portal.kb.models import Article, Revision
 from portal.kb.search import clear_index, index_article, unindex_article
 from portal.markdown import RenderedArticle, render_article
+from portal.pagination import paginate
 
 SYNC_INTERVAL = 5.0  # seconds between folder scans in one worker
 _last_sync: dict[str, float] = {}
@@ -20,20 +22,10 @@ _render_cache: "OrderedDict[tuple, RenderedArticle]" = OrderedDict()
 RENDER_CACHE_SIZE = 256
 
 
-class StaleEdit(Exception):
-    """Someone saved the article since the editor loaded it."""
-
-    def __init__(self, article: Article):
-        super().__init__(f"{article.title} was changed by someone else (now revision {article.revision}).")
-        self.article = article
-
-
-class EditError(ValueError):
-    """An edit that cannot be saved; `field` names the form field at fault."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
+def _stale(article: Article) -> Stale:
+    """Someone saved the article since the editor loaded it; `current` is the article as it is now."""
+    return Stale(f"{article.title} was changed by someone else (now revision {article.revision}).",
+                 when=article.updated_at, current=article)
 
 
 # --- syncing with the folder ---------------------------------------------------
@@ -200,11 +192,11 @@ def sections() -> list[tuple[str, int]]:
 
 
 def section_articles(section: str, page: int, per_page: int = 50):
-    """One section's articles, training modules in order, the rest by title."""
+    """One Page of a section's articles, training modules in order, the rest by title."""
     query = Article.visible().where(Article.section == section)
     order = ((Article.training_path, Article.module_order, Article.title) if section == "training"
              else (Article.title,))
-    return list(query.order_by(*order).paginate(page, per_page + 1))
+    return paginate(query.order_by(*order), page, per_page, count=False)
 
 
 def recently_updated(limit: int = 8):
@@ -213,12 +205,11 @@ def recently_updated(limit: int = 8):
 
 
 def revisions(article: Article, page: int = 1, per_page: int = 50):
-    """An article's revisions, newest first, with their authors."""
+    """One Page of an article's revisions, newest first, with their authors."""
     from portal.auth.models import User
     from peewee import JOIN
-    return list(Revision.select(Revision, User).join(User, JOIN.LEFT_OUTER, on=(Revision.author == User.id))
-                .where(Revision.article == article).order_by(Revision.number.desc())
-                .paginate(page, per_page + 1))
+    return paginate(Revision.select(Revision, User).join(User, JOIN.LEFT_OUTER, on=(Revision.author == User.id))
+                    .where(Revision.article == article).order_by(Revision.number.desc()), page, per_page, count=False)
 
 
 def get_revision(article: Article, number: int) -> Revision:
@@ -275,16 +266,16 @@ def save_article(article: Article, user, expected_version: int, text: str, messa
                  draft: bool = False, new_version: bool = False) -> Revision:
     """Save an edit as a revision; a draft of a standard waits, anything else is published.
 
-    Raises StaleEdit when the article moved on since `expected_version`.
+    Raises Stale when the article moved on since `expected_version`.
     """
     if new_version and not draft:
         text = files.set_version(text, files.next_version(files.parse(text, article.path).meta["version"]))
     with db.atomic():
         current = _lock(Article.select().where(Article.id == article.id))
         if current is None or current.version != expected_version:
-            raise StaleEdit(current or article)
+            raise _stale(current or article)
         if not current.save_if_current(expected_version):
-            raise StaleEdit(current)
+            raise _stale(current)
         current.version = expected_version + 1
         status = "draft" if draft and current.section == "standards" else "published"
         rev = _apply_text(current, text, user, message or ("Draft saved" if status == "draft" else "Edited"), status)
@@ -296,7 +287,7 @@ def save_article(article: Article, user, expected_version: int, text: str, messa
 def publish_draft(article: Article, user, expected_version: int) -> Revision:
     """Publish the pending draft of a standard."""
     if article.draft_text is None:
-        raise EditError("There is no draft to publish.")
+        raise InvalidInput("There is no draft to publish.")
     return save_article(article, user, expected_version, article.draft_text, "Published draft")
 
 
@@ -320,27 +311,29 @@ def reserved_sections() -> set[str]:
 
 
 def _check_target(section: str, slug: str) -> str:
-    """The file path for a new address, or EditError naming the field at fault."""
+    """The file path for a new address, or InvalidInput naming the field at fault."""
     section, slug = section.strip().strip("/"), slug.strip().strip("/")
     if not section or "/" in section or files.safe_path(section) is None:
-        raise EditError("Use one folder name of letters, digits and dashes; no '/', '..' or leading dot.", "section")
+        raise InvalidInput({"section": "Use one folder name of letters, digits and dashes; no '/', '..' or "
+                                       "leading dot."})
     if len(section) > files.MAX_SECTION:
-        raise EditError(f"Use at most {files.MAX_SECTION} characters for the section.", "section")
+        raise InvalidInput({"section": f"Use at most {files.MAX_SECTION} characters for the section."})
     if len(slug) > files.MAX_SLUG:
-        raise EditError(f"Use at most {files.MAX_SLUG} characters for the address.", "slug")
+        raise InvalidInput({"slug": f"Use at most {files.MAX_SLUG} characters for the address."})
     path = f"{slug}.md" if section == ROOT_SECTION else f"{section}/{slug}.md"
     if files.safe_path(path) is None or not slug:
-        raise EditError("Use letters, digits, dashes and / between folders; no '..' or leading dots.", "slug")
+        raise InvalidInput({"slug": "Use letters, digits, dashes and / between folders; no '..' or leading dots."})
     if any(len(part.encode("utf-8")) > files.MAX_NAME_BYTES for part in path.split("/")):
-        raise EditError("A folder or file name in this address is too long for the file system; shorten it.", "slug")
+        raise InvalidInput({"slug": "A folder or file name in this address is too long for the file system; "
+                                    "shorten it."})
     real_section, real_slug = files.section_and_slug(path)
     if real_section in reserved_sections():
         # /kb/<that name>/… belongs to one of the portal's own pages, so the article could not be opened.
-        raise EditError(f"'{real_section}' is the address of a portal page; choose another section name.",
-                        "section" if real_section == section else "slug")
+        raise InvalidInput({"section" if real_section == section else "slug":
+                            f"'{real_section}' is the address of a portal page; choose another section name."})
     if Article.select().where((Article.path == path) | ((Article.section == real_section) & (Article.slug == real_slug))
                               ).where(Article.deleted == False).exists():  # noqa: E712
-        raise EditError("An article with this address exists already.", "slug")
+        raise InvalidInput({"slug": "An article with this address exists already."})
     return path
 
 
@@ -363,7 +356,7 @@ def move_article(article: Article, user, expected_version: int, section: str, sl
     with db.atomic():
         current = _lock(Article.select().where(Article.id == article.id))
         if current is None or not current.save_if_current(expected_version):
-            raise StaleEdit(current or article)
+            raise _stale(current or article)
         Article.delete().where((Article.path == path) & (Article.deleted == True)).execute()  # noqa: E712
         old_path = current.path
         current.version = expected_version + 1

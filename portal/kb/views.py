@@ -2,20 +2,19 @@
 from flask import abort, current_app, flash, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from portal.errors import InvalidInput
 from portal.kb import bp, files, learning, services
 from portal.kb.forms import AcknowledgeForm, quiz_form
+from portal.kb.models import count_view
 from portal.kb.search import search as run_search
 from portal.db import utcnow
+from portal.pagination import Page, page_arg
 from portal.permissions import can
-from portal.web import redirect_to, render
+from portal.web import apply_error, redirect_to, render
 
 PER_PAGE = 50
 DOWNLOAD_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                   ".webp": "image/webp"}
-
-
-def page_arg() -> int:
-    return max(1, min(request.args.get("page", 1, type=int), 10_000))
 
 
 @bp.before_request
@@ -39,9 +38,9 @@ def search():
     """Ranked results with highlighted snippets; htmx gets only the results."""
     query = request.args.get("q", "")[:10_000]
     page = page_arg()
-    hits = run_search(query, page, PER_PAGE)
+    hits = run_search(query, page, PER_PAGE)  # one row more than a page: is there a next one?
     return render("kb/search.html", fragment="kb/_results.html", q=query, hits=hits[:PER_PAGE],
-                  page=page, has_next=len(hits) > PER_PAGE)
+                  page=Page(hits[:PER_PAGE], page, PER_PAGE, more=len(hits) > PER_PAGE))
 
 
 @bp.get("/files/<path:path>")
@@ -63,11 +62,10 @@ def download(path):
 @bp.get("/<section>/")
 def section(section):
     """One section's articles."""
-    rows = services.section_articles(section, page_arg(), PER_PAGE)
-    if not rows and page_arg() == 1:
+    page = services.section_articles(section, page_arg(), PER_PAGE)
+    if not page.rows and page.page == 1:
         abort(404)
-    return render("kb/section.html", section=section, articles=rows[:PER_PAGE], page=page_arg(),
-                  has_next=len(rows) > PER_PAGE)
+    return render("kb/section.html", section=section, articles=page.rows, page=page)
 
 
 def _article_context(article, quiz=None, ack_form=None):
@@ -83,7 +81,6 @@ def _article_context(article, quiz=None, ack_form=None):
 @bp.get("/<section>/<path:slug>")
 def article(section, slug):
     """An article with its table of contents; each view adds one to the day's counter."""
-    from portal.kpis.models import count_view  # at call time: the kpis package imports the kb's models
     article = services.load_article(section, slug)
     count_view(article.id, utcnow().date())
     return render("kb/article.html", **_article_context(article))
@@ -119,12 +116,8 @@ def complete(article_id):
         return render("kb/article.html", status=422, **_article_context(article, quiz=form))
     try:
         learning.complete_module(current_user, article, quiz, {k: form.data[k] for k in form.data})
-    except learning.QuizFailed as exc:
-        for name, message in exc.errors.items():
-            getattr(form, name).errors = [message]
+    except InvalidInput as exc:
+        apply_error(form, exc)
         return render("kb/article.html", status=422, **_article_context(article, quiz=form))
     flash(f"Module complete: {article.title}.", "success")
     return redirect_to(url_for("kb.article", section=article.section, slug=article.slug))
-
-
-from portal.kb import editor_views, report_views  # noqa: E402,F401

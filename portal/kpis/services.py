@@ -2,16 +2,15 @@
 import datetime
 import statistics
 
-from peewee import SQL, Case, fn
+from peewee import Case, fn
 
 from portal.auth.models import User
 from portal.compliance.models import ComplianceSnapshot
-from portal.dashboard.services import _month, rag_mix
-from portal.db import is_sqlite
 from portal.helpdesk.models import Deflection, Ticket
-from portal.kb.models import ACK_ROLES, Acknowledgement, Article, TrainingCompletion
-from portal.kpis.models import ArticleViewDay
+from portal.kb.models import ACK_ROLES, Acknowledgement, Article, ArticleViewDay, TrainingCompletion
 from portal.projects.models import Project, Transition
+from portal.sqlfunc import day_of, median_by, month_keys, month_of, months_back
+from portal.status.figures import rag_mix
 from portal.status.models import StatusReport
 
 COLUMNS = ["month", "intake_decisions", "intake_days", "reports", "reports_on_time_pct", "rag_green", "rag_amber",
@@ -21,14 +20,8 @@ COLUMNS = ["month", "intake_decisions", "intake_days", "reports", "reports_on_ti
 
 def month_labels(today: datetime.date, months: int) -> tuple[datetime.date, list[str]]:
     """The first day of the window and its months as 'YYYY-MM', oldest first."""
-    first = today.replace(day=1)
-    for _ in range(months - 1):
-        first = (first - datetime.timedelta(days=1)).replace(day=1)
-    labels, day = [], first
-    for _ in range(months):
-        labels.append(day.strftime("%Y-%m"))
-        day = (day + datetime.timedelta(days=32)).replace(day=1)
-    return first, labels
+    first = months_back(today, months)
+    return first, month_keys(first, months)
 
 
 def _key(value) -> str:
@@ -45,15 +38,10 @@ def _intake(since):
     return {m: (len(v), round(statistics.mean(v), 1)) for m, v in out.items()}
 
 
-def _day(column):
-    """SQL for the calendar day of a timestamp, comparable with a DateField on either database."""
-    return fn.DATE(column) if is_sqlite() else column.cast("date")
-
-
 def _reports(since):
     """{month of period end: (reports, percent submitted by their period end)}, counted in the database."""
-    month = _month(StatusReport.period_end)
-    on_time = Case(None, [(_day(StatusReport.submitted_at) <= StatusReport.period_end, 1)], 0)
+    month = month_of(StatusReport.period_end)
+    on_time = Case(None, [(day_of(StatusReport.submitted_at) <= StatusReport.period_end, 1)], 0)
     rows = (StatusReport.select(month, fn.COUNT(StatusReport.id), fn.SUM(on_time))
             .where(StatusReport.period_end >= since.date()).group_by(month).tuples())
     return {m: (t, round(100 * (o or 0) / t)) for m, t, o in rows}
@@ -61,25 +49,17 @@ def _reports(since):
 
 def _tickets(since):
     """{month resolved: (tickets, percent within the resolution SLA, median hours to first response)}."""
-    month = _month(Ticket.resolved_at)
+    month = month_of(Ticket.resolved_at)
     in_time = Case(None, [(Ticket.resolved_at <= Ticket.resolution_due, 1)], 0)
     where = Ticket.resolved_at >= since
     totals = Ticket.select(month, fn.COUNT(Ticket.id), fn.SUM(in_time)).where(where).group_by(month).tuples()
-    if is_sqlite():  # no percentile aggregate: one integer column back, medians in Python
-        firsts = {}
-        for m, first in (Ticket.select(month, Ticket.first_response_seconds)
-                         .where(where & Ticket.first_response_seconds.is_null(False)).tuples()):
-            firsts.setdefault(m, []).append(first)
-        medians = {m: statistics.median(v) for m, v in firsts.items()}
-    else:
-        medians = dict(Ticket.select(month, SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY first_response_seconds)"))
-                       .where(where).group_by(month).tuples())
+    medians = {m: first for m, (first,) in median_by(month, Ticket.first_response_seconds, where=where).items()}
     return {m: (n, round(100 * (ok or 0) / n), round(float(medians[m]) / 3600, 1) if medians.get(m) is not None
                 else None) for m, n, ok in totals}
 
 
 def _count_by_month(model, column, since, amount=None):
-    month = _month(column)
+    month = month_of(column)
     return dict(model.select(month, amount or fn.COUNT(model.id)).where(column >= since).group_by(month).tuples())
 
 
@@ -89,7 +69,7 @@ def monthly(today: datetime.date, months: int = 6) -> list[dict]:
     since = datetime.datetime.combine(first, datetime.time())
     intake, reports, tickets = _intake(since), _reports(since), _tickets(since)
     mix = dict(rag_mix(_everyone(), {}, today, months))
-    month = _month(ComplianceSnapshot.day)
+    month = month_of(ComplianceSnapshot.day)
     compliance = dict(ComplianceSnapshot.select(month, fn.AVG(ComplianceSnapshot.score))
                       .where(ComplianceSnapshot.day >= first).group_by(month).tuples())
     deflections = _count_by_month(Deflection, Deflection.created_at, since)

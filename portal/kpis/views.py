@@ -6,12 +6,13 @@ from portal.csvexport import csv_response
 from portal.db import utcnow
 from portal.kpis import bp
 from portal.kpis import services as svc
+from portal.numbers import int_arg
 from portal.permissions import require
 from portal.web import render
 
 
 def _months() -> int:
-    return max(2, min(request.args.get("months", 6, type=int) or 6, 24))
+    return max(2, min(int_arg("months", 6) or 6, 24))
 
 
 @bp.get("/")

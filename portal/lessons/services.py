@@ -7,11 +7,12 @@ from peewee import JOIN
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
 from portal.db import db, utcnow
+from portal.errors import InvalidInput, NotAllowed, Stale
 from portal.lessons.models import CATEGORIES, REVIEWS, Benefit, Lesson
+from portal.pagination import paginate
 from portal.permissions import can
 from portal.projects.models import Project
-from portal.projects.services import InvalidInput, Stale, change_state
-from portal.projects.workflow import NotAllowed
+from portal.projects.services import change_state
 
 PER_PAGE = 50
 BENEFIT_FIELDS = {"description": 300, "measure": 200, "target": 100, "actual": 100}
@@ -152,7 +153,7 @@ def lessons_of(project) -> list[Lesson]:
 
 
 def search_lessons(user, text: str = "", category: str = "", page: int = 1):
-    """Lessons of every project `user` may see, matching `text` and `category`; one page and the total."""
+    """Lessons of every project `user` may see, matching `text` and `category`; one Page."""
     query = (Lesson.select(Lesson, Project).join(Project)
              .where(Lesson.project.in_(Project.visible_to(user).select(Project.id))))
     text = (text or "").strip()[:100]
@@ -162,5 +163,4 @@ def search_lessons(user, text: str = "", category: str = "", page: int = 1):
                             | Project.category.contains(text))
     if category in CATEGORIES:
         query = query.where(Lesson.category == category)
-    total = query.count()
-    return list(query.order_by(Lesson.created_at.desc(), Lesson.id.desc()).paginate(page, PER_PAGE)), total
+    return paginate(query.order_by(Lesson.created_at.desc(), Lesson.id.desc()), page, PER_PAGE)

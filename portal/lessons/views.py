@@ -2,23 +2,18 @@
 from flask import abort, flash, request, url_for
 from flask_login import current_user, login_required
 
+from portal.errors import PortalError
 from portal.lessons import bp
 from portal.lessons import services as svc
 from portal.lessons.forms import BenefitForm, CloseForm, LessonForm, ReviewForm, SearchForm
 from portal.lessons.models import CATEGORIES, REVIEWS
+from portal.pagination import page_arg
 from portal.permissions import can
 from portal.projects.services import load_project
-from portal.projects.workflow import WorkflowError, may_transition
-from portal.web import redirect_to, render
+from portal.projects.workflow import may_transition
+from portal.web import apply_error, redirect_to, render
 
 BASE = "/projects/<ref>/lessons"
-
-
-def _errors(form, exc):
-    for name, message in getattr(exc, "errors", {}).items():
-        (form[name].errors if name in form else form.form_errors).append(message)
-    if not getattr(exc, "errors", None):
-        form.form_errors.append(str(exc))
 
 
 def _page(project, status=200, benefit_form=None, lesson_form=None, editing=None):
@@ -49,11 +44,10 @@ def add_benefit(ref):
     if form.validate_on_submit():
         try:
             svc.add_benefit(project, current_user, form.values())
-        except WorkflowError as exc:
+        except PortalError as exc:
             if exc.status == 403:
                 abort(403, description=str(exc))
-            _errors(form, exc)
-            return _page(project, status=exc.status, benefit_form=form)
+            return _page(project, status=apply_error(form, exc), benefit_form=form)
         flash("Benefit recorded.", "success")
         return redirect_to(url_for("lessons.project_page", ref=project.ref) + "#benefits")
     return _page(project, status=422, benefit_form=form)
@@ -68,16 +62,11 @@ def update_benefit(ref, benefit_id):
     form = BenefitForm(prefix=f"b{benefit.id}")
     if form.validate_on_submit():
         try:
-            version = int(form.version.data or 0)
-        except ValueError:
-            version = 0
-        try:
-            svc.update_benefit(benefit, project, current_user, version, form.values())
-        except WorkflowError as exc:
+            svc.update_benefit(benefit, project, current_user, form.version.data or 0, form.values())
+        except PortalError as exc:
             if exc.status == 403:
                 abort(403, description=str(exc))
-            _errors(form, exc)
-            return _page(project, status=exc.status, editing=(benefit.id, form))
+            return _page(project, status=apply_error(form, exc), editing=(benefit.id, form))
         flash("Benefit saved.", "success")
         return redirect_to(url_for("lessons.project_page", ref=project.ref) + "#benefits")
     return _page(project, status=422, editing=(benefit.id, form))
@@ -94,7 +83,7 @@ def review_benefit(ref, benefit_id):
         abort(422, description="Choose confirmed or queried.")
     try:
         svc.review_benefit(benefit, project, current_user, form.review.data, form.review_note.data)
-    except WorkflowError as exc:
+    except PortalError as exc:
         abort(exc.status, description=str(exc))
     flash("Review saved.", "success")
     return redirect_to(url_for("lessons.project_page", ref=project.ref) + "#benefits")
@@ -109,11 +98,10 @@ def add_lesson(ref):
     if form.validate_on_submit():
         try:
             svc.add_lesson(project, current_user, form.values())
-        except WorkflowError as exc:
+        except PortalError as exc:
             if exc.status == 403:
                 abort(403, description=str(exc))
-            _errors(form, exc)
-            return _page(project, status=exc.status, lesson_form=form)
+            return _page(project, status=apply_error(form, exc), lesson_form=form)
         flash("Lesson recorded.", "success")
         return redirect_to(url_for("lessons.project_page", ref=project.ref) + "#lessons")
     return _page(project, status=422, lesson_form=form)
@@ -130,12 +118,11 @@ def close(ref):
     if request.method == "POST" and form.validate_on_submit():
         try:
             svc.close_with_lessons(project, current_user, form.comment.data, form.values())
-        except WorkflowError as exc:
+        except PortalError as exc:
             if exc.status == 403:
                 abort(403, description=str(exc))
-            _errors(form, exc)
             return render("lessons/close.html", project=project, form=form, benefits=svc.benefits_of(project),
-                          status=exc.status)
+                          status=apply_error(form, exc))
         flash(f"{project.ref} is closed; its lessons are in the lessons library.", "success")
         return redirect_to(url_for("lessons.project_page", ref=project.ref))
     return render("lessons/close.html", project=project, form=form, benefits=svc.benefits_of(project),
@@ -149,7 +136,6 @@ def index():
     form = SearchForm(formdata=request.args, meta={"csrf": False})
     if not form.validate():
         form = SearchForm(formdata=None, meta={"csrf": False})
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    rows, total = svc.search_lessons(current_user, form.q.data or "", form.category.data or "", page)
-    return render("lessons/index.html", fragment="lessons/_results.html", form=form, rows=rows, total=total,
-                  page=page, pages=max(1, -(-total // svc.PER_PAGE)), categories=CATEGORIES)
+    page = svc.search_lessons(current_user, form.q.data or "", form.category.data or "", page_arg())
+    return render("lessons/index.html", fragment="lessons/_results.html", form=form, rows=page.rows,
+                  total=page.total, page=page, categories=CATEGORIES)

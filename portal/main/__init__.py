@@ -1,4 +1,4 @@
-"""The home page and the health check."""
+"""The home page and the Markdown preview."""
 from flask import Blueprint
 
 bp = Blueprint("main", __name__)

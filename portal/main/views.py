@@ -1,12 +1,11 @@
-"""Home page and load-balancer health check."""
-from flask import jsonify, request
+"""Home page and Markdown preview."""
+from flask import request
 from markupsafe import Markup
 from flask_login import current_user, login_required
 
-from portal.db import db
 from portal.main import bp
 from portal.main.attention import attention_items
-from portal.markdown import render_markdown
+from portal.markdown import render_markdown, too_long
 from portal.web import render
 
 
@@ -20,17 +19,16 @@ def home():
 @bp.post("/preview")
 @login_required
 def preview():
-    """Live Markdown preview for any text box: the same sanitised rendering as the saved text."""
-    text = (request.form.get("body") or request.form.get("text") or "")[:100_000]
+    """Live Markdown preview for any text box: the same sanitised rendering as the saved text.
+
+    Text over the preview cap (the largest cap of the boxes that use it) is refused with
+    422 and the reason, shown in place of the preview, never cut and rendered.
+    """
+    text = request.form.get("body") or request.form.get("text") or ""
+    message = too_long(text, "preview")
+    if message:
+        return render("main/_preview.html", html=Markup('<p class="error">No preview: {}</p>').format(message),
+                      status=422)
     html = render_markdown(text) if text.strip() else Markup('<p class="muted">Nothing to preview yet.</p>')
     return render("main/_preview.html", html=html)
 
-
-@bp.get("/healthz")
-def healthz():
-    """200 when the database answers, 503 otherwise; no session needed."""
-    try:
-        db.execute_sql("SELECT 1").fetchone()
-    except Exception as exc:  # any driver error means "not healthy"
-        return jsonify(status="error", database=type(exc).__name__), 503
-    return jsonify(status="ok")

@@ -4,6 +4,7 @@ from peewee import IntegrityError
 
 from portal.audit.services import record
 from portal.db import db, utcnow
+from portal.errors import Stale
 from portal.milestones.models import Milestone, MilestoneAlert
 from portal.notify.outbox import notify_and_mail
 from portal.projects.services import codes_visible_to
@@ -15,10 +16,6 @@ PredProject = Project.alias("pred_project")
 COLUMNS = ("id", "name", "due_date", "done", "project_id", "code", "project_name", "manager_id",
            "pred_id", "pred_name", "pred_due", "pred_forecast", "pred_done", "pred_project_id", "pred_code",
            "pred_project_name", "pred_manager_id", "pred_rag")
-
-
-class Stale(Exception):
-    """Someone saved the milestone since the form was loaded."""
 
 
 def _latest_rag(project_column):

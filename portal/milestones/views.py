@@ -2,10 +2,12 @@
 from flask import abort, request, url_for
 from flask_login import current_user, login_required
 
+from portal.errors import Stale
 from portal.milestones import bp
 from portal.milestones import services as svc
 from portal.milestones.forms import ForecastForm, MilestoneForm
 from portal.milestones.models import Milestone
+from portal.pagination import page_arg, paginate
 from portal.permissions import can, check
 from portal.projects.models import Project
 from portal.projects.services import load_project
@@ -22,11 +24,9 @@ def index():
     chains = svc.chains(svc.visible_edges(current_user))
     if at_risk_only:
         chains = [c for c in chains if c["at_risk"]]
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    total = len(chains)
+    page = paginate(chains, page_arg(), PER_PAGE)
     return render("milestones/page.html", fragment="milestones/_chains.html", at_risk_only=at_risk_only,
-                  chains=chains[(page - 1) * PER_PAGE:page * PER_PAGE], total=total, page=page,
-                  pages=max(1, -(-total // PER_PAGE)))
+                  chains=page.rows, total=page.total, page=page)
 
 
 def _page(project, form=None, status=200, stale=None):
@@ -71,12 +71,12 @@ def forecast(ref, milestone_id):
     project = load_project(ref, current_user)
     check("milestones.edit", project)
     form = ForecastForm(request.form)
-    if not form.validate() or not (form.version.data or "").isdigit():
-        abort(400, description="That forecast is not a valid date.")
+    if not form.validate():
+        abort(400, description=form.form_errors[0] if form.form_errors else "That forecast is not a valid date.")
     try:
-        svc.update_forecast(project, current_user, milestone_id, int(form.version.data), form.forecast_date.data,
+        svc.update_forecast(project, current_user, milestone_id, form.version.data, form.forecast_date.data,
                             form.done.data)
-    except svc.Stale:
+    except Stale:
         current = Milestone.get_by_id(milestone_id)
         who = current.updated_by.name if current.updated_by else "someone"
         return _page(project, status=409, stale=(milestone_id, who, current.updated_at, form.forecast_date.data))

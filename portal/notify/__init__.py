@@ -1,4 +1,4 @@
-"""In-portal notifications: a bell with the unread count and a list to read them."""
+"""Notifications for every feature: the bell and list, preferences, the e-mail outbox and the daily digest."""
 from flask import Blueprint
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications")

@@ -5,8 +5,8 @@ from peewee import IntegrityError, fn
 
 from portal.auth.models import User
 from portal.db import db
-from portal.notify.models import DigestSent, MailDelivery, Notification
-from portal.notify.outbox import mail_body, mail_enabled, queue_mail
+from portal.notify.mailing import mail_body, mail_enabled, queue_mail
+from portal.notify.models import DigestSent, MailDelivery, Notification, NotificationPreference
 
 DIGEST_TITLE = "Your daily digest from the PMO Portal"
 MAX_ITEMS = 50
@@ -15,7 +15,6 @@ DAY = datetime.timedelta(days=1)
 
 def daily_digests(now, dry_run: bool = False) -> list[str]:
     """A `portal remind` step: queue today's digest for each person who chose it, once a day."""
-    from portal.discussion.models import NotificationPreference
     if not mail_enabled():
         return []
     last_sent = dict(DigestSent.select(DigestSent.user, fn.MAX(DigestSent.sent_at))

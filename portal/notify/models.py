@@ -1,8 +1,11 @@
-"""The notification model."""
+"""Notifications, their e-mail outbox, daily digests and each person's preference."""
 import peewee
 
 from portal.auth.models import User
 from portal.db import BaseModel, utcnow
+
+PREFERENCES = {"portal": "In the portal only", "immediate": "E-mail me each one as it happens",
+               "digest": "E-mail me a daily digest"}
 
 
 class Notification(BaseModel):
@@ -31,6 +34,8 @@ class MailDelivery(BaseModel):
     claimed_at = peewee.DateTimeField(null=True)
     sent_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
+    # The request that queued it, sent as the X-Request-ID header: one id from click to inbox.
+    request_id = peewee.CharField(max_length=64, null=True)
 
     class Meta:
         indexes = ((("state", "id"), False),)
@@ -45,3 +50,11 @@ class DigestSent(BaseModel):
 
     class Meta:
         indexes = ((("user", "day"), True),)
+
+
+class NotificationPreference(BaseModel):
+    """How one person wants to hear about things: in the portal only, e-mail at once, or a daily digest."""
+
+    user = peewee.ForeignKeyField(User, unique=True, backref="+", on_delete="CASCADE")
+    mode = peewee.CharField(max_length=16, default="portal")
+    updated_at = peewee.DateTimeField(default=utcnow)

@@ -2,34 +2,15 @@
 import datetime
 import smtplib
 
-from flask import current_app, has_app_context
-
-from portal.auth.models import User
 from portal.db import db, utcnow
-from portal.notify.models import MailDelivery, Notification
+from portal.mail import send_mail
+from portal.notify.mailing import mail_enabled
+from portal.notify.models import MailDelivery
 from portal.notify.services import notify
 
 # A delivery claimed by a run that died mid-send is tried again after this long.
 STALE_CLAIM = datetime.timedelta(minutes=10)
 BATCH = 200
-
-
-def mail_enabled() -> bool:
-    """True when an SMTP host is configured; otherwise (or outside the app) notices stay in the portal."""
-    return has_app_context() and bool(current_app.config.get("SMTP_HOST"))
-
-
-def mail_body(text: str, url: str) -> str:
-    """The plain-text e-mail for a notice: the text, the link into the portal, a signature."""
-    link = current_app.config["BASE_URL"].rstrip("/") + url
-    return f"{text}\n\n{link}\n\n-- \nPMO Portal"
-
-
-def queue_mail(note: Notification, to_address: str, subject: str, body: str) -> MailDelivery:
-    """Put an e-mail for `note` in the outbox; `send_pending` delivers it after commit."""
-    from portal.mail import one_line
-    return MailDelivery.create(notification=note, to_address=to_address, subject=one_line(subject)[:255],
-                               body=body, created_at=utcnow())
 
 
 def notify_and_mail(users, text: str, url: str = "", subject: str | None = None) -> int:
@@ -38,17 +19,7 @@ def notify_and_mail(users, text: str, url: str = "", subject: str | None = None)
     For reminders and escalations, which go by e-mail whatever the person's
     preference. Call inside the transaction that claims the notice.
     """
-    ids = list(dict.fromkeys(getattr(u, "id", u) for u in users if u is not None))
-    if not ids:
-        return 0
-    if not mail_enabled():
-        return notify(ids, text, url)
-    body = mail_body(text, url)
-    now = utcnow()
-    for uid, email in User.select(User.id, User.email).where(User.id.in_(ids)).tuples():
-        note = Notification.create(user=uid, text=text[:255], url=url[:255], created_at=now)
-        queue_mail(note, email, subject or text, body)
-    return len(ids)
+    return notify(users, text, url, subject=subject, always_mail=True)
 
 
 def _claim(delivery_id: int, now) -> bool:
@@ -63,7 +34,6 @@ def _claim(delivery_id: int, now) -> bool:
 
 def send_pending(now=None, dry_run: bool = False) -> tuple[int, int]:
     """Send every pending e-mail once; failures go back to pending for the next run. Returns (sent, failed)."""
-    from portal.mail import send_mail
     if not mail_enabled():
         return 0, 0
     now = now or utcnow()
@@ -84,7 +54,7 @@ def send_pending(now=None, dry_run: bool = False) -> tuple[int, int]:
             if not _claim(delivery.id, now):
                 continue
             try:
-                send_mail(delivery.to_address, delivery.subject, delivery.body)
+                send_mail(delivery.to_address, delivery.subject, delivery.body, request_id=delivery.request_id)
             except (OSError, smtplib.SMTPException, ValueError) as exc:
                 # One bad message must not stop the others, nor the reminder steps after it.
                 failed += 1

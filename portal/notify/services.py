@@ -1,51 +1,57 @@
 """Sending and reading notifications; every feature calls `notify`."""
+from portal.auth.models import User
 from portal.db import db, utcnow
-from portal.notify.models import Notification
+from portal.notify.mailing import mail_body, mail_enabled, queue_mail
+from portal.notify.models import Notification, NotificationPreference
+from portal.notify.preferences import DEFAULT
+from portal.pagination import paginate
 
 
-def notify(users, text: str, url: str = "") -> int:
+def notify(users, text: str, url: str = "", *, subject: str | None = None, always_mail: bool = False) -> int:
     """Tell each of `users` (User objects or ids; None and repeats skipped) `text`; returns how many.
 
-    Call inside the transaction that makes the change, so a rolled-back change
-    announces nothing.
+    The one place that decides how a notice travels: in the portal only, by
+    e-mail at once, or (left unread for `digest.daily_digests`) in tomorrow's
+    digest, by each person's preference. `always_mail` is for reminders and
+    escalations, which go by e-mail whatever the preference. E-mail needs SMTP
+    configured. Call inside the transaction that makes the change, so a
+    rolled-back change announces nothing.
     """
-    ids = []
-    for user in users:
-        uid = getattr(user, "id", user)
-        if uid is not None and uid not in ids:
-            ids.append(uid)
+    ids = list(dict.fromkeys(getattr(u, "id", u) for u in users if u is not None))
     if not ids:
         return 0
     now = utcnow()
-    by_mail = _wants_mail_now(ids)
+    by_mail = _mail_addresses(ids, always_mail)
     rest = [uid for uid in ids if uid not in by_mail]
     if rest:
         Notification.insert_many([{"user": uid, "text": text[:255], "url": url[:255], "created_at": now}
                                   for uid in rest]).execute()
     if by_mail:
-        from portal.notify.outbox import mail_body, queue_mail
         body = mail_body(text, url)
         for uid, email in by_mail.items():
             note = Notification.create(user=uid, text=text[:255], url=url[:255], created_at=now)
-            queue_mail(note, email, text, body)
+            queue_mail(note, email, subject or text, body)
     return len(ids)
 
 
-def _wants_mail_now(ids) -> dict:
-    """{user id: e-mail} of those among `ids` who get each notice by e-mail (the default), when mail is on."""
-    from portal.auth.models import User
-    from portal.discussion.models import NotificationPreference
-    from portal.discussion.preferences import DEFAULT
-    from portal.notify.outbox import mail_enabled
+def _mail_addresses(ids, always: bool) -> dict:
+    """{user id: e-mail} of those among `ids` who get this notice by e-mail now, when mail is on.
+
+    Everyone when `always`; otherwise active people whose preference is each
+    notice by e-mail (the default).
+    """
     if not mail_enabled():
         return {}
-    chosen = dict(NotificationPreference.select(NotificationPreference.user, NotificationPreference.mode)
-                  .where(NotificationPreference.user.in_(ids)).tuples())
-    wanted = [uid for uid in ids if chosen.get(uid, DEFAULT) == "immediate"]
-    if not wanted:
-        return {}
-    return dict(User.select(User.id, User.email)
-                .where(User.id.in_(wanted) & (User.active == True)).tuples())  # noqa: E712
+    if not always:
+        chosen = dict(NotificationPreference.select(NotificationPreference.user, NotificationPreference.mode)
+                      .where(NotificationPreference.user.in_(ids)).tuples())
+        ids = [uid for uid in ids if chosen.get(uid, DEFAULT) == "immediate"]
+        if not ids:
+            return {}
+    query = User.select(User.id, User.email).where(User.id.in_(ids))
+    if not always:
+        query = query.where(User.active == True)  # noqa: E712
+    return dict(query.tuples())
 
 
 def unread_count(user) -> int:
@@ -54,9 +60,9 @@ def unread_count(user) -> int:
 
 
 def for_user(user, page: int = 1, per_page: int = 50):
-    """`user`'s notifications, newest first, one page at a time."""
-    return list(Notification.select().where(Notification.user == user.id)
-                .order_by(Notification.created_at.desc(), Notification.id.desc()).paginate(page, per_page))
+    """`user`'s notifications, newest first, one Page at a time (uncounted: the list only grows)."""
+    return paginate(Notification.select().where(Notification.user == user.id)
+                    .order_by(Notification.created_at.desc(), Notification.id.desc()), page, per_page, count=False)
 
 
 def mark_read(user, notification_id: int | None = None) -> int:

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 
 from portal.notify import bp
 from portal.notify.services import for_user, mark_read, unread_count
+from portal.pagination import page_arg
 from portal.web import redirect_to, render, safe_next
 
 
@@ -19,10 +20,8 @@ def bell():
 @login_required
 def index():
     """Your notifications, newest first."""
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    rows = for_user(current_user, page)
-    return render("notify/page.html", fragment="notify/_list.html", rows=rows, page=page,
-                  has_next=len(rows) == 50, form=FlaskForm())
+    page = for_user(current_user, page_arg())
+    return render("notify/page.html", fragment="notify/_list.html", rows=page.rows, page=page, form=FlaskForm())
 
 
 @bp.post("/<int:notification_id>/read")

@@ -7,6 +7,8 @@ from portal.db import BaseModel, VersionedModel, utcnow
 STATES = ("draft", "submitted", "in_review", "returned", "approved", "rejected",
           "active", "on_hold", "closed", "cancelled")
 CADENCES = ("weekly", "fortnightly", "monthly")
+# Roles that see every project except others' drafts (`Project.visible_to`).
+READ_ALL = ("admin", "pmo", "executive")
 
 
 class Project(VersionedModel):
@@ -53,9 +55,29 @@ class Project(VersionedModel):
 
     @classmethod
     def visible_to(cls, user):
-        """The projects and requests `user` may see: the one scoped query every channel uses."""
-        from portal.projects.permissions import visibility_condition
-        return cls.select().where(visibility_condition(user))
+        """The projects and requests `user` may see: the one scoped query every channel uses.
+
+        Drafts stay with their requester and manager; the reading roles see every
+        other project, everyone else the ones they sponsor or are a member of.
+        """
+        own = (cls.requester == user.id) | (cls.manager == user.id)
+        not_draft = cls.state != "draft"
+        if user.role in READ_ALL:
+            return cls.select().where(not_draft | own)
+        member_of = ProjectMember.select(ProjectMember.project).where(ProjectMember.user == user.id)
+        return cls.select().where(own | (not_draft & ((cls.sponsor == user.id) | cls.id.in_(member_of))))
+
+    @classmethod
+    def filtered(cls, user, department: str = "", category: str = "", manager: int | None = None):
+        """The projects `user` may see, narrowed to a department, a category and a manager where given."""
+        query = cls.visible_to(user)
+        if department:
+            query = query.where(cls.department == department)
+        if category:
+            query = query.where(cls.category == category)
+        if manager:
+            query = query.where(cls.manager == manager)
+        return query
 
 
 class ProjectMember(BaseModel):

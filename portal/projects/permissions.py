@@ -1,23 +1,12 @@
 """Who may see, request, edit and staff projects; registered with the portal's permission table."""
 from portal.permissions import permission
+from portal.projects.models import Project
 
-READ_ALL = ("admin", "pmo", "executive")
 PMO = ("admin", "pmo")
 FINAL = ("rejected", "closed", "cancelled")
 APPROVED = ("approved", "active", "on_hold")
 # What the approval was given for: the budget picks the approvers, the category the required fields.
 GOVERNED_FIELDS = ("budget", "category")
-
-
-def visibility_condition(user):
-    """The WHERE clause of `Project.visible_to(user)`: drafts stay with their requester and manager."""
-    from portal.projects.models import Project, ProjectMember
-    own = (Project.requester == user.id) | (Project.manager == user.id)
-    not_draft = Project.state != "draft"
-    if user.role in READ_ALL:
-        return not_draft | own
-    member_of = ProjectMember.select(ProjectMember.project).where(ProjectMember.user == user.id)
-    return own | (not_draft & ((Project.sponsor == user.id) | Project.id.in_(member_of)))
 
 
 def is_owner(user, project) -> bool:
@@ -32,7 +21,6 @@ def can_create(user, obj=None):
 
 @permission("projects.view", "You are not on this project's team.")
 def can_view(user, project):
-    from portal.projects.models import Project
     return project is not None and Project.visible_to(user).where(Project.id == project.id).exists()
 
 

@@ -1,5 +1,6 @@
 """Listing projects: filters, sorting, pages and the CSV export, all on the visibility-scoped query."""
 from portal.auth.models import User
+from portal.pagination import paginate
 from portal.projects.models import STATES, Project
 
 SORTS = {
@@ -17,18 +18,12 @@ Manager = User.alias("manager")
 
 def filtered(user, state="", department="", category="", manager=None, text=""):
     """Visible projects matching the filters, with their managers joined (unknown states are ignored)."""
-    query = (Project.visible_to(user).select_extend(Manager.name.alias("manager_name"))
+    query = (Project.filtered(user, department, category, manager).select_extend(Manager.name.alias("manager_name"))
              .join(Manager, on=(Project.manager == Manager.id)))
     if state in STATES:
         query = query.where(Project.state == state)
     elif state == "requests":
         query = query.where(Project.state.in_(("draft", "submitted", "in_review", "returned")))
-    if department:
-        query = query.where(Project.department == department)
-    if category:
-        query = query.where(Project.category == category)
-    if manager:
-        query = query.where(Project.manager == manager)
     if text:
         like = f"%{text.strip()}%"
         query = query.where((Project.name ** like) | (Project.code ** like) | (Project.summary ** like))
@@ -36,11 +31,8 @@ def filtered(user, state="", department="", category="", manager=None, text=""):
 
 
 def search_projects(user, filters: dict, sort: str = "name", page: int = 1, per_page: int = 50):
-    """One page of visible projects and the total count: (rows, total)."""
-    query = filtered(user, **filters)
-    total = query.count()
-    rows = list(query.order_by(*SORTS.get(sort, SORTS["name"])).paginate(page, per_page).objects())
-    return rows, total
+    """One Page of visible projects matching `filters`, in the order `sort` names."""
+    return paginate(filtered(user, **filters).order_by(*SORTS.get(sort, SORTS["name"])).objects(), page, per_page)
 
 
 def departments_and_managers(user):

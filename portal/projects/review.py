@@ -1,13 +1,13 @@
 """Reviewing requests: scoring, approving (one or more approvals by budget band), returning, rejecting."""
 from portal.auth.models import User
 from portal.db import db
+from portal.errors import Conflict, InvalidInput, NotAllowed
 from portal.notify.services import notify
 from portal.permissions import can
 from portal.projects.models import Approval, Project, Score
 from portal.projects.permissions import PMO, is_owner
 from portal.projects.rules import APPROVER_KINDS, CRITERIA, approvers_needed, current_rules, weighted_score
-from portal.projects.services import InvalidInput
-from portal.projects.workflow import Conflict, NotAllowed, apply_transition, last_decision, lock
+from portal.projects.workflow import apply_transition, last_decision, lock
 
 UNDECIDED = ("submitted", "in_review")
 # Who may give each kind of approval.

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from portal.audit.services import record
 from portal.db import db
+from portal.errors import InvalidInput
 
 FIELD_LABELS = {
     "name": "Name", "summary": "Summary", "business_case": "Business case", "sponsor": "Sponsor",
@@ -33,8 +34,8 @@ DEFAULT_RULES = {
 }
 
 
-class RulesError(ValueError):
-    """Rules that cannot be accepted; `messages` lists every problem found."""
+class RulesError(InvalidInput):
+    """Rules that cannot be accepted (422); `messages` lists every problem found, each on its own line."""
 
     def __init__(self, messages: list[str]):
         super().__init__("; ".join(messages))

@@ -8,13 +8,14 @@ from peewee import JOIN
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
 from portal.db import db, next_number, utcnow
+from portal.errors import Conflict, InvalidInput, NotAllowed, Stale
 from portal.notify.services import notify
 from portal.numbers import parse_int
 from portal.permissions import can
 from portal.projects.models import CADENCES, Project, ProjectMember, Transition
 from portal.projects.permissions import locked_fields
 from portal.projects.rules import FIELD_LABELS, current_rules, missing_fields
-from portal.projects.workflow import Conflict, NotAllowed, WorkflowError, apply_transition, lock
+from portal.projects.workflow import WorkflowError, apply_transition, lock
 
 FIELDS = ("name", "summary", "business_case", "sponsor", "manager", "compliance_owner", "department",
           "category", "strategic_objective", "start_date", "end_date", "budget", "benefits",
@@ -25,18 +26,6 @@ AUDIT_FIELDS = tuple(f + "_id" if f in ("sponsor", "manager", "compliance_owner"
 MAX_BUDGET = Decimal("1000000000000")
 NOT_AN_AMOUNT = "Enter the budget in figures, such as 125000 (NaN and Infinity are not amounts)."
 MANAGER_ROLES = ("manager", "pmo", "admin")
-
-
-class InvalidInput(WorkflowError):
-    """Field problems: `errors` maps each field to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class Stale(Conflict):
-    """The record changed since the form was opened."""
 
 
 def load_project(ref: str, user, need: str = "view") -> Project:
@@ -151,7 +140,8 @@ def update_project(project: Project, actor, expected_version: int, values: dict)
 def _stale(fresh: Project) -> Stale:
     who = User.get_or_none(User.id == fresh.updated_by_id)
     return Stale(f"{who.name if who else 'Someone'} saved this project at {fresh.updated_at:%Y-%m-%d %H:%M} UTC "
-                 "after you opened it. Your changes are below, not saved; compare and save again.")
+                 "after you opened it. Your changes are below, not saved; compare and save again.",
+                 who=who, when=fresh.updated_at, current=fresh)
 
 
 def _refuse_governed_changes(actor, project: Project, values: dict) -> None:

@@ -5,6 +5,8 @@ from flask_login import current_user, login_required
 from portal.auth.models import User
 from portal.csvexport import csv_response
 from portal.db import db
+from portal.errors import PortalError
+from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects import SECTIONS, bp
 from portal.projects import services as svc
@@ -13,8 +15,8 @@ from portal.projects.permissions import locked_fields
 from portal.projects.queries import CSV_COLUMNS, csv_rows, departments_and_managers, filtered, search_projects
 from portal.projects.review import approval_status, decide, kinds_user_can_give, score_request, scores
 from portal.projects.rules import CRITERIA, current_rules, explain, missing_fields
-from portal.projects.workflow import STATE_LABELS, WorkflowError, may_transition
-from portal.web import redirect_to, render
+from portal.projects.workflow import STATE_LABELS, may_transition
+from portal.web import apply_error, redirect_to, render
 
 PER_PAGE = 50
 
@@ -31,11 +33,10 @@ def index():
     form = FilterForm(formdata=request.args, meta={"csrf": False})
     if not form.validate():
         form = FilterForm(formdata=None, meta={"csrf": False})
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    rows, total = search_projects(current_user, _filters(form), form.sort.data or "name", page, PER_PAGE)
+    page = search_projects(current_user, _filters(form), form.sort.data or "name", page_arg(), PER_PAGE)
     departments, managers = departments_and_managers(current_user)
-    return render("projects/page.html", fragment="projects/_table.html", form=form, rows=rows, total=total,
-                  page=page, pages=max(1, -(-total // PER_PAGE)), departments=departments, managers=managers,
+    return render("projects/page.html", fragment="projects/_table.html", form=form, rows=page.rows,
+                  total=page.total, page=page, departments=departments, managers=managers,
                   categories=list(current_rules()["categories"]), labels=STATE_LABELS)
 
 
@@ -72,13 +73,6 @@ def _save(form, project=None):
     return project
 
 
-def _apply_errors(form, exc):
-    for name, message in getattr(exc, "errors", {}).items():
-        (getattr(form, name).errors if hasattr(form, name) and name in form._fields else form.form_errors).append(message)
-    if not getattr(exc, "errors", None):
-        form.form_errors.append(str(exc))
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -93,9 +87,8 @@ def new():
         try:
             with db.atomic():
                 project = _save(form)
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
-            return _form_page(form, status=exc.status if exc.status != 403 else 422, rules=rules)
+        except PortalError as exc:
+            return _form_page(form, status=apply_error(form, exc, forbidden_status=422), rules=rules)
         flash(f"{project.ref} {'submitted for review' if project.state == 'submitted' else 'saved as a draft'}.",
               "success")
         return redirect_to(url_for("projects.detail", ref=project.ref))
@@ -132,15 +125,11 @@ def edit(ref):
         try:
             with db.atomic():
                 project = _save(form, project)
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
-            return _form_page(form, project, status=exc.status if exc.status != 403 else 422, rules=rules)
+        except PortalError as exc:
+            return _form_page(form, project, status=apply_error(form, exc, forbidden_status=422), rules=rules)
         flash(f"{project.ref} {'submitted for review' if project.state == 'submitted' else 'saved'}.", "success")
         return redirect_to(url_for("projects.detail", ref=project.ref))
     else:
-        if form.version.errors:  # a hidden field: say so above the form, where it is seen
-            form.form_errors.append("This form's edit marker is damaged, so the portal cannot tell whether someone "
-                                    "saved in between. Your input is below, not saved; reload the page and save again.")
         return _form_page(form, project, status=422, rules=rules)
     return _form_page(form, project, rules=rules)
 
@@ -179,11 +168,10 @@ def _act(project, form_name, form, action):
     if form.validate_on_submit():
         try:
             action()
-        except WorkflowError as exc:
+        except PortalError as exc:
             if exc.status == 403:
                 abort(403, description=str(exc))
-            _apply_errors(form, exc)
-            return _detail(project, status=exc.status, **{form_name: form})
+            return _detail(project, status=apply_error(form, exc), **{form_name: form})
         return redirect_to(url_for("projects.detail", ref=project.ref))
     return _detail(project, status=422, **{form_name: form})
 

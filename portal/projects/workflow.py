@@ -1,6 +1,7 @@
 """The project life cycle: the transition table and the one function that applies it with its history row."""
 from portal.audit.services import record
 from portal.db import db, locked, utcnow
+from portal.errors import Conflict, InvalidInput, NotAllowed
 from portal.projects.models import Project, Transition
 from portal.projects.permissions import PMO, is_owner
 
@@ -22,22 +23,8 @@ STATE_LABELS = {"draft": "Draft", "submitted": "Submitted", "in_review": "In rev
 OPEN_REQUEST = ("draft", "submitted", "in_review", "returned")
 
 
-class WorkflowError(ValueError):
-    """A request that cannot be carried out; `status` is the HTTP answer, `field` where the message goes."""
-
-    status = 422
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-class NotAllowed(WorkflowError):
-    status = 403
-
-
-class Conflict(WorkflowError):
-    status = 409
+class WorkflowError(InvalidInput):
+    """A step the life cycle does not have, such as a draft becoming active (422)."""
 
 
 def may_transition(user, project, to_state: str) -> bool:

@@ -1,5 +1,6 @@
 """Booking and releasing people, and the scoped queries behind the grid, a person's page and the conflicts."""
 import datetime
+from dataclasses import replace
 
 from flask import abort
 from peewee import JOIN
@@ -7,6 +8,8 @@ from peewee import JOIN
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
 from portal.db import db, locked
+from portal.errors import InvalidInput
+from portal.pagination import paginate
 from portal.permissions import can
 from portal.projects.models import Project
 from portal.resources.load import buckets, load_class, monday, peak
@@ -16,8 +19,11 @@ FIELDS = ("person", "project", "role", "percent", "start_date", "end_date", "not
 Manager = User.alias("manager")
 
 
-class Conflict(Exception):
-    """Booking would take the person over 100%: `weeks` lists (week start, load with the booking)."""
+class Overbooked(InvalidInput):
+    """Booking would take the person over 100% (422: the PMO may confirm it with a note).
+
+    `weeks` lists (week start, load with the booking).
+    """
 
     def __init__(self, weeks):
         super().__init__("over-allocated")
@@ -60,19 +66,18 @@ def _bookings_by_person(person_ids, start, end) -> dict:
 
 
 def grid(user, start: datetime.date, unit: str = "week", count: int = 12, page: int = 1, per_page: int = 50):
-    """One page of people × periods: (periods, rows, total); a row is (person, [(load, css class)])."""
+    """One page of people × periods: (periods, Page of rows); a row is (person, [(load, css class)])."""
     periods = buckets(start, unit, count)
     first, last = periods[0][0], periods[-1][1]
     scope = people_in_scope(user, first, last)
     people_query = User.select(User.id, User.name).where(User.id.in_(scope)).order_by(User.name, User.id)
-    total = people_query.count()
-    people = list(people_query.paginate(page, per_page))
+    people = paginate(people_query, page, per_page)
     bookings = _bookings_by_person([p.id for p in people], first, last) if people else {}
     rows = []
     for person in people:
         loads = [peak(bookings.get(person.id, []), s, e) for s, e in periods]
         rows.append((person, [(load, load_class(load)) for load in loads]))
-    return periods, rows, total
+    return periods, replace(people, rows=rows)
 
 
 def bookings_for(person, user, start, end) -> list:
@@ -112,13 +117,13 @@ def conflicts_for_booking(person_id: int, start, end, percent: int, exclude_id=N
 
 
 def book(project, user, values: dict, allow_over: bool = False) -> Allocation:
-    """Book a person on `project`; raises Conflict unless the PMO allows the overbooking (with a note)."""
+    """Book a person on `project`; raises Overbooked unless the PMO allows the overbooking (with a note)."""
     with db.atomic():
         # Two bookings of one person at the same moment must queue, or both could pass the check.
         locked(User.select(User.id).where(User.id == values["person"])).first()
         weeks = conflicts_for_booking(values["person"], values["start_date"], values["end_date"], values["percent"])
         if weeks and not (allow_over and can(user, "resources.overbook")):
-            raise Conflict(weeks)
+            raise Overbooked(weeks)
         allocation = Allocation.create(project=project.id, created_by=user.id,
                                        **{k: values[k] for k in FIELDS if k not in ("project",)})
         record(user, "allocation.book", "allocation", allocation.id,

@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 
 from portal.auth.models import User
 from portal.db import utcnow
+from portal.numbers import int_arg
+from portal.pagination import page_arg, paginate
 from portal.permissions import can, check
 from portal.projects.services import load_project
 from portal.resources import bp
@@ -23,7 +25,7 @@ def _window():
     if not form.validate():
         form = GridForm(formdata=None, meta={"csrf": False})
     start = form.start.data or utcnow().date()
-    return form, start, form.unit.data if form.unit.data in ("week", "month") else "week", form.page.data or 1
+    return form, start, form.unit.data if form.unit.data in ("week", "month") else "week", page_arg()
 
 
 @bp.get("/resources/")
@@ -31,9 +33,9 @@ def _window():
 def index():
     """People × weeks (or months) across all projects, coloured by load; members see only their own row."""
     form, start, unit, page = _window()
-    periods, rows, total = svc.grid(current_user, start, unit, 12, page, PER_PAGE)
-    return render("resources/page.html", fragment="resources/_grid.html", form=form, periods=periods, rows=rows,
-                  total=total, page=page, pages=max(1, -(-total // PER_PAGE)), unit=unit, start=start)
+    periods, page = svc.grid(current_user, start, unit, 12, page, PER_PAGE)
+    return render("resources/page.html", fragment="resources/_grid.html", form=form, periods=periods, rows=page.rows,
+                  total=page.total, page=page, unit=unit, start=start)
 
 
 def _date_arg(name):
@@ -47,8 +49,8 @@ def _date_arg(name):
 @login_required
 def cell():
     """The bookings behind one grid cell: one person, one week or month."""
-    person_id = request.args.get("person", type=int)
-    if person_id is None or not 0 < person_id < 2**31:
+    person_id = int_arg("person", minimum=1)
+    if person_id is None:
         abort(404)
     first, last = _date_arg("from"), _date_arg("to")
     if last < first or last - first > MAX_SPAN:
@@ -74,11 +76,8 @@ def person(person_id):
 def conflicts():
     """Everyone over 100% in a week of the window: when, by how much, on which projects, under which managers."""
     form, start, _, page = _window()
-    runs = svc.conflicts(current_user, start)
-    total = len(runs)
-    return render("resources/conflicts.html", form=form, start=start, page=page,
-                  runs=runs[(page - 1) * PER_PAGE:page * PER_PAGE], total=total,
-                  pages=max(1, -(-total // PER_PAGE)))
+    page = paginate(svc.conflicts(current_user, start), page, PER_PAGE)
+    return render("resources/conflicts.html", form=form, start=start, page=page, runs=page.rows, total=page.total)
 
 
 def _form(project, formdata=None):
@@ -113,8 +112,8 @@ def book(ref):
         return _project_page(project, form, status=422)
     try:
         svc.book(project, current_user, form.values(), allow_over=form.allow_over.data)
-    except svc.Conflict as exc:
-        return _project_page(project, form, conflict=exc.weeks, status=422)
+    except svc.Overbooked as exc:
+        return _project_page(project, form, conflict=exc.weeks, status=exc.status)
     return redirect_to(url_for("resources.project_page", ref=project.ref))
 
 

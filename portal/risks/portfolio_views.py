@@ -10,12 +10,9 @@ from portal.risks.queries import page_of
 from portal.risks.services import today
 from portal.web import is_fragment_request, render
 from portal.numbers import parse_int
+from portal.pagination import page_arg, paginate
 
 PER_PAGE = 50
-
-
-def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int), 10_000))
 
 
 @bp.get("/risks/")
@@ -26,10 +23,9 @@ def portfolio():
     if not form.validate():
         form = FilterForm(formdata=None, meta={"csrf": False})
     now = today()
-    rows, total = page_of(pf.visible_risks(current_user, form.filters(), now), form.sort.data or "score",
-                          _page(), PER_PAGE)
-    context = dict(form=form, rows=rows, total=total, page=_page(), pages=max(1, -(-total // PER_PAGE)),
-                   today=now, labels=STATUS_LABELS)
+    page = page_of(pf.visible_risks(current_user, form.filters(), now), form.sort.data or "score",
+                   page_arg(), PER_PAGE)
+    context = dict(form=form, rows=page.rows, total=page.total, page=page, today=now, labels=STATUS_LABELS)
     if not is_fragment_request():
         context.update(heat=pf.portfolio_heatmap(current_user), top=pf.top_risks(current_user, now),
                        escalated=pf.escalated_risks(current_user, now), mine=pf.my_overdue_reviews(current_user, now),
@@ -44,8 +40,6 @@ def portfolio_issues():
     now = today()
     query = pf.visible_issues(current_user, request.args.get("project", "")[:32],
                               request.args.get("owner", type=parse_int), request.args.get("overdue") == "1", now)
-    total = query.count()
-    rows = list(query.order_by(Issue.due_date.asc(nulls="LAST"), Issue.priority.desc(), Issue.id)
-                .paginate(_page(), PER_PAGE).objects())
-    return render("risks/portfolio_issues.html", rows=rows, total=total, page=_page(),
-                  pages=max(1, -(-total // PER_PAGE)), today=now)
+    page = paginate(query.order_by(Issue.due_date.asc(nulls="LAST"), Issue.priority.desc(), Issue.id).objects(),
+                    page_arg(), PER_PAGE)
+    return render("risks/portfolio_issues.html", rows=page.rows, total=page.total, page=page, today=now)

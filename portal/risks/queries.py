@@ -2,6 +2,7 @@
 from peewee import fn
 
 from portal.auth.models import User
+from portal.pagination import paginate
 from portal.projects.models import Project
 from portal.risks.models import CATEGORIES, OPEN_RISK, RISK_STATUSES, Risk
 
@@ -53,10 +54,8 @@ def project_risks(project, f: dict, today):
 
 
 def page_of(query, sort: str, page: int, per_page: int = 50):
-    """(rows, total) for one page of `query` in the order `sort` names."""
-    total = query.count()
-    rows = list(query.order_by(*SORTS.get(sort, SORTS["score"])).paginate(page, per_page).objects())
-    return rows, total
+    """One Page of `query` in the order `sort` names."""
+    return paginate(query.order_by(*SORTS.get(sort, SORTS["score"])).objects(), page, per_page)
 
 
 def heatmap_counts(query) -> dict[tuple[int, int], int]:

@@ -7,10 +7,9 @@ from peewee import fn
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
 from portal.db import db, utcnow
+from portal.errors import Conflict, InvalidInput, Stale
 from portal.notify.services import notify
 from portal.projects.models import ProjectMember
-from portal.projects.services import InvalidInput, Stale
-from portal.projects.workflow import Conflict
 from portal.risks.models import CATEGORIES, OPEN_RISK, RESPONSES, Issue, Risk, band
 
 FIELDS = ("title", "description", "category", "probability", "impact", "residual_probability",
@@ -132,7 +131,7 @@ def _stale(risk_id: int):
               .where(Risk.id == risk_id).tuples().first())
     who = f"{latest[1]} saved it at {latest[0]:%Y-%m-%d %H:%M} UTC" if latest else "Someone saved it"
     return Stale(f"{who}, after you opened it. Your changes are kept below: reload to see theirs, "
-                 "then apply yours again.")
+                 "then apply yours again.", who=latest[1] if latest else None, when=latest[0] if latest else None)
 
 
 def _update(risk, user, expected_version: int, changes: dict, action: str, summary: str) -> Risk:

@@ -4,15 +4,16 @@ from flask_login import current_user, login_required
 
 from portal.audit.services import history
 from portal.csvexport import csv_response
+from portal.errors import PortalError
+from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
-from portal.projects.workflow import WorkflowError
 from portal.risks import bp
 from portal.risks import services as svc
 from portal.risks.forms import STATUS_LABELS, ActionForm, EscalateForm, FilterForm, RiskForm, RowForm, StatusForm
 from portal.risks.models import Issue
 from portal.risks.queries import CSV_COLUMNS, csv_rows, page_of, project_heatmap, project_risks, with_project
-from portal.web import hx_trigger, is_fragment_request, redirect_to, render
+from portal.web import apply_error, hx_trigger, is_fragment_request, redirect_to, render
 
 BASE = "/projects/<ref>/risks"
 PER_PAGE = 50
@@ -33,18 +34,14 @@ def _filters():
     return form
 
 
-def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int), 10_000))
-
-
 def _log(project, add_form=None, status=200, form=None):
     """The log page, or for htmx only the list (with the quick-add form)."""
     form = form or _filters()
     people = svc.project_people(project)
-    rows, total = page_of(project_risks(project, form.filters(), svc.today()), form.sort.data or "score",
-                          _page(), PER_PAGE)
+    page = page_of(project_risks(project, form.filters(), svc.today()), form.sort.data or "score",
+                   page_arg(), PER_PAGE)
     response = render("risks/page.html", fragment="risks/_log.html", status=status, project=project, form=form,
-                      rows=rows, total=total, page=_page(), pages=max(1, -(-total // PER_PAGE)), people=people,
+                      rows=page.rows, total=page.total, page=page, people=people,
                       add_form=add_form or RowForm(formdata=None).with_people(people),
                       heat=project_heatmap(project), writable=can(current_user, "risks.write", project),
                       today=svc.today(), labels=STATUS_LABELS)
@@ -77,13 +74,6 @@ def export(ref):
                         lambda: csv_rows(with_project(project_risks(project, filters, today))))
 
 
-def _apply_errors(form, exc):
-    for name, message in getattr(exc, "errors", {}).items():
-        (form[name].errors if name in form._fields else form.form_errors).append(message)
-    if not getattr(exc, "errors", None):
-        form.form_errors.append(str(exc))
-
-
 @bp.post(f"{BASE}/")
 @login_required
 def create(ref):
@@ -93,8 +83,8 @@ def create(ref):
     if form.validate_on_submit():
         try:
             risk = svc.create_risk(project, current_user, form.values())
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             if is_fragment_request():
                 return hx_trigger(_log(project, form=FilterForm(formdata=None, meta={"csrf": False})),
@@ -117,8 +107,8 @@ def new(ref):
     if form.validate_on_submit():
         try:
             risk = svc.create_risk(project, current_user, form.values())
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             flash(f"Risk R-{risk.id} added.", "success")
             return redirect_to(url_for("risks.detail", ref=project.ref, risk_id=risk.id))
@@ -140,9 +130,8 @@ def edit(ref, risk_id):
     elif form.validate_on_submit():
         try:
             svc.update_risk(risk, current_user, _version(form), form.values())
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
-            return _form_page(project, form, risk, status=exc.status if exc.status != 403 else 422)
+        except PortalError as exc:
+            return _form_page(project, form, risk, status=apply_error(form, exc, forbidden_status=422))
         flash(f"Risk R-{risk.id} saved.", "success")
         return redirect_to(url_for("risks.detail", ref=project.ref, risk_id=risk.id))
     else:
@@ -151,10 +140,7 @@ def edit(ref, risk_id):
 
 
 def _version(form) -> int:
-    try:
-        return int(form.version.data or 0)
-    except ValueError:
-        return 0
+    return form.version.data or 0
 
 
 def _detail(project, risk, status=200, escalate_form=None):
@@ -207,9 +193,8 @@ def row_edit(ref, risk_id):
     if form.validate_on_submit():
         try:
             risk = svc.update_risk(risk, current_user, _version(form), form.values())
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
-            return _row_form(project, risk, form, status=exc.status if exc.status != 403 else 422)
+        except PortalError as exc:
+            return _row_form(project, risk, form, status=apply_error(form, exc, forbidden_status=422))
         if is_fragment_request():
             return _row(project, risk)
         return redirect_to(url_for("risks.index", ref=project.ref))
@@ -237,10 +222,10 @@ def change_status(ref, risk_id):
     risk = svc.load_risk(project, risk_id)
     form = StatusForm()
     if not form.validate_on_submit():
-        abort(422, description="Choose open, monitoring or closed.")
+        abort(422, description=form.form_errors[0] if form.form_errors else "Choose open, monitoring or closed.")
     try:
         risk = svc.change_status(risk, current_user, _version(form), form.status.data)
-    except WorkflowError as exc:
+    except PortalError as exc:
         if _from_row():
             return _row(project, svc.load_risk(project, risk_id), status=exc.status, error=str(exc))
         abort(exc.status, description=str(exc))
@@ -255,7 +240,7 @@ def _one_click(ref, risk_id, action):
         abort(400)
     try:
         return project, risk, action(risk, current_user)
-    except WorkflowError as exc:
+    except PortalError as exc:
         abort(exc.status, description=str(exc))
 
 
@@ -287,8 +272,8 @@ def escalate(ref, risk_id):
     if form.validate_on_submit():
         try:
             svc.escalate(risk, current_user, form.note.data)
-        except WorkflowError as exc:
-            _apply_errors(form, exc)
+        except PortalError as exc:
+            apply_error(form, exc)
         else:
             flash("Escalated to the PMO.", "success")
             return redirect_to(url_for("risks.detail", ref=project.ref, risk_id=risk.id))

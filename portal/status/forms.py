@@ -1,11 +1,16 @@
 """The status report form; only its declared fields are ever read."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from portal.markdown import LIMITS
+from portal.numbers import BoundedIntegerField
 from portal.projects.forms import AmountField
 from portal.status.services import FIELDS
 from portal.validators import DateField
+
+# Each text of a report (the Markdown ones and the RAG reasons) has the status cap.
+TEXT_LENGTH = Length(max=LIMITS["status"], message=f"Use at most {LIMITS['status']:,} characters.")
 
 RAG_CHOICES = [("green", "Green"), ("amber", "Amber"), ("red", "Red")]
 REASON_HELP = "Required for amber and red."
@@ -16,7 +21,7 @@ def _rag(label):
 
 
 def _reason(label):
-    return TextAreaField(label, validators=[Length(max=10_000)], render_kw={"rows": 2})
+    return TextAreaField(label, validators=[TEXT_LENGTH], render_kw={"rows": 2})
 
 
 class StatusForm(FlaskForm):
@@ -33,14 +38,14 @@ class StatusForm(FlaskForm):
     reason_scope = _reason("Why (scope)")
     rag_resources = _rag("Resources")
     reason_resources = _reason("Why (resources)")
-    percent_complete = IntegerField("Percent complete", validators=[InputRequired(), NumberRange(0, 100)])
+    percent_complete = BoundedIntegerField("Percent complete", maximum=100, validators=[InputRequired()])
     forecast_finish = DateField("Forecast finish", validators=[Optional()])
     spent_to_date = AmountField("Spent to date", places=2,
                                  validators=[Optional(), NumberRange(min=0, max=999_999_999_999)])
-    accomplishments = TextAreaField("Accomplishments", validators=[Length(max=10_000)], render_kw={"rows": 4})
-    next_steps = TextAreaField("Next steps", validators=[Length(max=10_000)], render_kw={"rows": 4})
-    blockers = TextAreaField("Blockers", validators=[Length(max=10_000)], render_kw={"rows": 3})
-    decisions = TextAreaField("Decisions needed", validators=[Length(max=10_000)], render_kw={"rows": 3})
+    accomplishments = TextAreaField("Accomplishments", validators=[TEXT_LENGTH], render_kw={"rows": 4})
+    next_steps = TextAreaField("Next steps", validators=[TEXT_LENGTH], render_kw={"rows": 4})
+    blockers = TextAreaField("Blockers", validators=[TEXT_LENGTH], render_kw={"rows": 3})
+    decisions = TextAreaField("Decisions needed", validators=[TEXT_LENGTH], render_kw={"rows": 3})
     version = HiddenField(default="0")
 
     def values(self) -> dict:

@@ -4,14 +4,17 @@ import peewee
 from portal.auth.models import User
 from portal.db import BaseModel, VersionedModel, utcnow
 from portal.projects.models import Project
+from portal.rendered import StoredMarkdown
 
 RAGS = ("green", "amber", "red")
 DIMENSIONS = ("schedule", "budget", "scope", "resources")
 STAGES = ("due", "second", "escalation")
 
 
-class StatusReport(VersionedModel):
+class StatusReport(StoredMarkdown, VersionedModel):
     """One project's report for one reporting period (UNIQUE project + period_end)."""
+
+    MARKDOWN_FIELDS = ("accomplishments", "next_steps", "blockers", "decisions")
 
     project = peewee.ForeignKeyField(Project, backref="status_reports", on_delete="CASCADE")
     period_end = peewee.DateField(index=True)
@@ -36,6 +39,9 @@ class StatusReport(VersionedModel):
     submitted_at = peewee.DateTimeField(default=utcnow)
     updated_by = peewee.ForeignKeyField(User, null=True, backref="+")
     updated_at = peewee.DateTimeField(default=utcnow)
+    # The sanitised HTML of the Markdown columns, rendered when saved (see portal/rendered.py).
+    rendered_html = peewee.TextField(default="")
+    rendered_version = peewee.IntegerField(default=0)
 
     class Meta:
         indexes = ((("project", "period_end"), True),)

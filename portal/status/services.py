@@ -7,6 +7,10 @@ from peewee import IntegrityError
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
 from portal.db import db, utcnow
+from portal.errors import InvalidInput, Stale
+from portal.markdown import LIMITS
+from portal.pagination import paginate
+from portal.rendered import rendered_columns
 from portal.status.models import DIMENSIONS, RAGS, StatusReport
 from portal.status.periods import is_open, is_valid_end, open_periods
 
@@ -15,18 +19,8 @@ REASON_FIELDS = {f"rag_{d}": f"reason_{d}" for d in ("overall", *DIMENSIONS)}
 TEXT_FIELDS = ["accomplishments", "next_steps", "blockers", "decisions"]
 FIELDS = RAG_FIELDS + list(REASON_FIELDS.values()) + ["percent_complete", "forecast_finish", "spent_to_date"] \
     + TEXT_FIELDS
-TEXT_LIMIT = 10_000
+TEXT_LIMIT = LIMITS["status"]
 RANK = {"green": 0, "amber": 1, "red": 2}
-
-
-class ReportError(Exception):
-    """A refused report: `errors` maps field names to messages; `status` is 422 or 409."""
-
-    def __init__(self, message: str, errors: dict | None = None, status: int = 422, current=None):
-        super().__init__(message)
-        self.errors = errors or {}
-        self.status = status
-        self.current = current
 
 
 def report_for(project, period_end: datetime.date):
@@ -50,7 +44,7 @@ def default_period(project, today: datetime.date) -> datetime.date:
 
 
 def clean(values: dict, project, period_end, today: datetime.date) -> dict:
-    """Check a report's fields; raises ReportError naming each bad field. Only FIELDS are kept."""
+    """Check a report's fields; raises InvalidInput naming each bad field. Only FIELDS are kept."""
     errors, out = {}, {}
     if not isinstance(period_end, datetime.date) or not is_valid_end(project.reporting_cadence, period_end):
         errors["period_end"] = f"Choose a {project.reporting_cadence} period end."
@@ -80,14 +74,14 @@ def clean(values: dict, project, period_end, today: datetime.date) -> dict:
         if len(out[name]) > TEXT_LIMIT:
             errors[name] = f"Use at most {TEXT_LIMIT:,} characters."
     if errors:
-        raise ReportError("Please correct the marked fields.", errors)
+        raise InvalidInput(errors, "Please correct the marked fields.")
     return out
 
 
 def submit_report(project, user, period_end, values: dict, expected_version: int, today=None):
     """Create the period's report, or edit it when `expected_version` matches; returns (report, created).
 
-    A stale form (someone saved since it was opened) raises ReportError with status 409.
+    A stale form (someone saved since it was opened) raises Stale, with the report as it is now.
     """
     now = utcnow()
     today = today or now.date()
@@ -108,7 +102,8 @@ def submit_report(project, user, period_end, values: dict, expected_version: int
         if existing is None or existing.version != expected_version:
             raise _stale(existing)
         before = snapshot(existing, FIELDS)
-        if not existing.save_if_current(expected_version, updated_by=user.id, updated_at=now, **data):
+        if not existing.save_if_current(expected_version, updated_by=user.id, updated_at=now, **data,
+                                        **rendered_columns(StatusReport, data)):
             raise _stale(report_for(project, period_end))
         report = StatusReport.get_by_id(existing.id)
         record(user, "status.edit", "status_report", report.id, f"{project.code} status for {period_end} edited",
@@ -119,16 +114,16 @@ def submit_report(project, user, period_end, values: dict, expected_version: int
 def _stale(current):
     who = User.get_or_none(User.id == (current.updated_by_id or current.submitted_by_id)) if current else None
     when = current.updated_at.strftime("%Y-%m-%d %H:%M") if current else "just now"
-    return ReportError(f"{who.name if who else 'Someone'} saved this period's report at {when} UTC, after you "
-                       "opened the form. Your input is kept below: check it against theirs and save again.",
-                       status=409, current=current)
+    return Stale(f"{who.name if who else 'Someone'} saved this period's report at {when} UTC, after you "
+                 "opened the form. Your input is kept below: check it against theirs and save again.",
+                 who=who, when=current.updated_at if current else None, current=current)
 
 
 def reports_page(project, page: int = 1, per_page: int = 50):
-    """One page of the project's reports, newest first, with the submitter joined; (rows, total)."""
+    """One page of the project's reports, newest first, with the submitter joined."""
     query = (StatusReport.select(StatusReport, User).join(User, on=(StatusReport.submitted_by == User.id))
              .where(StatusReport.project == project.id))
-    return list(query.order_by(StatusReport.period_end.desc()).paginate(page, per_page)), query.count()
+    return paginate(query.order_by(StatusReport.period_end.desc()), page, per_page)
 
 
 def recent_reports(project, limit: int = 26) -> list:

@@ -6,6 +6,8 @@ from flask_login import current_user, login_required
 
 from portal.audit.services import history
 from portal.db import utcnow
+from portal.errors import PortalError
+from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
 from portal.status import bp
@@ -14,7 +16,7 @@ from portal.status.charts import line_chart, rag_grid
 from portal.status.forms import StatusForm
 from portal.status.models import DIMENSIONS
 from portal.status.periods import latest_due, open_periods
-from portal.web import redirect_to, render
+from portal.web import apply_error, redirect_to, render
 from portal.numbers import parse_int
 
 PER_PAGE = 50
@@ -53,13 +55,12 @@ def _version(text) -> int:
 def index(ref):
     """A project's reports, newest first, with RAG, progress and forecast trends."""
     project = load_project(ref, current_user)
-    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    rows, total = svc.reports_page(project, page, PER_PAGE)
+    page = svc.reports_page(project, page_arg(), PER_PAGE)
     today = utcnow().date()
     due = latest_due(project.reporting_cadence, today)
     due_missing = project.state == "active" and svc.report_for(project, due) is None
-    return render("status/page.html", fragment="status/_history.html", project=project, rows=rows, total=total,
-                  page=page, pages=max(1, -(-total // PER_PAGE)), charts=trend_charts(project, svc.recent_reports(project)),
+    return render("status/page.html", fragment="status/_history.html", project=project, rows=page.rows,
+                  total=page.total, page=page, charts=trend_charts(project, svc.recent_reports(project)),
                   due=due, due_missing=due_missing, overdue_days=(today - due).days if due_missing else 0)
 
 
@@ -99,14 +100,12 @@ def submit(ref):
     try:
         report, created = svc.submit_report(project, current_user, period, form.values(),
                                             _version(form.version.data), today=today)
-    except svc.ReportError as exc:
-        for name, message in exc.errors.items():
-            getattr(form, name).errors = list(getattr(form, name).errors) + [message]
-        if not exc.errors:
-            form.form_errors.append(str(exc))
-        if exc.current is not None:
-            form.version.data = str(exc.current.version)  # saving again overwrites deliberately
-        return _form_page(project, form, previous, status=exc.status, current=exc.current)
+    except PortalError as exc:
+        status = apply_error(form, exc)
+        current = getattr(exc, "current", None)  # a stale form: the report someone else saved
+        if current is not None:
+            form.version.data = str(current.version)  # saving again overwrites deliberately
+        return _form_page(project, form, previous, status=status, current=current)
     flash(f"Status report for the period ending {period:%d %b %Y} {'submitted' if created else 'updated'}.",
           "success")
     return redirect_to(url_for("status.detail", ref=project.ref, period=period.isoformat()))

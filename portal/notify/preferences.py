@@ -1,7 +1,7 @@
 """Notification preferences: in the portal only, e-mail at once, or a daily digest."""
 from portal.db import db, utcnow
-from portal.discussion.models import PREFERENCES, NotificationPreference
-from portal.projects.services import InvalidInput
+from portal.errors import InvalidInput
+from portal.notify.models import PREFERENCES, NotificationPreference
 
 # E-mail each notice unless the person chose otherwise (it goes out only when SMTP is configured).
 DEFAULT = "immediate"
@@ -16,9 +16,10 @@ def notification_preference(user) -> str:
 
 
 def set_notification_preference(user, mode: str) -> None:
-    """Save `user`'s choice (one row per person, replaced on change)."""
+    """Save `user`'s choice (one row per person, replaced on change); InvalidInput for an unknown mode."""
     if mode not in PREFERENCES:
-        raise InvalidInput({"mode": "Choose one of the options."})
+        # The settings form offers only known modes; this guards other callers.
+        raise InvalidInput("Choose one of the options.")
     with db.atomic():
         (NotificationPreference.insert(user=user.id, mode=mode, updated_at=utcnow())
          .on_conflict(conflict_target=[NotificationPreference.user],
