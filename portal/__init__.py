@@ -108,6 +108,8 @@ def _register_blueprints(app):
 
 
 def _register_errors(app):
+    from portal.errors import PortalError
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return render("errors/error.html", fragment="errors/_message.html", status=400, code=400, title="Form expired",
@@ -131,6 +133,15 @@ def _register_errors(app):
             _log_forbidden()
         return render("errors/error.html", fragment="errors/_message.html", status=exc.code, code=exc.code,
                       title=titles.get(exc.code, exc.name), message=exc.description)
+
+    @app.errorhandler(PortalError)
+    def refused(exc):
+        # A domain error no view turned into a form message (a one-click action on a record that
+        # moved on, say) is still the user's answer, with its own status, never a 500.
+        status = getattr(exc, "status", 422)
+        titles = {403: "Not allowed", 404: "Not found", 409: "Changed by someone else", 429: "Too many requests"}
+        return render("errors/error.html", fragment="errors/_message.html", status=status, code=status,
+                      title=titles.get(status, "Cannot do that"), message=str(exc))
 
     @app.errorhandler(Exception)
     def server_error(exc):

@@ -330,3 +330,32 @@ def test_a_failed_record_leaves_no_file_behind(app, login, tmp_path):
     with pytest.raises(AttributeError):
         documents.upload_document(project, None, "plans", upload, "", str(folder))  # the record cannot be written
     assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_taking_a_ticket_someone_just_changed_answers_409_not_500(client, login, monkeypatch):
+    """A one-click action refused by the service (here: another agent saved the ticket between
+    loading and taking it) gets its own status and message, never a 500."""
+    from portal.helpdesk import views
+    from portal.helpdesk.models import Ticket
+
+    from tests.factories import make_ticket
+    load_ticket = views.load_ticket
+
+    def load_then_someone_else_saves(*args, **kwargs):
+        ticket = load_ticket(*args, **kwargs)
+        Ticket.update(version=Ticket.version + 1).where(Ticket.id == ticket.id).execute()
+        return ticket
+
+    login("pmo")
+    ticket = make_ticket()
+    monkeypatch.setattr(views, "load_ticket", load_then_someone_else_saves)
+    response = client.post(f"/helpdesk/{ticket.number}/take")
+    assert response.status_code == 409
+    assert "Changed by someone else" in response.get_data(as_text=True)
+    assert Ticket.get_by_id(ticket.id).assignee_id is None
+
+
+def test_a_knowledge_file_name_longer_than_any_file_system_allows_is_not_found(client, login):
+    login("member")
+    assert client.get("/kb/files/" + "7" * 400).status_code == 404
+    assert client.get("/kb/files/templates/" + "a" * 300 + ".docx").status_code == 404
