@@ -107,7 +107,12 @@ class PortalServer:
         self.base_url = ""
 
     def start(self):
-        """Start gunicorn and wait until /healthz answers."""
+        """Mark the upload folder as `portal db upgrade` does, start gunicorn and wait until /readyz answers 200."""
+        from portal.system import UPLOAD_FOLDER_ID, set_value
+        from portal.uploads import mark_folder
+        with self.bound():
+            mark_folder(str(self.uploads), "live-test-uploads")
+            set_value(UPLOAD_FOLDER_ID, "live-test-uploads")
         for _attempt in range(3):
             port = _free_port()
             self.base_url = f"http://127.0.0.1:{port}"
@@ -130,7 +135,8 @@ class PortalServer:
             if self.process.poll() is not None:
                 return False
             try:
-                if requests.get(self.base_url + "/healthz", timeout=2).status_code == 200:
+                # Ready, not merely alive: database reachable, schema current, upload folder the shared one.
+                if requests.get(self.base_url + "/readyz", timeout=2).status_code == 200:
                     return True
             except requests.RequestException:  # refused, or a worker still booting
                 pass
@@ -248,7 +254,13 @@ def assert_complete(response: requests.Response) -> None:
     requests raises ChunkedEncodingError / a short read for a cut stream when the body is read;
     reading it here makes sure a dropped connection fails the test rather than passing quietly.
     """
-    body = response.content
+    response.content  # noqa: B018 - read the whole body: a cut stream raises here
     length = response.headers.get("Content-Length")
     if length is not None and response.request.method != "HEAD":
-        assert len(body) == int(length), f"{response.url}: {len(body)} of {length} bytes"
+        assert wire_length(response) == int(length), f"{response.url}: {wire_length(response)} of {length} bytes"
+
+
+def wire_length(response: requests.Response) -> int:
+    """Bytes of body that came over the wire (a gzipped page is longer once requests decodes it)."""
+    response.content  # noqa: B018 - the count is complete only once the body is read
+    return response.raw.tell()

@@ -19,6 +19,7 @@ from werkzeug.datastructures import FileStorage
 
 from tests.factories import make_project, make_ticket, make_user
 from tests.fuzz_cases import HOSTILE, Case, all_cases
+from tests.live import wire_length
 from tests.risk_helpers import make_issue, make_risk
 
 pytestmark = pytest.mark.live
@@ -90,9 +91,9 @@ class Fuzzer:
         try:
             response = session.request(case.method, case.path, allow_redirects=False, timeout=20, **case.kwargs)
             length = response.headers.get("Content-Length")
-            if length is not None and case.method != "HEAD" and len(response.content) != int(length):
+            if length is not None and case.method != "HEAD" and wire_length(response) != int(length):
                 self._count("truncated")
-                return role, case, f"body {len(response.content)} of {length} bytes"
+                return role, case, f"body {wire_length(response)} of {length} bytes"
         except requests.Timeout:
             self._count("timeout")
             return role, case, "no answer within 20 s"
