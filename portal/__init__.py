@@ -82,24 +82,24 @@ def _register_blueprints(app):
     from portal.activity import bp as activity_bp
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
+    from portal.compliance import bp as compliance_bp
+    from portal.dashboard import bp as dashboard_bp
     from portal.discussion import bp as discussion_bp
     from portal.documents import bp as documents_bp
     from portal.helpdesk import bp as helpdesk_bp
     from portal.intake import bp as intake_bp
     from portal.issues import bp as issues_bp
     from portal.kb import bp as kb_bp
+    from portal.kpis import bp as kpis_bp
     from portal.lessons import bp as lessons_bp
     from portal.main import bp as main_bp
+    from portal.milestones import bp as milestones_bp
     from portal.notify import bp as notify_bp
+    from portal.ops import bp as ops_bp
     from portal.projects import bp as projects_bp
-    from portal.dashboard import bp as dashboard_bp
+    from portal.resources import bp as resources_bp
     from portal.risks import bp as risks_bp
     from portal.status import bp as status_bp
-    from portal.resources import bp as resources_bp
-    from portal.milestones import bp as milestones_bp
-    from portal.compliance import bp as compliance_bp
-    from portal.kpis import bp as kpis_bp
-    from portal.ops import bp as ops_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,

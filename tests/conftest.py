@@ -17,7 +17,6 @@ from itsdangerous import URLSafeTimedSerializer
 
 from portal import create_app
 from portal.db import MIGRATIONS_DIR, db, make_database, migration_runner
-
 from tests.factories import make_user
 from tests.live import _pg_live_url, live, portal_server  # noqa: F401  (the live-server fixtures, for every module)
 

@@ -199,7 +199,7 @@ def _pg_live_url():
     Not the shared test database: that one is emptied before every test, and a server
     outlives a test. Each server empties this one when it starts.
     """
-    from tests.conftest import PG_ADMIN_URL, _missing, _migrate
+    from tests.conftest import PG_ADMIN_URL, _migrate, _missing
     try:
         import psycopg2
         admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=3)

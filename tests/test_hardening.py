@@ -337,7 +337,6 @@ def test_taking_a_ticket_someone_just_changed_answers_409_not_500(client, login,
     loading and taking it) gets its own status and message, never a 500."""
     from portal.helpdesk import views
     from portal.helpdesk.models import Ticket
-
     from tests.factories import make_ticket
     load_ticket = views.load_ticket
 

@@ -130,9 +130,9 @@ def test_kpi_export_has_one_row_per_month_asked(live):
 
 
 def test_ack_report_csv_lists_who_acknowledged(live):
+    from portal.auth.models import User
     from portal.kb.models import ACK_ROLES, Acknowledgement, Article
     from portal.kb.services import sync_if_due
-    from portal.auth.models import User
 
     sync_if_due(force=True)
     article = Article.get((Article.section == "standards") & (Article.slug == "risk"))

@@ -40,7 +40,7 @@ def _latest_two(project_ids_query) -> dict:
              .order_by(numbered.c.project_id, numbered.c.period_end.desc()))
     out = {}
     for row in query.tuples():
-        out.setdefault(row[0], []).append(dict(zip(REPORT_COLUMNS, row[1:])))
+        out.setdefault(row[0], []).append(dict(zip(REPORT_COLUMNS, row[1:], strict=False)))
     return out
 
 

@@ -2,14 +2,14 @@
 from flask import abort, request
 from flask_login import current_user, login_required
 
+from portal.compliance.services import scores_for
+from portal.csvexport import csv_response
 from portal.dashboard import bp
 from portal.dashboard import services as svc
-from portal.compliance.services import scores_for
 from portal.dashboard.forms import DashboardFilterForm
 from portal.db import utcnow
 from portal.pagination import page_arg, paginate
 from portal.permissions import can, require
-from portal.csvexport import csv_response
 from portal.projects.queries import departments_and_managers
 from portal.projects.rules import current_rules
 from portal.projects.services import load_project

@@ -3,9 +3,8 @@ import uuid
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, HiddenField, RadioField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.helpdesk.models import CATEGORIES, PRIORITIES, STATUSES
 from portal.markdown import LIMITS

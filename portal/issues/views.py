@@ -3,8 +3,8 @@ from flask import flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.audit.services import history
-from portal.errors import PortalError
 from portal.auth.models import User
+from portal.errors import PortalError
 from portal.issues import bp
 from portal.issues.forms import STATUS_LABELS, IssueFilterForm, IssueForm
 from portal.issues.services import PRIORITIES, create_issue, load_issue, update_issue

@@ -11,7 +11,6 @@ from portal.errors import InvalidInput
 from portal.kb.models import ACK_ROLES, Acknowledgement, Article, TrainingCompletion
 from portal.pagination import paginate
 
-
 # --- acknowledgements ------------------------------------------------------------
 
 def has_acknowledged(user, article: Article) -> bool:

@@ -1,5 +1,4 @@
 """The PMO KPI page and its monthly CSV."""
-from flask import request
 from flask_login import login_required
 
 from portal.csvexport import csv_response

@@ -8,7 +8,6 @@ from portal.lessons import services as svc
 from portal.lessons.forms import BenefitForm, CloseForm, LessonForm, ReviewForm, SearchForm
 from portal.lessons.models import CATEGORIES, REVIEWS
 from portal.pagination import page_arg
-from portal.permissions import can
 from portal.projects.services import load_project
 from portal.projects.workflow import may_transition
 from portal.web import apply_error, redirect_to, render

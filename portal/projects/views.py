@@ -1,5 +1,5 @@
 """Project pages: the list and its CSV, requesting, the project page, editing, steps and the team."""
-from flask import current_app, abort, flash, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.auth.models import User
