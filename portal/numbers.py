@@ -55,6 +55,8 @@ class BoundedIntegerField(wtforms.IntegerField):
         text = valuelist[0].strip() if isinstance(valuelist[0], str) else ""
         self.data = None
         if text == "":
+            # Blanks are no number: InputRequired (which reads raw_data) must see the field as empty.
+            self.raw_data = [""]
             return
         # The length limit comes before int(): a long string is refused without being converted.
         if not _SIGNED.fullmatch(text) or not self.minimum <= int(text) <= self.maximum:

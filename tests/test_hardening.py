@@ -358,3 +358,15 @@ def test_a_knowledge_file_name_longer_than_any_file_system_allows_is_not_found(c
     login("member")
     assert client.get("/kb/files/" + "7" * 400).status_code == 404
     assert client.get("/kb/files/templates/" + "a" * 300 + ".docx").status_code == 404
+
+
+@pytest.mark.parametrize("blank", [" ", "\t", "  \n "])
+def test_a_required_number_given_as_blanks_is_missing_not_a_500(client, login, blank):
+    """Blanks in a required whole-number field get the field's message (the compliance threshold here)."""
+    from portal.compliance.services import checks
+
+    login("pmo")
+    key = checks()[0].key
+    response = client.post(f"/compliance/checks/{key}", data={"threshold": blank, "version": "1"})
+    assert response.status_code == 422
+    assert "Give a whole number." in response.get_data(as_text=True)
