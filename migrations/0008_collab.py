@@ -2,8 +2,7 @@
 and the project an audit event belongs to. Frozen models: see 0001."""
 import datetime
 
-from peewee import (BigIntegerField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model,
-                    TextField)
+from peewee import BigIntegerField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
 
 
 def _now():

@@ -2,8 +2,16 @@
 snapshots, the notices each sends once, and daily article view counts. Frozen models: see 0001."""
 import datetime
 
-from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model,
-                    SmallIntegerField, TextField)
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+)
 
 
 def _now():

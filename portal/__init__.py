@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_errors(app)
     _refuse_nul_characters(app)
+    _accept_form_bodies_only(app)
     _register_headers(app)
     portal_assets.init_app(app)
     portal_compression.init_app(app)
@@ -81,24 +82,24 @@ def _register_blueprints(app):
     from portal.activity import bp as activity_bp
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
+    from portal.compliance import bp as compliance_bp
+    from portal.dashboard import bp as dashboard_bp
     from portal.discussion import bp as discussion_bp
     from portal.documents import bp as documents_bp
     from portal.helpdesk import bp as helpdesk_bp
     from portal.intake import bp as intake_bp
     from portal.issues import bp as issues_bp
     from portal.kb import bp as kb_bp
+    from portal.kpis import bp as kpis_bp
     from portal.lessons import bp as lessons_bp
     from portal.main import bp as main_bp
+    from portal.milestones import bp as milestones_bp
     from portal.notify import bp as notify_bp
+    from portal.ops import bp as ops_bp
     from portal.projects import bp as projects_bp
-    from portal.dashboard import bp as dashboard_bp
+    from portal.resources import bp as resources_bp
     from portal.risks import bp as risks_bp
     from portal.status import bp as status_bp
-    from portal.resources import bp as resources_bp
-    from portal.milestones import bp as milestones_bp
-    from portal.compliance import bp as compliance_bp
-    from portal.kpis import bp as kpis_bp
-    from portal.ops import bp as ops_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
@@ -107,6 +108,8 @@ def _register_blueprints(app):
 
 
 def _register_errors(app):
+    from portal.errors import PortalError
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return render("errors/error.html", fragment="errors/_message.html", status=400, code=400, title="Form expired",
@@ -130,6 +133,15 @@ def _register_errors(app):
             _log_forbidden()
         return render("errors/error.html", fragment="errors/_message.html", status=exc.code, code=exc.code,
                       title=titles.get(exc.code, exc.name), message=exc.description)
+
+    @app.errorhandler(PortalError)
+    def refused(exc):
+        # A domain error no view turned into a form message (a one-click action on a record that
+        # moved on, say) is still the user's answer, with its own status, never a 500.
+        status = getattr(exc, "status", 422)
+        titles = {403: "Not allowed", 404: "Not found", 409: "Changed by someone else", 429: "Too many requests"}
+        return render("errors/error.html", fragment="errors/_message.html", status=status, code=status,
+                      title=titles.get(status, "Cannot do that"), message=str(exc))
 
     @app.errorhandler(Exception)
     def server_error(exc):
@@ -165,6 +177,24 @@ def _refuse_nul_characters(app):
             values += list(request.form.values())
         if any("\x00" in str(v) for v in values):
             abort(400, description="The request contains a NUL character, which no field accepts.")
+
+
+FORM_BODIES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _accept_form_bodies_only(app):
+    """Refuse a POST, PUT, PATCH or DELETE whose body is not a form with 415.
+
+    Every write is an HTML form, and htmx sends the same encodings. Flask-WTF
+    would otherwise bind a JSON body's numbers, lists and booleans to fields
+    that expect text. A request without a body (no content type) is a form too.
+    """
+    @app.before_request
+    def form_bodies_only():
+        if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.mimetype \
+                and request.mimetype not in FORM_BODIES:
+            abort(415, description=f"This address accepts form submissions only, not {request.mimetype[:100]}. "
+                                   "Use the form on the page.")
 
 
 def _register_headers(app):

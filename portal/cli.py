@@ -50,7 +50,7 @@ def _refuse_unless_schema_current(app):
             with own_connection():
                 state = schema_state()
         except Exception as exc:  # the database itself is the problem; say so plainly
-            raise click.ClickException(f"Cannot read the database: {type(exc).__name__}: {exc}")
+            raise click.ClickException(f"Cannot read the database: {type(exc).__name__}: {exc}") from exc
     if not state.current:
         raise click.ClickException(f"Refusing to run: {state.problem()}. `portal db status` shows the migrations.")
 
@@ -164,7 +164,7 @@ def db_downgrade(target, dry_run, yes):
         try:
             plan = downgrade_plan(target)
         except SchemaError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from exc
         if not plan:
             click.echo(f"Nothing to revert: {target} is the last migration applied.")
             return
@@ -180,7 +180,7 @@ def db_downgrade(target, dry_run, yes):
         try:
             done = revert(plan)
         except SchemaError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from exc
         event_log.warning("Migrations reverted: %s", ", ".join(done), extra={"event": "db_downgraded",
                                                                              "migrations": done})
     click.echo(f"Reverted {len(done)} migration(s): {', '.join(done)}.")
@@ -219,7 +219,7 @@ def users_create(email, role, name, department, password):
         try:
             user = create_user(email, name or email.split("@")[0], role, password, department)
         except PortalError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.email} ({user.role}).")
 
 
@@ -246,7 +246,7 @@ def users_set_role(email, role):
         try:
             update_user(user, None, user.version, role=role)
         except PortalError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from exc
     click.echo(f"{user.email} is now {role}.")
 
 
@@ -262,7 +262,7 @@ def users_deactivate(email):
         try:
             update_user(user, None, user.version, active=False)
         except PortalError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from exc
     click.echo(f"{user.email} is deactivated.")
 
 
@@ -281,7 +281,7 @@ def users_set_password(email, password):
         try:
             set_password(user, password, None)
         except PortalError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from exc
     click.echo(f"Password set for {user.email}.")
 
 
@@ -313,7 +313,7 @@ def backup_command(folder):
     try:
         written = create_backup(folder, Instance.from_config(current_app.config))
     except (BackupError, OSError) as exc:
-        raise click.ClickException(f"Backup failed: {exc}")
+        raise click.ClickException(f"Backup failed: {exc}") from exc
     click.echo(f"Backup written to {written}.")
 
 
@@ -327,7 +327,7 @@ def restore_command(folder, force):
     try:
         report = restore_backup(folder, Instance.from_config(current_app.config), force=force)
     except (BackupError, OSError) as exc:
-        raise click.ClickException(f"Restore failed: {exc}")
+        raise click.ClickException(f"Restore failed: {exc}") from exc
     for line in report:
         click.echo(line)
     # The set's files went into this instance's upload folder: it is now the shared folder of
@@ -418,7 +418,7 @@ def rules_load(path, comment):
         with db.connection_context():
             save_rules(rules, None, comment or f"Loaded from {path}")
     except RulesError as exc:
-        raise click.ClickException("The rules were not loaded:\n  " + "\n  ".join(exc.messages))
+        raise click.ClickException("The rules were not loaded:\n  " + "\n  ".join(exc.messages)) from exc
     click.echo(f"Loaded rules: {len(rules['categories'])} categories, {len(rules['approval_bands'])} budget band(s).")
 
 
@@ -463,3 +463,54 @@ def remind_command(dry_run, now_text):
 
 
 main.add_command(remind_command)
+
+
+# --- uploaded files -------------------------------------------------------------
+
+@click.group("uploads")
+def uploads_group():
+    """Check the upload folder against the database."""
+
+
+def _recorded_uploads() -> dict[str, str]:
+    """{stored name: what records it} for every feature that stores uploaded files."""
+    from portal.documents.models import DocumentVersion
+    from portal.helpdesk.models import Attachment
+    recorded = {}
+    for name, doc, number, filename in DocumentVersion.select(
+            DocumentVersion.stored_name, DocumentVersion.document, DocumentVersion.number,
+            DocumentVersion.filename).tuples().iterator():
+        recorded[name] = f"document {doc} version {number} ({filename})"
+    for name, attachment, ticket, filename in Attachment.select(
+            Attachment.stored_name, Attachment.id, Attachment.ticket, Attachment.filename).tuples().iterator():
+        recorded[name] = f"help-desk attachment {attachment} on ticket id {ticket} ({filename})"
+    return recorded
+
+
+@uploads_group.command("check")
+@click.option("--delete", is_flag=True, help="Remove orphaned files and unfinished uploads (never a record).")
+@with_appcontext
+def uploads_check(delete):
+    """List files no record names, unfinished uploads and records whose file is missing; exit 1 if any. For cron."""
+    from flask import current_app
+
+    from portal.uploads import check_store, remove_strays
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    with db.connection_context():
+        recorded = _recorded_uploads()
+    report = check_store(upload_dir, recorded)
+    for path in report.orphans:
+        click.echo(f"orphan      {path.name} ({path.stat().st_size} bytes): no record names this file")
+    for path in report.unfinished:
+        click.echo(f"unfinished  {path.name} ({path.stat().st_size} bytes): an upload that never completed")
+    for line in report.missing:
+        click.echo(f"missing     {line}")
+    click.echo(f"{upload_dir}: {report.files} file(s), {len(recorded)} record(s); {len(report.orphans)} orphan(s), "
+               f"{len(report.unfinished)} unfinished, {len(report.missing)} record(s) without a file.")
+    if delete and (report.orphans or report.unfinished):
+        click.echo(f"Removed {remove_strays(report)} file(s).")
+    if report.problems:
+        sys.exit(1)
+
+
+main.add_command(uploads_group)

@@ -37,7 +37,7 @@ def too_long(text: str, kind: str) -> str | None:
 TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
         "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p",
         "pre", "s", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
-        "thead", "tr", "ul", "sup", "caption"}
+        "thead", "tr", "ul", "caption"}
 ATTRIBUTES = {
     "a": {"href", "title", "class", "id"},
     "img": {"src", "alt", "title", "width", "height"},

@@ -60,9 +60,15 @@ def rerender(models, batch: int = 200) -> int:
 
 
 def markdown_models():
-    """Every model whose rows carry stored Markdown HTML."""
-    from portal.discussion.models import Comment
-    from portal.helpdesk.models import Reply, Ticket
-    from portal.status.models import StatusReport
-    return [Comment, Ticket, Reply, StatusReport]
+    """Every model whose rows carry stored Markdown HTML: the StoredMarkdown models the features define.
+
+    Found by subclass, so this core module names no feature (the app factory has imported them all).
+    """
+    found, stack = [], list(StoredMarkdown.__subclasses__())
+    while stack:
+        model = stack.pop(0)
+        stack.extend(model.__subclasses__())
+        if model.MARKDOWN_FIELDS and model not in found:
+            found.append(model)
+    return sorted(found, key=lambda m: m.__name__)
 

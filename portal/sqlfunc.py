@@ -38,7 +38,7 @@ def median_by(key, *columns, where=None) -> dict:
     values = {}
     for row in query.tuples():
         lists = values.setdefault(row[0], tuple([] for _ in columns))
-        for bucket, value in zip(lists, row[1:]):
+        for bucket, value in zip(lists, row[1:], strict=False):
             if value is not None:
                 bucket.append(value)
     return {k: tuple(statistics.median(v) if v else None for v in lists) for k, lists in values.items()}

@@ -1,8 +1,17 @@
-"""Uploaded files: stored outside the web root under generated names, served only as downloads."""
+"""Uploaded files: stored outside the web root under generated names, served only as downloads.
+
+A file is written under a temporary name, renamed, and only then recorded in
+the database, so a record never points at a missing or half-written file. A
+worker killed in between leaves a file no record names; `check_store` (the
+`portal uploads check` command) finds those once they are an hour old.
+"""
+import datetime
 import logging
 import os
+import re
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import abort, send_file
@@ -17,6 +26,11 @@ MAX_NAME = 255
 MARKER = ".portal-upload-folder"
 UNAVAILABLE = ("Files cannot be stored right now: the portal's file store is not available. "
                "Nothing was saved; try again later, and tell the PMO if it keeps happening.")
+TEMP_SUFFIX = ".part"
+# An upload in flight has its file before its record: younger files are never called orphans.
+GRACE = datetime.timedelta(hours=1)
+_STORED = re.compile(r"[0-9a-f]{32}")
+_TEMP = re.compile(r"\.[0-9a-f]{32}" + re.escape(TEMP_SUFFIX))
 
 log = logging.getLogger("portal.uploads")
 
@@ -81,7 +95,7 @@ def _write(folder: Path, write) -> tuple[str, int]:
     """Write through `write(path)` to a temporary name, then rename: a reader never sees half a file."""
     _usable_folder(folder)
     stored = uuid.uuid4().hex
-    temp = folder / f".{stored}.part"
+    temp = folder / f".{stored}{TEMP_SUFFIX}"
     try:
         write(temp)
         size = temp.stat().st_size
@@ -138,3 +152,53 @@ def download(path: Path, filename: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@dataclass
+class StoreReport:
+    """What `check_store` found: files without a record, unfinished uploads, records without a file."""
+
+    orphans: list[Path] = field(default_factory=list)
+    unfinished: list[Path] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def problems(self) -> int:
+        return len(self.orphans) + len(self.unfinished) + len(self.missing)
+
+
+def check_store(upload_dir: str, recorded: dict[str, str], grace: datetime.timedelta = GRACE,
+                now: float | None = None) -> StoreReport:
+    """Compare the upload folder with `recorded` ({stored name: what the record is}).
+
+    Only names the portal generates are looked at, so nothing else in the folder is ever touched.
+    """
+    folder, report = Path(upload_dir), StoreReport()
+    cutoff = (now if now is not None else time.time()) - grace.total_seconds()
+    present = set()
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if not path.is_file():
+            continue
+        if _STORED.fullmatch(path.name):
+            present.add(path.name)
+            report.files += 1
+            if path.name not in recorded and path.stat().st_mtime < cutoff:
+                report.orphans.append(path)
+        elif _TEMP.fullmatch(path.name) and path.stat().st_mtime < cutoff:
+            report.unfinished.append(path)
+    report.missing = [f"{label}: {name}" for name, label in sorted(recorded.items(), key=lambda item: item[1])
+                      if name not in present]
+    return report
+
+
+def remove_strays(report: StoreReport) -> int:
+    """Delete the orphaned and unfinished files of `report`; how many were removed."""
+    removed = 0
+    for path in report.orphans + report.unfinished:
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass  # removed meanwhile: nothing left to do
+    return removed

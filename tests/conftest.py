@@ -2,7 +2,8 @@
 
 `app` is parametrised by backend. SQLite tests each get a copy of a migrated
 file; PostgreSQL tests share one migrated database created for the run and
-emptied before each test. Under CI (CI=true) an unreachable PostgreSQL or a
+emptied before each test. Live-server tests (tests/live.py) run gunicorn on a
+database of their own per module. Under CI (CI=true) an unreachable PostgreSQL or a
 missing Chromium fails the run instead of skipping.
 """
 import os
@@ -16,12 +17,27 @@ from itsdangerous import URLSafeTimedSerializer
 
 from portal import create_app
 from portal.db import MIGRATIONS_DIR, db, make_database, migration_runner
-
 from tests.factories import make_user
+from tests.live import _pg_live_url, live, portal_server  # noqa: F401  (the live-server fixtures, for every module)
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = os.environ.get("PORTAL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 KNOWLEDGE_FIXTURE = Path(__file__).parent / "data" / "knowledge"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", default=False,
+                     help="also run tests marked slow (the full live-server fuzz sweep)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow run only with --slow: the default run stays fast enough for every push."""
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 def _missing(reason: str):

@@ -58,7 +58,7 @@ def test_admin_creates_a_user_who_can_then_sign_in(app, client, login):
 
 
 def test_create_user_rejects_bad_input_next_to_the_fields(client, login):
-    admin = login("admin")
+    login("admin")
     response = client.post("/admin/users/new", data={
         "email": "not-an-email", "name": "", "role": "overlord", "password": "short"})
     assert response.status_code == 422

@@ -33,7 +33,7 @@ def test_deactivated_account_cannot_sign_in(client):
 
 
 def test_email_is_case_insensitive(client):
-    user = make_user(email="Casey@Example.test".lower())
+    make_user(email="Casey@Example.test".lower())
     assert post_login(client, "  CASEY@example.TEST ").status_code == 303
 
 
@@ -123,7 +123,7 @@ def test_logout_is_post_only(client, login):
 
 
 def test_old_session_cookie_is_refused_after_logout(app, client, login):
-    user = login("member")
+    login("member")
     other = app.test_client()
     with client.session_transaction() as sess:
         stolen = dict(sess)

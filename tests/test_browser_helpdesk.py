@@ -1,5 +1,4 @@
 """The help desk in a real browser: ask, pick up, answer with a canned reply, note, resolve, rate, FAQ."""
-import re
 
 import pytest
 from playwright.sync_api import expect

@@ -183,7 +183,7 @@ def test_dashboard_counts_open_high_risks_and_overdue_reviews(client, login):
     row = body[body.index("Risky rollout"):][:1500]
     assert ">2 <small" in row and "(2 reviews overdue)" in row
     csv_text = client.get("/dashboard/export.csv").get_data(as_text=True)
-    line = next(l for l in csv_text.splitlines() if "Risky rollout" in l)
+    line = next(text for text in csv_text.splitlines() if "Risky rollout" in text)
     assert line.endswith(",2,2")
 
 

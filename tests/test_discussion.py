@@ -4,8 +4,8 @@ import datetime
 import pytest
 
 from portal.discussion.models import Comment
-from portal.notify.preferences import notification_preference
 from portal.notify.models import Notification
+from portal.notify.preferences import notification_preference
 from tests.conftest import sign_in
 from tests.factories import make_project, make_user
 

@@ -11,7 +11,6 @@ from portal.projects.rules import RulesError
 from portal.projects.workflow import WorkflowError
 from portal.resources.services import Overbooked
 from portal.web import apply_error
-
 from tests.factories import make_ticket
 
 

@@ -1,7 +1,6 @@
 """The help desk as requesters and PMO staff use it."""
 import datetime as dt
 import io
-import re
 import threading
 
 import pytest
@@ -240,7 +239,7 @@ def test_rating_is_for_the_requester_once_resolved(client, login, app):
 
 def test_attachment_is_served_as_a_download_only_to_those_who_may_see_it(app, client, login, tmp_path):
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    user = login("member")
+    login("member")
     response = ask(client, attachment=(io.BytesIO(b"<svg onload=alert(1)>"), "plan.svg"))
     assert response.status_code == 303
     item = Attachment.get()

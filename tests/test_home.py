@@ -1,7 +1,7 @@
 """The home page tells each person what is waiting for them."""
 import datetime as dt
 
-from tests.factories import make_project, make_ticket, make_user
+from tests.factories import make_project, make_ticket
 
 
 def test_pmo_sees_requests_to_review_and_tickets_to_pick_up(client, login):

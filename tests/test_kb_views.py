@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.kb.models import Acknowledgement, Article, Revision, TrainingCompletion
+from portal.kb.models import Acknowledgement, Revision, TrainingCompletion
 from tests.kb_helpers import article, kdir, write
 
 

@@ -4,10 +4,9 @@ import datetime as dt
 import pytest
 
 from portal.helpdesk.models import Deflection
-from portal.kb.models import Acknowledgement, Article, TrainingCompletion
-from portal.kpis.models import ArticleViewDay, count_view
+from portal.kb.models import Acknowledgement, Article, ArticleViewDay, TrainingCompletion, count_view
 from portal.kpis.services import monthly, rates
-from portal.projects.models import Project, Transition
+from portal.projects.models import Transition
 from tests.factories import make_project, make_ticket, make_user
 from tests.status_helpers import make_report
 

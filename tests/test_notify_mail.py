@@ -5,8 +5,8 @@ import socket
 import pytest
 
 from portal.db import utcnow
-from portal.notify.preferences import set_notification_preference
 from portal.notify.models import MailDelivery, Notification
+from portal.notify.preferences import set_notification_preference
 from portal.notify.services import notify
 from portal.remind import run_reminders
 from tests.factories import make_user

@@ -49,7 +49,7 @@ def test_manager_sees_approved_fields_read_only_with_a_note(client, login):
 
 
 def test_pmo_may_change_an_approved_budget(client, login):
-    pmo = login("pmo")
+    login("pmo")
     manager = make_user("manager")
     project = make_project(state="active", manager=manager, budget=Decimal("180000"))
     response = client.post(f"/projects/{project.code}/edit", data=_edit(project, manager, budget="300000"))

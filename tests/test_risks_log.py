@@ -242,10 +242,11 @@ def test_issue_log_flags_overdue_and_stale_issue_edit_is_409(client, login):
 
 
 def test_demo_log_covers_every_status_and_score_band(app):
+    import random
+
     from portal.demo import _small_users
     from portal.projects.demo import small_portfolio
     from portal.risks.demo import small_log
-    import random
     _small_users()
     small_portfolio(random.Random(1))
     added = small_log(random.Random(1))

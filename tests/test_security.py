@@ -1,5 +1,4 @@
 """Promises every page keeps: CSRF, headers, sign-in required, clear error pages."""
-import pytest
 
 from portal.auth.models import User
 from tests.factories import PASSWORD, make_user
@@ -47,7 +46,7 @@ def test_post_without_csrf_token_is_refused_with_a_message(client, login):
 
 
 def test_htmx_post_without_csrf_header_is_refused(client, login):
-    user = login("member")
+    login("member")
     response = client.post("/logout", csrf=False, headers={"HX-Request": "true"})
     assert response.status_code == 400
     assert client.get("/").status_code == 200  # still signed in

@@ -1,9 +1,10 @@
 """Forms for managing users."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.config import ROLES
+from portal.numbers import VersionField
 
 ROLE_CHOICES = [(r, r.capitalize()) for r in ROLES]
 
@@ -30,12 +31,12 @@ class UserEditForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES)
     department = StringField("Department", validators=[Optional(), Length(max=120)])
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField(validators=[InputRequired()])
 
 
 class UserStateForm(FlaskForm):
     """Deactivate or reactivate: only the version travels with the button."""
-    version = IntegerField(validators=[DataRequired()])
+    version = VersionField(validators=[InputRequired()])
 
 
 class UserFilterForm(FlaskForm):

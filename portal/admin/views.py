@@ -57,7 +57,7 @@ def user_edit(user_id):
     status = 200
     if form.validate_on_submit():
         try:
-            update_user(user, current_user, int(form.version.data), name=form.name.data,
+            update_user(user, current_user, form.version.data, name=form.name.data,
                         role=form.role.data, department=form.department.data or "")
         except ValueError as exc:  # refused (a PortalError), or a damaged version field
             apply_error(form, exc)

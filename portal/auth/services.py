@@ -126,7 +126,7 @@ def change_password(user: User, current: str, new: str) -> None:
     try:
         _hasher.verify(user.password_hash, current)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        raise InvalidInput({"current": "Your current password is not correct."})
+        raise InvalidInput({"current": "Your current password is not correct."}) from None
     check_password_rules(new)
     with db.atomic():
         User.update(password_hash=hash_password(new)).where(User.id == user.id).execute()

@@ -107,9 +107,9 @@ def read_manifest(source: Path) -> dict:
     try:
         manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BackupError(f"{source} has no {MANIFEST}: it is not a backup set (or not a complete one).")
+        raise BackupError(f"{source} has no {MANIFEST}: it is not a backup set (or not a complete one).") from None
     except ValueError as exc:
-        raise BackupError(f"{source / MANIFEST} is not valid JSON: {exc}")
+        raise BackupError(f"{source / MANIFEST} is not valid JSON: {exc}") from exc
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{source} is in backup format {manifest.get('format')!r}; this release reads {FORMAT}.")
     problems = []

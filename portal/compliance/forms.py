@@ -1,15 +1,18 @@
 """The form that changes one compliance check."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import BooleanField
+from wtforms.validators import InputRequired
+
+from portal.numbers import BoundedIntegerField, VersionField
 
 
 class CheckForm(FlaskForm):
     """Switch a check on or off and set its threshold (range checked per check by the view)."""
 
     enabled = BooleanField("Enabled")
-    threshold = IntegerField("Threshold", validators=[InputRequired(message="Give a whole number.")])
-    version = HiddenField()
+    threshold = BoundedIntegerField("Threshold", message="Give a whole number.",
+                                    validators=[InputRequired(message="Give a whole number.")])
+    version = VersionField(validators=[InputRequired()])
 
     def within(self, low: int, high: int) -> bool:
         """Validate, then check the threshold lies in the check's range."""

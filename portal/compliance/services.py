@@ -12,7 +12,6 @@ from portal.errors import Stale
 from portal.projects.models import Project
 from portal.sqlfunc import month_of, months_back
 
-
 # The checks as installed (migration 0009 stores the same rows); a missing row reads as its default.
 DEFAULTS = [("business_case", "Request approved with a business case", 50),
             ("report_on_time", "Status report not overdue", 0),

@@ -68,10 +68,10 @@ def update(key):
     if check is None or key not in RULES:
         abort(404)
     form = CheckForm(request.form)
-    if not form.within(*RULES[key][0]) or not (form.version.data or "").isdigit():
+    if not form.within(*RULES[key][0]):
         return _checks_page({key: form}, status=422)
     try:
-        svc.update_check(check, current_user, int(form.version.data), form.enabled.data, form.threshold.data)
+        svc.update_check(check, current_user, form.version.data, form.enabled.data, form.threshold.data)
     except Stale:
         return _checks_page({key: form}, status=409, stale=key)
     return redirect_to(url_for("compliance.checks"))

@@ -1,10 +1,10 @@
 """The dashboard's filters (a GET form: no CSRF, values live in the URL)."""
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import AnyOf, Optional
 
 from portal.dashboard.services import RAG_FILTERS, SORTS
-from portal.numbers import in_range
+from portal.numbers import BoundedIntegerField
 
 
 class DashboardFilterForm(FlaskForm):
@@ -12,7 +12,7 @@ class DashboardFilterForm(FlaskForm):
 
     department = StringField(validators=[Optional()])
     category = StringField(validators=[Optional()])
-    manager = IntegerField(validators=[Optional(), in_range(1)])
+    manager = BoundedIntegerField(minimum=1, validators=[Optional()])
     rag = SelectField("RAG", choices=[("", "Any RAG")] + [(r, r.capitalize() if r != "none" else "No report")
                                                           for r in RAG_FILTERS], default="")
     sort = StringField(validators=[Optional(), AnyOf(SORTS)])

@@ -49,7 +49,7 @@ def _latest_two(user, filters: dict) -> dict:
                  .join(newest, JOIN.LATERAL).order_by(newest.c.project_id, newest.c.period_end.desc()))
     out = {}
     for row in query.tuples():
-        out.setdefault(row[0], []).append(dict(zip(REPORT_COLUMNS, row[1:])))
+        out.setdefault(row[0], []).append(dict(zip(REPORT_COLUMNS, row[1:], strict=False)))
     return out
 
 

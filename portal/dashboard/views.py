@@ -1,15 +1,15 @@
 """Dashboard pages: the portfolio, a row's latest report in place, the CSV export and the executive summary."""
-from flask import Response, abort, request, stream_with_context, url_for
+from flask import abort, request, url_for
 from flask_login import current_user, login_required
 
+from portal.compliance.services import scores_for
+from portal.csvexport import csv_response
 from portal.dashboard import bp
 from portal.dashboard import services as svc
-from portal.compliance.services import scores_for
 from portal.dashboard.forms import DashboardFilterForm
 from portal.db import utcnow
 from portal.pagination import page_arg, paginate
 from portal.permissions import can, require
-from portal.csvexport import csv_stream
 from portal.projects.queries import departments_and_managers
 from portal.projects.rules import current_rules
 from portal.projects.services import load_project
@@ -102,9 +102,8 @@ def _csv_rows(rows):
 @require("dashboard.view")
 def export():
     """The filtered, sorted portfolio as CSV (formula-safe, streamed); the same visibility as the page."""
-    _, _, rows = _portfolio(_form())
-    return Response(stream_with_context(csv_stream(CSV_COLUMNS, _csv_rows(rows))), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="portfolio.csv"'})
+    form = _form()  # invalid filters answer 400 before any of the body is sent
+    return csv_response("portfolio.csv", CSV_COLUMNS, lambda: _csv_rows(_portfolio(form)[2]))
 
 
 @bp.get("/summary")

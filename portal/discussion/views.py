@@ -6,9 +6,9 @@ from portal.db import utcnow
 from portal.discussion import bp
 from portal.discussion import services as svc
 from portal.discussion.forms import ActionForm, CommentForm, PreferenceForm
-from portal.notify.preferences import notification_preference, set_notification_preference
 from portal.discussion.targets import resolve
 from portal.errors import PortalError
+from portal.notify.preferences import notification_preference, set_notification_preference
 from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project

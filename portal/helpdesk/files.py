@@ -3,8 +3,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from portal.helpdesk.models import Attachment
-from portal.uploads import (MAX_NAME, SavedFile, clean_name, discard, download,  # noqa: F401
-                            require_file, save)
+from portal.uploads import MAX_NAME, SavedFile, clean_name, discard, download, require_file, save  # noqa: F401
 
 
 def record(saved: SavedFile | None, ticket, user, reply=None) -> Attachment | None:

@@ -3,12 +3,12 @@ import uuid
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.helpdesk.models import CATEGORIES, PRIORITIES, STATUSES
 from portal.markdown import LIMITS
+from portal.numbers import VersionField
 
 MAX_BODY = LIMITS["ticket"]
 
@@ -43,7 +43,7 @@ class TicketUpdateForm(FlaskForm):
     status = SelectField("Status", choices=STATUSES)
     priority = SelectField("Priority", choices=PRIORITIES)
     category = SelectField("Category", choices=CATEGORIES)
-    version = IntegerField(validators=[DataRequired()])
+    version = VersionField(validators=[InputRequired()])
 
 
 class RatingForm(FlaskForm):
@@ -63,7 +63,7 @@ class MergeForm(FlaskForm):
 class CannedForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=120)])
     body = TextAreaField("Answer", validators=[DataRequired(), Length(max=MAX_BODY, message=f"Use at most {MAX_BODY:,} characters.")], render_kw={"rows": 8})
-    version = HiddenField()
+    version = VersionField(validators=[Optional()])
 
 
 class BulkForm(FlaskForm):

@@ -1,6 +1,8 @@
 """Help-desk workflow: asking, answering, the status table, assignment, merging and rating."""
 import re
+
 from flask import abort
+
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.db import Counter, db, next_number, utcnow

@@ -33,7 +33,7 @@ def canned_edit(answer_id=None):
     status = 200
     if form.validate_on_submit():
         try:
-            version = int(form.version.data) if answer is not None else None
+            version = (form.version.data or 0) if answer is not None else None
             save_answer(current_user, form.title.data, form.body.data, answer, version)
         except ValueError as exc:  # refused (a PortalError), or a damaged version field
             status = apply_error(form, exc)

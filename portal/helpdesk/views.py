@@ -2,18 +2,39 @@
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
-from portal.helpdesk import bp, files
-from portal.helpdesk.canned import fill
-from portal.helpdesk.forms import (BulkForm, MergeForm, QueueFilterForm, RatingForm, ReplyForm,
-                                   TicketForm, TicketUpdateForm, new_token)
-from portal.helpdesk.models import ArticleLink, Attachment, CannedAnswer, Ticket
-from portal.helpdesk.queue import queue, views_for
-from portal.helpdesk.services import (parse_number, work_ticket, add_reply, agents, assign_to_self, bulk_update,
-                                      change_status, create_ticket, is_agent, load_ticket, merge, rate,
-                                      replies_for, visible_tickets)
-from portal.helpdesk.sla import BusinessCalendar, describe_remaining
 from portal.db import utcnow
 from portal.errors import NotAllowed, PortalError, Stale
+from portal.helpdesk import bp, files
+from portal.helpdesk.canned import fill
+from portal.helpdesk.forms import (
+    BulkForm,
+    MergeForm,
+    QueueFilterForm,
+    RatingForm,
+    ReplyForm,
+    TicketForm,
+    TicketUpdateForm,
+    new_token,
+)
+from portal.helpdesk.models import ArticleLink, Attachment, CannedAnswer, Ticket
+from portal.helpdesk.queue import queue, views_for
+from portal.helpdesk.services import (
+    add_reply,
+    agents,
+    assign_to_self,
+    bulk_update,
+    change_status,
+    create_ticket,
+    is_agent,
+    load_ticket,
+    merge,
+    parse_number,
+    rate,
+    replies_for,
+    visible_tickets,
+    work_ticket,
+)
+from portal.helpdesk.sla import BusinessCalendar, describe_remaining
 from portal.kb.services import url_for_path
 from portal.pagination import page_arg
 from portal.permissions import check

@@ -1,21 +1,20 @@
 """The intake queue (submitted and in-review requests, oldest first) and the governance rules editor."""
 import json
 
-from peewee import JOIN
 from flask import flash, request, url_for
 from flask_login import current_user, login_required
+from peewee import JOIN
 
 from portal.auth.models import User
+from portal.db import utcnow
 from portal.intake import bp
 from portal.pagination import page_arg, paginate
 from portal.permissions import require
 from portal.projects.forms import FilterForm, RulesForm
-from portal.projects.models import RuleSet
+from portal.projects.models import Project, RuleSet
 from portal.projects.queries import SORTS, filtered
 from portal.projects.review import approval_status
 from portal.projects.rules import APPROVER_KINDS, RulesError, current_rules, dump_toml, parse_toml, save_rules
-from portal.projects.models import Project
-from portal.db import utcnow
 from portal.web import redirect_to, render
 
 QUEUE_SORTS = ("oldest", "score", "budget")

@@ -1,9 +1,10 @@
 """The issue form and the issue list's filters."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.issues.services import FIELDS, PRIORITIES
+from portal.numbers import VersionField
 from portal.risks.models import ISSUE_STATUSES
 from portal.validators import DateField
 
@@ -20,7 +21,7 @@ class IssueForm(FlaskForm):
     due_date = DateField("Due date", validators=[Optional()])
     status = SelectField("Status", choices=[(s, STATUS_LABELS[s]) for s in ISSUE_STATUSES], default="open")
     resolution = TextAreaField("Resolution", validators=[Length(max=5000)])
-    version = HiddenField()
+    version = VersionField(validators=[Optional()])
 
     def with_people(self, people):
         self.owner.choices = list(people)

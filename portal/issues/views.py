@@ -3,8 +3,8 @@ from flask import flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.audit.services import history
-from portal.errors import PortalError
 from portal.auth.models import User
+from portal.errors import PortalError
 from portal.issues import bp
 from portal.issues.forms import STATUS_LABELS, IssueFilterForm, IssueForm
 from portal.issues.services import PRIORITIES, create_issue, load_issue, update_issue
@@ -96,8 +96,7 @@ def edit(ref, issue_id):
         return _form_page(project, form, issue)
     if form.validate_on_submit():
         try:
-            version = int(form.version.data or 0) if str(form.version.data or "0").isdigit() else 0
-            update_issue(issue, current_user, version, form.values())
+            update_issue(issue, current_user, form.version.data or 0, form.values())
         except PortalError as exc:
             return _form_page(project, form, issue, status=apply_error(form, exc, forbidden_status=422))
         flash(f"Issue I-{issue.id} saved.", "success")

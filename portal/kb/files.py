@@ -35,6 +35,8 @@ def safe_path(relative: str, root: Path | None = None) -> Path | None:
     parts = relative.split("/")
     if any(p in ("", ".", "..") or p.startswith(".") for p in parts):
         return None
+    if len(relative.encode()) > 1024 or any(len(p.encode()) > 255 for p in parts):
+        return None  # longer than any file system allows: no such file (and no OSError from a check)
     try:
         candidate = (root / relative).resolve()
     except (OSError, RuntimeError):

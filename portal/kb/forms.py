@@ -1,11 +1,11 @@
 """Forms for editing, creating, moving, acknowledging and completing articles."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.kb.files import MAX_SECTION, MAX_SLUG
 from portal.markdown import LIMITS
-from portal.numbers import in_range
+from portal.numbers import VersionField
 
 MAX_TEXT = LIMITS["article"]
 TOO_LONG = f"Use at most {MAX_TEXT:,} characters."
@@ -16,7 +16,7 @@ class EditForm(FlaskForm):
     message = StringField("What changed", validators=[Optional(), Length(max=300)])
     new_version = BooleanField("New version: everyone acknowledges again")
     draft = BooleanField("Save as draft (readers keep seeing the published version)")
-    version = IntegerField(validators=[InputRequired(), in_range()])
+    version = VersionField(validators=[InputRequired()])
 
 
 class NewArticleForm(FlaskForm):
@@ -29,12 +29,12 @@ class NewArticleForm(FlaskForm):
 class MoveForm(FlaskForm):
     section = StringField("Section (folder)", validators=[DataRequired(), Length(max=MAX_SECTION)])
     slug = StringField("Address (file name without .md)", validators=[DataRequired(), Length(max=MAX_SLUG)])
-    version = IntegerField(validators=[InputRequired(), in_range()])
+    version = VersionField(validators=[InputRequired()])
 
 
 class VersionForm(FlaskForm):
     """A button that acts on an article as the editor last saw it."""
-    version = IntegerField(validators=[InputRequired(), in_range()])
+    version = VersionField(validators=[InputRequired()])
 
 
 class PreviewForm(FlaskForm):

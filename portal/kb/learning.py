@@ -6,12 +6,10 @@ from peewee import JOIN, IntegrityError, fn
 
 from portal.audit.services import record
 from portal.auth.models import User
-from portal.csvexport import csv_stream
 from portal.db import db
 from portal.errors import InvalidInput
 from portal.kb.models import ACK_ROLES, Acknowledgement, Article, TrainingCompletion
 from portal.pagination import paginate
-
 
 # --- acknowledgements ------------------------------------------------------------
 
@@ -68,14 +66,15 @@ def ack_status_query(article: Article):
             .order_by(acked.c.at.is_null(False), User.name))
 
 
-def ack_csv(article: Article):
-    """Stream the acknowledgement list of one standard as formula-safe CSV lines."""
-    def rows():
-        for u in ack_status_query(article).objects().iterator():
-            at = u.acked_at
-            yield (u.name, u.email, u.department, u.role, article.title, article.doc_version,
-                   at.isoformat(sep=" ", timespec="minutes") if hasattr(at, "isoformat") else (at or ""))
-    return csv_stream(["name", "email", "department", "role", "standard", "version", "acknowledged_at"], rows())
+ACK_CSV_COLUMNS = ["name", "email", "department", "role", "standard", "version", "acknowledged_at"]
+
+
+def ack_csv_rows(article: Article):
+    """The acknowledgement list of one standard as ACK_CSV_COLUMNS values, one person at a time."""
+    for u in ack_status_query(article).objects().iterator():
+        at = u.acked_at
+        yield (u.name, u.email, u.department, u.role, article.title, article.doc_version,
+               at.isoformat(sep=" ", timespec="minutes") if hasattr(at, "isoformat") else (at or ""))
 
 
 # --- training -------------------------------------------------------------------

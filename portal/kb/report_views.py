@@ -1,7 +1,7 @@
 """The PMO's knowledge reports: acknowledgements (with CSV), training completion, overdue reviews."""
-from flask import Response, stream_with_context
 from flask_login import current_user
 
+from portal.csvexport import csv_response
 from portal.kb import bp, learning, services
 from portal.pagination import page_arg, paginate
 from portal.permissions import require
@@ -30,14 +30,7 @@ def ack_csv(article_id):
     """The same list as CSV, streamed, formula-safe."""
     article = services.load_article_by_id(article_id)
     name = f"acknowledgements-{article.slug.replace('/', '-')}-v{article.doc_version}.csv"
-    response = Response(stream_with_context(learning.ack_csv(article)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
-    return response
-
-
-def _quote(name):
-    from urllib.parse import quote
-    return quote(name, safe="")
+    return csv_response(name, learning.ACK_CSV_COLUMNS, lambda: learning.ack_csv_rows(article))
 
 
 @bp.get("/reports/training")

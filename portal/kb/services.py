@@ -206,8 +206,9 @@ def recently_updated(limit: int = 8):
 
 def revisions(article: Article, page: int = 1, per_page: int = 50):
     """One Page of an article's revisions, newest first, with their authors."""
-    from portal.auth.models import User
     from peewee import JOIN
+
+    from portal.auth.models import User
     return paginate(Revision.select(Revision, User).join(User, JOIN.LEFT_OUTER, on=(Revision.author == User.id))
                     .where(Revision.article == article).order_by(Revision.number.desc()), page, per_page, count=False)
 

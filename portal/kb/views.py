@@ -1,13 +1,13 @@
 """Knowledge base pages: browse, search, read, acknowledge, train."""
-from flask import abort, current_app, flash, request, send_file, url_for
+from flask import abort, flash, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from portal.db import utcnow
 from portal.errors import InvalidInput
 from portal.kb import bp, files, learning, services
 from portal.kb.forms import AcknowledgeForm, quiz_form
 from portal.kb.models import count_view
 from portal.kb.search import search as run_search
-from portal.db import utcnow
 from portal.pagination import Page, page_arg
 from portal.permissions import can
 from portal.web import apply_error, redirect_to, render

@@ -1,17 +1,17 @@
 """The PMO KPI page and its monthly CSV."""
-from flask import Response, request, stream_with_context
 from flask_login import login_required
 
-from portal.csvexport import csv_stream
+from portal.csvexport import csv_response
 from portal.db import utcnow
 from portal.kpis import bp
 from portal.kpis import services as svc
+from portal.numbers import int_arg
 from portal.permissions import require
 from portal.web import render
 
 
 def _months() -> int:
-    return max(2, min(request.args.get("months", 6, type=int) or 6, 24))
+    return max(2, min(int_arg("months", 6) or 6, 24))
 
 
 @bp.get("/")
@@ -30,7 +30,6 @@ def index():
 @require("pmo.views")
 def export():
     """The monthly series as CSV (formula-safe)."""
-    rows = svc.monthly(utcnow().date(), _months())
-    lines = csv_stream(svc.COLUMNS, ([r[c] for c in svc.COLUMNS] for r in rows))
-    return Response(stream_with_context(lines), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="pmo-kpis.csv"'})
+    today, months = utcnow().date(), _months()
+    return csv_response("pmo-kpis.csv", svc.COLUMNS,
+                        lambda: ([r[c] for c in svc.COLUMNS] for r in svc.monthly(today, months)))

@@ -1,9 +1,10 @@
 """Forms for benefits, lessons, closing with lessons, the PMO's review and the lesson search."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.lessons.models import CATEGORIES
+from portal.numbers import VersionField
 from portal.validators import DateField
 
 
@@ -14,7 +15,7 @@ class BenefitForm(FlaskForm):
     target = StringField("Target", validators=[Optional(), Length(max=100)])
     actual = StringField("Actual (realised)", validators=[Optional(), Length(max=100)])
     realised_on = DateField("Realised on", validators=[Optional()])
-    version = HiddenField()
+    version = VersionField(validators=[Optional()])
 
     FIELDS = ("description", "measure", "target", "actual", "realised_on")
 

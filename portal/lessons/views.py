@@ -8,7 +8,6 @@ from portal.lessons import services as svc
 from portal.lessons.forms import BenefitForm, CloseForm, LessonForm, ReviewForm, SearchForm
 from portal.lessons.models import CATEGORIES, REVIEWS
 from portal.pagination import page_arg
-from portal.permissions import can
 from portal.projects.services import load_project
 from portal.projects.workflow import may_transition
 from portal.web import apply_error, redirect_to, render
@@ -62,11 +61,7 @@ def update_benefit(ref, benefit_id):
     form = BenefitForm(prefix=f"b{benefit.id}")
     if form.validate_on_submit():
         try:
-            version = int(form.version.data or 0)
-        except ValueError:
-            version = 0
-        try:
-            svc.update_benefit(benefit, project, current_user, version, form.values())
+            svc.update_benefit(benefit, project, current_user, form.version.data or 0, form.values())
         except PortalError as exc:
             if exc.status == 403:
                 abort(403, description=str(exc))

@@ -16,7 +16,6 @@ def attention_items(user) -> list[dict]:
     from portal.notify.services import unread_count
     from portal.projects.models import Project
     from portal.risks.models import Risk
-
     from portal.risks.portfolio import visible_project_ids
     today = utcnow().date()
     items = []

@@ -1,7 +1,7 @@
 """Home page and Markdown preview."""
 from flask import request
-from markupsafe import Markup
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from portal.main import bp
 from portal.main.attention import attention_items

@@ -1,8 +1,9 @@
 """Milestone forms: a new milestone, and its forecast and completion."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.numbers import VersionField
 from portal.validators import DateField
 
 
@@ -28,4 +29,4 @@ class ForecastForm(FlaskForm):
 
     forecast_date = DateField("Forecast", validators=[Optional()])
     done = BooleanField("Done")
-    version = HiddenField()
+    version = VersionField(validators=[InputRequired()])

@@ -7,8 +7,8 @@ from portal.db import db, utcnow
 from portal.errors import Stale
 from portal.milestones.models import Milestone, MilestoneAlert
 from portal.notify.outbox import notify_and_mail
-from portal.projects.services import codes_visible_to
 from portal.projects.models import Project
+from portal.projects.services import codes_visible_to
 from portal.status.models import StatusReport
 
 Pred = Milestone.alias("pred")
@@ -35,7 +35,7 @@ def edges(where=None) -> list[dict]:
              .join(PredProject, on=(Pred.project == PredProject.id), src=Pred))
     if where is not None:
         query = query.where(where)
-    rows = [dict(zip(COLUMNS, row)) for row in query.order_by(PredProject.code, Pred.due_date, Milestone.id).tuples()]
+    rows = [dict(zip(COLUMNS, row, strict=False)) for row in query.order_by(PredProject.code, Pred.due_date, Milestone.id).tuples()]
     for row in rows:
         row["reasons"] = reasons(row)
     return rows

@@ -71,10 +71,10 @@ def forecast(ref, milestone_id):
     project = load_project(ref, current_user)
     check("milestones.edit", project)
     form = ForecastForm(request.form)
-    if not form.validate() or not (form.version.data or "").isdigit():
-        abort(400, description="That forecast is not a valid date.")
+    if not form.validate():
+        abort(400, description=form.form_errors[0] if form.form_errors else "That forecast is not a valid date.")
     try:
-        svc.update_forecast(project, current_user, milestone_id, int(form.version.data), form.forecast_date.data,
+        svc.update_forecast(project, current_user, milestone_id, form.version.data, form.forecast_date.data,
                             form.done.data)
     except Stale:
         current = Milestone.get_by_id(milestone_id)

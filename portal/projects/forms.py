@@ -1,11 +1,10 @@
 """Forms for requests and projects, review decisions, scoring, the team and the list filters."""
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, StopValidation
-from wtforms.widgets import HiddenInput
 
 from portal.auth.models import User
-from portal.numbers import in_range
+from portal.numbers import BoundedIntegerField, VersionField
 from portal.projects.models import CADENCES, STATES
 from portal.projects.services import FIELDS, MANAGER_ROLES, NOT_AN_AMOUNT
 from portal.validators import DateField
@@ -50,7 +49,7 @@ class ProjectForm(FlaskForm):
     known_risks = TextAreaField("Known risks", validators=[Length(max=5000)])
     reporting_cadence = SelectField("Reporting cadence", choices=[(c, c.capitalize()) for c in CADENCES],
                                     default="monthly")
-    version = IntegerField(widget=HiddenInput(), validators=[Optional(), in_range()])
+    version = VersionField(validators=[Optional()])
 
     def set_choices(self, rules: dict):
         """People and categories come from the database and the governance rules."""
@@ -73,10 +72,10 @@ class DecisionForm(FlaskForm):
 
 
 class ScoreForm(FlaskForm):
-    strategic_fit = IntegerField("Strategic fit", validators=[InputRequired(), NumberRange(1, 5)])
-    value = IntegerField("Value", validators=[InputRequired(), NumberRange(1, 5)])
-    risk = IntegerField("Risk", validators=[InputRequired(), NumberRange(1, 5)])
-    effort = IntegerField("Effort", validators=[InputRequired(), NumberRange(1, 5)])
+    strategic_fit = BoundedIntegerField("Strategic fit", minimum=1, maximum=5, validators=[InputRequired()])
+    value = BoundedIntegerField("Value", minimum=1, maximum=5, validators=[InputRequired()])
+    risk = BoundedIntegerField("Risk", minimum=1, maximum=5, validators=[InputRequired()])
+    effort = BoundedIntegerField("Effort", minimum=1, maximum=5, validators=[InputRequired()])
     comment = TextAreaField("Comment", validators=[Length(max=2000)])
 
 
@@ -99,7 +98,7 @@ class FilterForm(FlaskForm):
                         + [(s, s.replace("_", " ").capitalize()) for s in STATES], validate_choice=False)
     department = StringField("Department", validators=[Optional(), Length(max=120)])
     category = StringField("Category", validators=[Optional(), Length(max=60)])
-    manager = IntegerField("Manager", validators=[Optional(), in_range()])
+    manager = BoundedIntegerField("Manager", validators=[Optional()])
     sort = SelectField("Sort", choices=[("name", "Name"), ("code", "Code"), ("state", "State"),
                                         ("budget", "Budget"), ("start", "Start date"), ("newest", "Newest")],
                        validate_choice=False)

@@ -1,6 +1,5 @@
 """Listing projects: filters, sorting, pages and the CSV export, all on the visibility-scoped query."""
 from portal.auth.models import User
-from portal.csvexport import csv_stream
 from portal.pagination import paginate
 from portal.projects.models import STATES, Project
 
@@ -49,9 +48,8 @@ CSV_COLUMNS = ["code", "name", "state", "category", "department", "manager", "bu
                "end_date", "score", "summary"]
 
 
-def csv_lines(query):
-    """The rows of `query` as formula-safe CSV text, one line at a time (streamed, never built in memory)."""
-    rows = ((p.code or f"DRAFT-{p.id}", p.name, p.state, p.category, p.department, p.manager_name,
-             p.budget, p.start_date, p.end_date, p.score, p.summary)
-            for p in query.order_by(Project.code, Project.id).objects().iterator())
-    return csv_stream(CSV_COLUMNS, rows)
+def csv_rows(query):
+    """The rows of `query` as CSV_COLUMNS values, one at a time from a server-side iterator (never all in memory)."""
+    for p in query.order_by(Project.code, Project.id).objects().iterator():
+        yield (p.code or f"DRAFT-{p.id}", p.name, p.state, p.category, p.department, p.manager_name,
+               p.budget, p.start_date, p.end_date, p.score, p.summary)

@@ -122,7 +122,7 @@ def parse_toml(text: str) -> dict:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError([f"Not valid TOML: {exc}"])
+        raise RulesError([f"Not valid TOML: {exc}"]) from exc
     return validate_rules(data)
 
 

@@ -1,8 +1,9 @@
 """Project pages: the list and its CSV, requesting, the project page, editing, steps and the team."""
-from flask import Response, current_app, abort, flash, request, stream_with_context, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.auth.models import User
+from portal.csvexport import csv_response
 from portal.db import db
 from portal.errors import PortalError
 from portal.pagination import page_arg
@@ -11,7 +12,7 @@ from portal.projects import SECTIONS, bp
 from portal.projects import services as svc
 from portal.projects.forms import DecisionForm, FilterForm, MemberForm, ProjectForm, ScoreForm, StateForm
 from portal.projects.permissions import locked_fields
-from portal.projects.queries import csv_lines, departments_and_managers, filtered, search_projects
+from portal.projects.queries import CSV_COLUMNS, csv_rows, departments_and_managers, filtered, search_projects
 from portal.projects.review import approval_status, decide, kinds_user_can_give, score_request, scores
 from portal.projects.rules import CRITERIA, current_rules, explain, missing_fields
 from portal.projects.workflow import STATE_LABELS, may_transition
@@ -46,9 +47,8 @@ def export():
     form = FilterForm(formdata=request.args, meta={"csrf": False})
     if not form.validate():
         abort(400, description="Those filters are not valid.")
-    lines = csv_lines(filtered(current_user, **_filters(form)))
-    return Response(stream_with_context(lines), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="projects.csv"'})
+    filters = _filters(form)
+    return csv_response("projects.csv", CSV_COLUMNS, lambda: csv_rows(filtered(current_user, **filters)))
 
 
 def _form_page(form, project=None, status=200, rules=None):
@@ -130,9 +130,6 @@ def edit(ref):
         flash(f"{project.ref} {'submitted for review' if project.state == 'submitted' else 'saved'}.", "success")
         return redirect_to(url_for("projects.detail", ref=project.ref))
     else:
-        if form.version.errors:  # a hidden field: say so above the form, where it is seen
-            form.form_errors.append("This form's edit marker is damaged, so the portal cannot tell whether someone "
-                                    "saved in between. Your input is below, not saved; reload the page and save again.")
         return _form_page(form, project, status=422, rules=rules)
     return _form_page(form, project, rules=rules)
 

@@ -1,8 +1,9 @@
 """Forms for resources: booking a person on a project, and the grid's filters."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from portal.numbers import BoundedIntegerField
 from portal.validators import DateField
 
 
@@ -11,7 +12,7 @@ class AllocationForm(FlaskForm):
 
     person = SelectField("Person", coerce=int, validators=[InputRequired()])
     role = StringField("Role on the project", validators=[Length(max=80)])
-    percent = IntegerField("Percent of their time", validators=[InputRequired(), NumberRange(1, 100)])
+    percent = BoundedIntegerField("Percent of their time", minimum=1, maximum=100, validators=[InputRequired()])
     start_date = DateField("From", validators=[InputRequired()])
     end_date = DateField("To", validators=[InputRequired()])
     allow_over = BooleanField("Allow booking beyond 100% (PMO only)")

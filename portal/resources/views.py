@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from portal.auth.models import User
 from portal.db import utcnow
+from portal.numbers import int_arg
 from portal.pagination import page_arg, paginate
 from portal.permissions import can, check
 from portal.projects.services import load_project
@@ -48,8 +49,8 @@ def _date_arg(name):
 @login_required
 def cell():
     """The bookings behind one grid cell: one person, one week or month."""
-    person_id = request.args.get("person", type=int)
-    if person_id is None or not 0 < person_id < 2**31:
+    person_id = int_arg("person", minimum=1)
+    if person_id is None:
         abort(404)
     first, last = _date_arg("from"), _date_arg("to")
     if last < first or last - first > MAX_SPAN:

@@ -1,9 +1,9 @@
 """Forms for risks: the full form, the inline row, quick status, review, escalation and the list filters."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
-from portal.numbers import in_range
+from portal.numbers import BoundedIntegerField, VersionField
 from portal.risks.models import CATEGORIES, RESPONSES
 from portal.validators import DateField
 
@@ -21,7 +21,7 @@ class RowForm(FlaskForm):
     impact = SelectField("Impact", choices=SCALE, coerce=int, default=3)
     owner = SelectField("Owner", coerce=int)
     review_date = DateField("Review date", validators=[Optional()])
-    version = HiddenField()
+    version = VersionField(validators=[Optional()])
 
     FIELDS = ("title", "category", "probability", "impact", "owner", "review_date")
 
@@ -53,7 +53,7 @@ class RiskForm(RowForm):
 
 class StatusForm(FlaskForm):
     status = SelectField("Status", choices=[(s, STATUS_LABELS[s]) for s in ("open", "monitoring", "closed")])
-    version = HiddenField()
+    version = VersionField(validators=[Optional()])
 
 
 class EscalateForm(FlaskForm):
@@ -73,9 +73,9 @@ class FilterForm(FlaskForm):
     band = SelectField("Score band", choices=[("", "Any score"), ("high", "High (15–25)"),
                                               ("medium", "Medium (8–14)"), ("low", "Low (1–7)")],
                        validate_choice=False)
-    owner = IntegerField("Owner", validators=[Optional(), in_range(1)])
-    p = IntegerField("Probability", validators=[Optional(), NumberRange(1, 5)])
-    i = IntegerField("Impact", validators=[Optional(), NumberRange(1, 5)])
+    owner = BoundedIntegerField("Owner", minimum=1, validators=[Optional()])
+    p = BoundedIntegerField("Probability", minimum=1, maximum=5, validators=[Optional()])
+    i = BoundedIntegerField("Impact", minimum=1, maximum=5, validators=[Optional()])
     overdue = StringField("Review overdue", validators=[Optional(), Length(max=3)])
     escalated = StringField("Escalated", validators=[Optional(), Length(max=3)])
     project = StringField("Project", validators=[Optional(), Length(max=32)])

@@ -2,6 +2,8 @@
 from flask import request
 from flask_login import current_user, login_required
 
+from portal.numbers import parse_int
+from portal.pagination import page_arg, paginate
 from portal.risks import bp
 from portal.risks import portfolio as pf
 from portal.risks.forms import STATUS_LABELS, FilterForm
@@ -9,8 +11,6 @@ from portal.risks.models import Issue
 from portal.risks.queries import page_of
 from portal.risks.services import today
 from portal.web import is_fragment_request, render
-from portal.numbers import parse_int
-from portal.pagination import page_arg, paginate
 
 PER_PAGE = 50
 

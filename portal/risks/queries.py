@@ -2,7 +2,6 @@
 from peewee import fn
 
 from portal.auth.models import User
-from portal.csvexport import csv_stream
 from portal.pagination import paginate
 from portal.projects.models import Project
 from portal.risks.models import CATEGORIES, OPEN_RISK, RISK_STATUSES, Risk
@@ -76,13 +75,12 @@ CSV_COLUMNS = ["id", "project", "title", "category", "status", "probability", "i
                "contingency", "trigger", "review_date", "escalated", "description"]
 
 
-def csv_lines(query):
-    """The risks of `query` (with `owner_name` and `project_code` selected) as formula-safe CSV, streamed."""
-    rows = ((f"R-{r.id}", r.project_code, r.title, r.category, r.status, r.probability, r.impact, r.score,
-             r.residual_probability, r.residual_impact, r.residual_score, r.owner_name, r.response, r.mitigation,
-             r.contingency, r.trigger, r.review_date, "yes" if r.escalated else "", r.description)
-            for r in query.order_by(Risk.score.desc(), Risk.id).objects().iterator())
-    return csv_stream(CSV_COLUMNS, rows)
+def csv_rows(query):
+    """The risks of `query` (with `owner_name` and `project_code` selected) as CSV_COLUMNS values, one at a time."""
+    for r in query.order_by(Risk.score.desc(), Risk.id).objects().iterator():
+        yield (f"R-{r.id}", r.project_code, r.title, r.category, r.status, r.probability, r.impact, r.score,
+               r.residual_probability, r.residual_impact, r.residual_score, r.owner_name, r.response, r.mitigation,
+               r.contingency, r.trigger, r.review_date, "yes" if r.escalated else "", r.description)
 
 
 def with_project(query):

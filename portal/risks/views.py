@@ -1,8 +1,9 @@
 """A project's risk log: list, heat map, CSV, inline and full editing, review, escalation, conversion."""
-from flask import Response, abort, flash, request, stream_with_context, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.audit.services import history
+from portal.csvexport import csv_response
 from portal.errors import PortalError
 from portal.pagination import page_arg
 from portal.permissions import can, check
@@ -11,7 +12,7 @@ from portal.risks import bp
 from portal.risks import services as svc
 from portal.risks.forms import STATUS_LABELS, ActionForm, EscalateForm, FilterForm, RiskForm, RowForm, StatusForm
 from portal.risks.models import Issue
-from portal.risks.queries import csv_lines, page_of, project_heatmap, project_risks, with_project
+from portal.risks.queries import CSV_COLUMNS, csv_rows, page_of, project_heatmap, project_risks, with_project
 from portal.web import apply_error, hx_trigger, is_fragment_request, redirect_to, render
 
 BASE = "/projects/<ref>/risks"
@@ -68,9 +69,9 @@ def export(ref):
     """The filtered log as formula-safe CSV, streamed; the same access as the page."""
     project = _project(ref)
     form = _filters()
-    lines = csv_lines(with_project(project_risks(project, form.filters(), svc.today())))
-    return Response(stream_with_context(lines), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="risks-{project.ref}.csv"'})
+    filters, today = form.filters(), svc.today()
+    return csv_response(f"risks-{project.ref}.csv", CSV_COLUMNS,
+                        lambda: csv_rows(with_project(project_risks(project, filters, today))))
 
 
 @bp.post(f"{BASE}/")
@@ -139,10 +140,7 @@ def edit(ref, risk_id):
 
 
 def _version(form) -> int:
-    try:
-        return int(form.version.data or 0)
-    except ValueError:
-        return 0
+    return form.version.data or 0
 
 
 def _detail(project, risk, status=200, escalate_form=None):
@@ -224,7 +222,7 @@ def change_status(ref, risk_id):
     risk = svc.load_risk(project, risk_id)
     form = StatusForm()
     if not form.validate_on_submit():
-        abort(422, description="Choose open, monitoring or closed.")
+        abort(422, description=form.form_errors[0] if form.form_errors else "Choose open, monitoring or closed.")
     try:
         risk = svc.change_status(risk, current_user, _version(form), form.status.data)
     except PortalError as exc:

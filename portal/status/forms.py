@@ -1,9 +1,10 @@
 """The status report form; only its declared fields are ever read."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.markdown import LIMITS
+from portal.numbers import BoundedIntegerField
 from portal.projects.forms import AmountField
 from portal.status.services import FIELDS
 from portal.validators import DateField
@@ -37,7 +38,7 @@ class StatusForm(FlaskForm):
     reason_scope = _reason("Why (scope)")
     rag_resources = _rag("Resources")
     reason_resources = _reason("Why (resources)")
-    percent_complete = IntegerField("Percent complete", validators=[InputRequired(), NumberRange(0, 100)])
+    percent_complete = BoundedIntegerField("Percent complete", maximum=100, validators=[InputRequired()])
     forecast_finish = DateField("Forecast finish", validators=[Optional()])
     spent_to_date = AmountField("Spent to date", places=2,
                                  validators=[Optional(), NumberRange(min=0, max=999_999_999_999)])

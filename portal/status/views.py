@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from portal.audit.services import history
 from portal.db import utcnow
 from portal.errors import PortalError
+from portal.numbers import parse_int
 from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
@@ -17,7 +18,6 @@ from portal.status.forms import StatusForm
 from portal.status.models import DIMENSIONS
 from portal.status.periods import latest_due, open_periods
 from portal.web import apply_error, redirect_to, render
-from portal.numbers import parse_int
 
 PER_PAGE = 50
 
@@ -37,7 +37,7 @@ def trend_charts(project, reports) -> dict:
     drift = [(r.period_end.isoformat(), (r.forecast_finish - project.end_date).days
               if r.forecast_finish and project.end_date else None) for r in reports]
     return {"rag": rag_grid(labels, rows, f"RAG over the last {len(reports)} reports"),
-            "percent": line_chart([(lab, r.percent_complete) for lab, r in zip(labels, reports)],
+            "percent": line_chart([(lab, r.percent_complete) for lab, r in zip(labels, reports, strict=False)],
                                   "Percent complete", low=0, high=100, unit="%"),
             "drift": line_chart(drift, "Forecast finish against the planned end, in days", low=0, unit=" d")}
 
