@@ -43,7 +43,7 @@ def main(ctx):
 
 def _refuse_unless_schema_current(app):
     """Exit non-zero when the database is behind this release, or ahead of it (upgraded by a newer one)."""
-    from portal.ops.health import own_connection
+    from portal.db import own_connection
     from portal.schema import schema_state
     with app.app_context():
         try:

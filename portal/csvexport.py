@@ -2,13 +2,12 @@
 import csv
 import io
 import re
-from contextlib import contextmanager
 from decimal import Decimal
 from urllib.parse import quote
 
 from flask import Response, stream_with_context
 
-from portal.db import db
+from portal.db import own_connection
 
 FORMULA_START = ("=", "+", "-", "@")
 LINE_START = ("\t", "\r", "\n")
@@ -52,24 +51,6 @@ def csv_stream(header, rows):
         yield flush()
 
 
-@contextmanager
-def body_connection():
-    """A database connection for a response body sent after the view returned.
-
-    The server reads a streamed body after the request's teardown closed the request's
-    connection, so the body opens its own and closes it when the last line is sent (or the
-    client goes away). One already open (a test thread's, a CLI's) is used and left open.
-    """
-    opened = db.is_closed()
-    if opened:
-        db.connect()
-    try:
-        yield
-    finally:
-        if opened and not db.is_closed():
-            db.close()
-
-
 def attachment(filename: str) -> str:
     """A Content-Disposition value for `filename`: plain ASCII for old clients, UTF-8 for the rest."""
     plain = "".join(c for c in filename if c.isascii() and c.isprintable() and c not in '"\\') or "download"
@@ -84,7 +65,7 @@ def csv_response(filename: str, header, rows) -> Response:
     so `rows` may read `current_user`.
     """
     def lines():
-        with body_connection():
+        with own_connection():  # the request's connection is closed by the time the body is read
             yield from csv_stream(header, rows())
 
     response = Response(stream_with_context(lines()), mimetype="text/csv")

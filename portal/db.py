@@ -1,4 +1,5 @@
 """The database proxy, BaseModel, per-request connections and the migration runner."""
+import contextlib
 import datetime
 from pathlib import Path
 
@@ -95,6 +96,24 @@ def next_number(name: str) -> int:
         'UPDATE counter SET value = value + 1 WHERE name = %s RETURNING value'
         .replace("%s", db.param), (name,))
     return cursor.fetchone()[0]
+
+
+@contextlib.contextmanager
+def own_connection():
+    """A connection for this block only, closed after it unless the caller already held one.
+
+    For work outside a request's own connection: a streamed body read after the request's
+    teardown, a health probe that must answer even when the request hook could not connect.
+    A connection already open (a test thread's, a CLI's) is used and left open.
+    """
+    opened = db.is_closed()
+    if opened:
+        db.connect()
+    try:
+        yield
+    finally:
+        if opened and not db.is_closed():
+            db.close()
 
 
 def is_sqlite() -> bool:

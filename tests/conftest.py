@@ -77,13 +77,18 @@ def _sqlite_template(tmp_path_factory):
 @pytest.fixture(scope="session")
 def _pg_url():
     """A PostgreSQL database created (and migrated) for this run, dropped after it."""
+    yield from migrated_pg_database("portal_test")
+
+
+def migrated_pg_database(prefix: str):
+    """Create a PostgreSQL database named after `prefix`, migrate it, yield its URL, drop it afterwards."""
     try:
         import psycopg2
         admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=3)
     except Exception as exc:  # not installed, not running, refused
         _missing(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}")
     admin.autocommit = True
-    name = f"portal_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     with admin.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"

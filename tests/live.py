@@ -19,7 +19,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -199,22 +198,8 @@ def _pg_live_url():
     Not the shared test database: that one is emptied before every test, and a server
     outlives a test. Each server empties this one when it starts.
     """
-    from tests.conftest import PG_ADMIN_URL, _migrate, _missing
-    try:
-        import psycopg2
-        admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=3)
-    except Exception as exc:  # not installed, not running, refused
-        _missing(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}")
-    admin.autocommit = True
-    name = f"portal_live_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    _migrate(url)
-    yield url
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    from tests.conftest import migrated_pg_database
+    yield from migrated_pg_database("portal_live")
 
 
 @pytest.fixture(scope="module")

@@ -1,28 +1,14 @@
 """Readiness: can this process serve? Database, schema and the shared upload folder, each checked."""
-import contextlib
 import logging
 
 from flask import current_app
 
-from portal.db import db
+from portal.db import db, own_connection
 
 log = logging.getLogger("portal.health")
 
 # The last answer of this worker process, so that a state change is logged once and not on every probe.
 _last_failing: tuple | None = None
-
-
-@contextlib.contextmanager
-def own_connection():
-    """A connection for this block only, closed after it unless the caller already held one."""
-    opened = db.is_closed()
-    if opened:
-        db.connect()
-    try:
-        yield
-    finally:
-        if opened and not db.is_closed():
-            db.close()
 
 
 def _check_database_and_schema(checks: dict) -> str | None:

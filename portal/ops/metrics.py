@@ -35,9 +35,8 @@ class _PortalState:
     def collect(self):
         from peewee import fn
 
-        from portal.db import db, utcnow
+        from portal.db import db, own_connection, utcnow
         from portal.notify.models import MailDelivery
-        from portal.ops.health import own_connection
         from portal.system import REMIND_LAST_SUCCESS, get_value
         backlog = GaugeMetricFamily("portal_mail_outbox_backlog", "E-mails queued and not yet sent")
         oldest = GaugeMetricFamily("portal_mail_oldest_pending_age_seconds",
