@@ -1,6 +1,6 @@
 """The Markdown renderer's cost is bounded for any input, texts are capped, and pages show the HTML stored at save time.
 
-Time bounds are CPU seconds of this process (time.process_time), so other work on the
+Time bounds are CPU seconds of the rendering thread (time.thread_time), so other work on the
 machine does not count. The renderer is linear after the fixes in portal/markdown_guard.py,
 but Python-Markdown spends up to ~10 µs per character on the densest input (every character
 its own element) on this 2-core machine: we allow 0.1 s plus 15 µs per character, i.e.
@@ -37,14 +37,17 @@ def budget(size: int) -> float:
 
 
 def cpu_seconds(render, text) -> float:
-    start = time.process_time()
+    """CPU time of this thread only: threads other tests left running (a mail sink, a pool) do not count."""
+    start = time.thread_time()
     render(text)
-    return time.process_time() - start
+    return time.thread_time() - start
 
 
 def slow_inputs(render, size):
+    """Inputs over budget twice in a row (one garbage-collection pause is not the renderer's cost)."""
     return [(name, round(seconds, 3)) for name, text in corpus(size)
-            if (seconds := cpu_seconds(render, text)) > budget(size)]
+            if (seconds := cpu_seconds(render, text)) > budget(size)
+            and (seconds := min(seconds, cpu_seconds(render, text))) > budget(size)]
 
 
 def test_every_corpus_input_of_10_kb_renders_within_its_budget():
