@@ -5,7 +5,8 @@ migrations of their own, so this file must not import them.
 """
 import datetime
 
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
+from peewee import (BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, Model,
+                    TextField)
 
 
 def _now():

@@ -5,18 +5,8 @@ table with a generated, GIN-indexed tsvector on PostgreSQL.
 """
 import datetime
 
-from peewee import (
-    BigIntegerField,
-    BooleanField,
-    CharField,
-    DateField,
-    DateTimeField,
-    ForeignKeyField,
-    IntegerField,
-    Model,
-    SqliteDatabase,
-    TextField,
-)
+from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField,
+                    ForeignKeyField, IntegerField, Model, SqliteDatabase, TextField)
 
 
 def _now():

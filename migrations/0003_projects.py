@@ -4,18 +4,8 @@ Models here are frozen copies, as in 0001: later changes get migrations of their
 """
 import datetime
 
-from peewee import (
-    CharField,
-    DateField,
-    DateTimeField,
-    DecimalField,
-    FloatField,
-    ForeignKeyField,
-    IntegerField,
-    Model,
-    SmallIntegerField,
-    TextField,
-)
+from peewee import (CharField, DateField, DateTimeField, DecimalField, FloatField, ForeignKeyField,
+                    IntegerField, Model, SmallIntegerField, TextField)
 
 
 def _now():

@@ -2,7 +2,8 @@
 linked knowledge articles and deflections. Frozen models: see 0001."""
 import datetime
 
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
+from peewee import (BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, Model,
+                    TextField)
 
 
 def _now():

@@ -1,17 +1,8 @@
 """Status reports, the reminders claimed about them, and the mail outbox. Frozen models: see 0001."""
 import datetime
 
-from peewee import (
-    CharField,
-    DateField,
-    DateTimeField,
-    DecimalField,
-    ForeignKeyField,
-    IntegerField,
-    Model,
-    SmallIntegerField,
-    TextField,
-)
+from peewee import (CharField, DateField, DateTimeField, DecimalField, ForeignKeyField, IntegerField,
+                    Model, SmallIntegerField, TextField)
 
 
 def _now():

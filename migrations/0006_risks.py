@@ -1,17 +1,8 @@
 """Risk and issue logs. Frozen models: see 0001."""
 import datetime
 
-from peewee import (
-    BooleanField,
-    CharField,
-    DateField,
-    DateTimeField,
-    ForeignKeyField,
-    IntegerField,
-    Model,
-    SmallIntegerField,
-    TextField,
-)
+from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model,
+                    SmallIntegerField, TextField)
 
 
 def _now():

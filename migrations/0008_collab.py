@@ -2,7 +2,8 @@
 and the project an audit event belongs to. Frozen models: see 0001."""
 import datetime
 
-from peewee import BigIntegerField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
+from peewee import (BigIntegerField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model,
+                    TextField)
 
 
 def _now():

@@ -2,16 +2,8 @@
 snapshots, the notices each sends once, and daily article view counts. Frozen models: see 0001."""
 import datetime
 
-from peewee import (
-    BooleanField,
-    CharField,
-    DateField,
-    DateTimeField,
-    ForeignKeyField,
-    IntegerField,
-    Model,
-    SmallIntegerField,
-)
+from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model,
+                    SmallIntegerField, TextField)
 
 
 def _now():

@@ -86,21 +86,14 @@ def db_upgrade():
 
 def _ensure_upload_folder_marker():
     """Give a new installation its upload folder id (in the database and in the folder); warn on a mismatch."""
-    import uuid
-
-    from flask import current_app
-
-    from portal.system import UPLOAD_FOLDER_ID, get_value, set_value
-    from portal.uploads import folder_problem, mark_folder
+    from portal.system import UPLOAD_FOLDER_ID, get_value
+    from portal.uploads import folder_problem
     upload_dir = current_app.config["UPLOAD_DIR"]
     with db.connection_context():
         row = get_value(UPLOAD_FOLDER_ID)
-        if row is None:
-            folder_id = uuid.uuid4().hex
-            mark_folder(upload_dir, folder_id)
-            set_value(UPLOAD_FOLDER_ID, folder_id)
-            click.echo(f"Upload folder {upload_dir} marked as this installation's shared folder.")
-            return
+    if row is None:
+        _mark_upload_folder()
+        return
     problem = folder_problem(upload_dir, row.value)
     if problem:
         click.echo(f"Warning: {problem}. If {upload_dir} is the shared folder (moved or restored without "
@@ -492,8 +485,6 @@ def _recorded_uploads() -> dict[str, str]:
 @with_appcontext
 def uploads_check(delete):
     """List files no record names, unfinished uploads and records whose file is missing; exit 1 if any. For cron."""
-    from flask import current_app
-
     from portal.uploads import check_store, remove_strays
     upload_dir = current_app.config["UPLOAD_DIR"]
     with db.connection_context():
