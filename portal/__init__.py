@@ -100,10 +100,11 @@ def _register_blueprints(app):
     from portal.resources import bp as resources_bp
     from portal.risks import bp as risks_bp
     from portal.status import bp as status_bp
+    from portal.webhooks import bp as webhooks_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
-               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp):
+               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, webhooks_bp):
         app.register_blueprint(bp)
 
 
@@ -224,6 +225,7 @@ NAV = [
     ("milestones.index", "Dependencies", "pmo.views", "PMO"),
     ("compliance.index", "Compliance", "pmo.views", "PMO"),
     ("kpis.index", "PMO KPIs", "pmo.views", "PMO"),
+    ("webhooks.index", "Webhooks", "webhooks.manage", "PMO"),
     ("admin.users", "Admin", "admin.users", None),
 ]
 

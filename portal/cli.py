@@ -505,3 +505,8 @@ def uploads_check(delete):
 
 
 main.add_command(uploads_group)
+
+
+from portal.webhooks.cli import webhooks_group  # noqa: E402
+
+main.add_command(webhooks_group)

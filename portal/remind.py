@@ -7,6 +7,7 @@ import importlib
 
 from portal.db import utcnow
 from portal.notify.outbox import send_pending
+from portal.webhooks.delivery import deliver_pending
 
 REMINDER_STEPS = [
     "portal.status.reminders:status_reminders",
@@ -37,6 +38,9 @@ def run_reminders(now=None, dry_run: bool = False) -> list[str]:
     if not dry_run:
         sent, failed = send_pending(now)
         lines.append(f"mail: {sent} sent, {failed} failed (retried on the next run)")
+        delivered, failed = deliver_pending()  # real time: back-off is counted on the clock, not a simulated run
+        if delivered or failed:
+            lines.append(f"webhooks: {delivered} delivered, {failed} failed (retried with back-off; see the log)")
     lines.append(f"{'dry run: ' if dry_run else ''}{total} notice(s) in all")
     return lines
 

@@ -18,7 +18,7 @@ CORE = {"config", "db", "web", "errors", "pagination", "sqlfunc", "markdown", "c
 # and the reminder run. They may import anything; nothing below them imports them.
 ENTRY_POINTS = {"portal", "portal.cli", "portal.demo", "portal.remind"}
 # Packages every feature may use and which use no feature.
-SERVICES = {"auth", "audit", "notify"}
+SERVICES = {"auth", "audit", "notify", "webhooks"}
 # Read-only views over other features' data; only the factory registers them.
 READ_ONLY = {"dashboard", "kpis"}
 

@@ -6,6 +6,7 @@ from portal.db import db
 from portal.helpdesk.models import Ticket
 from portal.helpdesk.sla import HOUR, BusinessCalendar
 from portal.notify.outbox import notify_and_mail
+from portal.webhooks.events import emit
 
 WARN_BUSINESS_HOURS = 4
 CLOCK_RUNNING = ("new", "open")  # a ticket waiting on its requester has its clock paused
@@ -55,6 +56,10 @@ def sla_reminders(now, dry_run: bool = False) -> list[str]:
                 continue
             notify_and_mail(pmo, f"SLA breached on {ticket.reference}: {clock} was due {due:%Y-%m-%d %H:%M} "
                                  f"({ticket.subject})", f"/helpdesk/{ticket.number}")
+            emit("ticket.breaching", f"SLA breached on {ticket.reference}: {clock} was due {due:%Y-%m-%d %H:%M} "
+                                     f"({ticket.subject})", f"/helpdesk/{ticket.number}",
+                 {"ticket": ticket.reference, "subject": ticket.subject, "priority": ticket.priority,
+                  "status": ticket.status, "clock": clock, "due": due, "project": ticket.project_code})
         lines.append(line)
     for ticket in _candidates(Ticket.warned_at, soon, after=now):
         clock, due = _nearest_due(ticket, now)

@@ -12,6 +12,7 @@ from portal.helpdesk.models import CATEGORIES, PRIORITIES, Reply, Ticket
 from portal.helpdesk.sla import BusinessCalendar, due_times
 from portal.markdown import too_long
 from portal.notify.services import notify
+from portal.webhooks.events import emit
 
 AGENT_ROLES = ("pmo", "admin")
 FIRST_NUMBER = 1000  # the first ticket is PMO-1001
@@ -131,6 +132,11 @@ def create_ticket(user, subject: str, body: str, category: str, priority: str,
                                resolution_due=resolve_due)
         files.record(saved, ticket, user)
         record(user, "ticket.create", "ticket", ticket.number, f"Asked {ticket.reference}: {ticket.subject}")
+        # The body stays in the portal: a webhook carries what a queue row shows.
+        emit("ticket.created", f"{ticket.reference} from {user.name}: {ticket.subject}", _url(ticket),
+             {"ticket": ticket.reference, "subject": ticket.subject, "category": category, "priority": priority,
+              "requester": user.name, "project": project_code, "first_response_due": first_due,
+              "resolution_due": resolve_due})
     return ticket
 
 

@@ -10,6 +10,7 @@ from portal.notify.outbox import notify_and_mail
 from portal.projects.models import Project
 from portal.projects.services import codes_visible_to
 from portal.status.models import StatusReport
+from portal.webhooks.events import emit
 
 Pred = Milestone.alias("pred")
 PredProject = Project.alias("pred_project")
@@ -165,6 +166,12 @@ def alert_at_risk(now, where=None, dry_run: bool = False) -> list[str]:
                         seen = codes_visible_to(manager_id, {r["code"], r["pred_code"]})
                         notify_and_mail([manager_id], _alert_text(r, reason, seen),
                                         f"/projects/{(r['code'] if r['code'] in seen else r['pred_code'])}/milestones/")
+                    emit("milestone.at_risk", _alert_text(r, reason, {r["code"], r["pred_code"]}),
+                         f"/projects/{r['code']}/milestones/",
+                         {"project": r["code"], "milestone": r["name"], "due_date": r["due_date"],
+                          "reason": "predecessor slipped" if reason == "slip" else "predecessor's project is red",
+                          "waits_on_project": r["pred_code"], "waits_on": r["pred_name"],
+                          "waits_on_forecast": r["pred_forecast"] or r["pred_due"]})
             except IntegrityError:
                 continue  # another run sent it first
             lines.append(line)

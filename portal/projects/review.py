@@ -7,7 +7,9 @@ from portal.permissions import can
 from portal.projects.models import Approval, Project, Score
 from portal.projects.permissions import PMO, is_owner
 from portal.projects.rules import APPROVER_KINDS, CRITERIA, approvers_needed, current_rules, weighted_score
+from portal.projects.services import request_facts
 from portal.projects.workflow import apply_transition, last_decision, lock
+from portal.webhooks.events import emit
 
 UNDECIDED = ("submitted", "in_review")
 # Who may give each kind of approval.
@@ -74,6 +76,8 @@ def decide(project: Project, actor, decision: str, comment: str = "") -> Project
         verb = "was rejected" if to_state == "rejected" else "was returned for changes"
         notify([fresh.requester_id, fresh.manager_id] + [a.approver_id for a in given.values()],
                f"{fresh.code} {fresh.name} {verb}: {comment[:120]}", f"/projects/{fresh.code}")
+        emit("request.decided", f"{fresh.code} {fresh.name} {verb} by {actor.name}.", f"/projects/{fresh.code}",
+             request_facts(fresh, decision=to_state, comment=comment))
     return fresh
 
 
@@ -108,6 +112,8 @@ def _approve(project: Project, actor, comment: str, rules: dict) -> Project:
     else:
         apply_transition(project, "approved", actor, f"{label.capitalize()} given: approved. {comment}".strip(),
                          check=False)
+        emit("request.decided", f"{project.code} {project.name} was approved by {actor.name}.",
+             f"/projects/{project.code}", request_facts(project, decision="approved", comment=comment))
     notify([project.requester_id, project.manager_id],
            f"{project.code} {project.name}: {label} given by {actor.name}"
            f"{'' if remaining else '; the project is approved'}.", f"/projects/{project.code}")

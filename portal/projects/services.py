@@ -16,6 +16,7 @@ from portal.projects.models import CADENCES, Project, ProjectMember, Transition
 from portal.projects.permissions import locked_fields
 from portal.projects.rules import FIELD_LABELS, current_rules, missing_fields
 from portal.projects.workflow import WorkflowError, apply_transition, lock
+from portal.webhooks.events import emit
 
 FIELDS = ("name", "summary", "business_case", "sponsor", "manager", "compliance_owner", "department",
           "category", "strategic_objective", "start_date", "end_date", "budget", "benefits",
@@ -175,7 +176,16 @@ def submit_request(project: Project, actor, comment: str = "") -> Project:
         reviewers = User.select(User.id).where(User.role.in_(("pmo", "admin")) & User.active)
         notify([u.id for u in reviewers if u.id != actor.id] + [fresh.manager_id, fresh.requester_id],
                f"{fresh.code} {fresh.name} was submitted for review.", f"/projects/{fresh.code}")
+        emit("request.submitted", f"{fresh.code} {fresh.name} was submitted for review by {actor.name}.",
+             f"/projects/{fresh.code}", request_facts(fresh))
     return fresh
+
+
+def request_facts(project: Project, **extra) -> dict:
+    """What a webhook says about a request: what the PMO's review queue shows, nothing more."""
+    return {"project": project.code, "name": project.name, "state": project.state, "category": project.category,
+            "department": project.department, "budget": project.budget, "start_date": project.start_date,
+            "end_date": project.end_date, **extra}
 
 
 def change_state(project: Project, actor, to_state: str, comment: str = "") -> Project:

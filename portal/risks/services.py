@@ -11,6 +11,7 @@ from portal.errors import Conflict, InvalidInput, Stale
 from portal.notify.services import notify
 from portal.projects.models import ProjectMember
 from portal.risks.models import CATEGORIES, OPEN_RISK, RESPONSES, Issue, Risk, band
+from portal.webhooks.events import emit
 
 FIELDS = ("title", "description", "category", "probability", "impact", "residual_probability",
           "residual_impact", "owner", "response", "mitigation", "contingency", "trigger", "review_date")
@@ -195,6 +196,11 @@ def escalate(risk, user, note: str) -> None:
         pmo = User.select(User.id).where((User.role == "pmo") & User.active)
         notify([u.id for u in pmo], f"Risk escalated on {risk.project.ref}: {risk.title}",
                f"/projects/{risk.project.ref}/risks/{risk.id}")
+        emit("risk.escalated", f"Risk escalated on {risk.project.ref}: {risk.title}",
+             f"/projects/{risk.project.ref}/risks/{risk.id}",
+             {"project": risk.project.ref, "risk": f"R-{risk.id}", "title": risk.title,
+              "probability": risk.probability, "impact": risk.impact, "score": risk.probability * risk.impact,
+              "status": risk.status, "note": note, "by": user.name})
 
 
 def clear_escalation(risk, user) -> None:

@@ -13,6 +13,7 @@ from portal.pagination import paginate
 from portal.rendered import rendered_columns
 from portal.status.models import DIMENSIONS, RAGS, StatusReport
 from portal.status.periods import is_open, is_valid_end, open_periods
+from portal.webhooks.events import emit
 
 RAG_FIELDS = ["rag_overall"] + [f"rag_{d}" for d in DIMENSIONS]
 REASON_FIELDS = {f"rag_{d}": f"reason_{d}" for d in ("overall", *DIMENSIONS)}
@@ -98,6 +99,9 @@ def submit_report(project, user, period_end, values: dict, expected_version: int
             else:
                 record(user, "status.submit", "status_report", report.id,
                        f"{project.code} status for {period_end}", after=snapshot(report, FIELDS), project=project)
+                previous = previous_report(project, before=period_end)
+                _announce(project, report, user, was_red=previous is not None and previous.rag_overall == "red",
+                          filed=True)
                 return report, True
         if existing is None or existing.version != expected_version:
             raise _stale(existing)
@@ -106,9 +110,24 @@ def submit_report(project, user, period_end, values: dict, expected_version: int
                                         **rendered_columns(StatusReport, data)):
             raise _stale(report_for(project, period_end))
         report = StatusReport.get_by_id(existing.id)
+        _announce(project, report, user, was_red=before["rag_overall"] == "red", filed=False)
         record(user, "status.edit", "status_report", report.id, f"{project.code} status for {period_end} edited",
                before=before, after=snapshot(report, FIELDS), project=project)
         return report, False
+
+
+def _announce(project, report, user, was_red: bool, filed: bool) -> None:
+    """Webhook events for a saved report: filed (a new one), and red when the overall RAG turned red."""
+    facts = {"project": project.code, "name": project.name, "period_end": report.period_end,
+             "overall": report.rag_overall, **{d: getattr(report, f"rag_{d}") for d in DIMENSIONS},
+             "percent_complete": report.percent_complete, "by": user.name}
+    url = f"/projects/{project.code}/status/{report.period_end.isoformat()}"
+    if filed:
+        emit("status.filed", f"{project.code} {project.name}: status for {report.period_end} filed "
+                             f"({report.rag_overall}).", url, facts)
+    if report.rag_overall == "red" and not was_red:
+        emit("status.red", f"{project.code} {project.name} turned red "
+                           f"(status for {report.period_end}): {report.reason_overall[:200]}", url, facts)
 
 
 def _stale(current):
