@@ -4,9 +4,10 @@ from flask_login import current_user
 
 from portal.admin import bp
 from portal.admin.forms import UserCreateForm, UserEditForm, UserFilterForm, UserStateForm
-from portal.audit.services import history, recent
+from portal.audit.services import TRAIL_COLUMNS, history, recent, trail_rows
 from portal.auth.models import User
 from portal.auth.services import create_user, search_users, update_user
+from portal.csvexport import EXPORT_PATH, export_response
 from portal.errors import PortalError
 from portal.pagination import page_arg
 from portal.permissions import require
@@ -95,3 +96,11 @@ def audit():
     kind = request.args.get("type", "")[:32]
     page = recent(page_arg(), 50, kind or None)
     return render("admin/audit.html", events=page.rows, page=page, kind=kind)
+
+
+@bp.get(f"/audit/{EXPORT_PATH}")
+@require("admin.audit")
+def audit_export(fmt):
+    """The audit trail as on the page (one object type or all), as CSV or Excel, streamed."""
+    kind = request.args.get("type", "")[:32] or None
+    return export_response(fmt, "audit-trail", TRAIL_COLUMNS, lambda: trail_rows(kind))

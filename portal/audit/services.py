@@ -47,11 +47,26 @@ def history(obj_type: str, obj_id, limit: int = 100):
             .limit(limit))
 
 
-def recent(page: int = 1, per_page: int = 50, object_type: str | None = None):
-    """The whole trail, newest first, one Page at a time (uncounted: the trail is long)."""
+def _trail(object_type: str | None = None):
     query = (AuditEvent.select(AuditEvent, User)
              .join(User, join_type=JOIN.LEFT_OUTER, on=(AuditEvent.actor == User.id))
              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
-    return paginate(query, page, per_page, count=False)
+    return query
+
+
+def recent(page: int = 1, per_page: int = 50, object_type: str | None = None):
+    """The whole trail, newest first, one Page at a time (uncounted: the trail is long)."""
+    return paginate(_trail(object_type), page, per_page, count=False)
+
+
+TRAIL_COLUMNS = ["at", "actor", "action", "object_type", "object_id", "summary", "before", "after", "request_id"]
+
+
+def trail_rows(object_type: str | None = None):
+    """The trail (of one object type, or all), newest first, as TRAIL_COLUMNS values from a server-side cursor."""
+    query = _trail(object_type).select(AuditEvent.at, User.name, AuditEvent.action, AuditEvent.object_type,
+                                       AuditEvent.object_id, AuditEvent.summary, AuditEvent.before,
+                                       AuditEvent.after, AuditEvent.request_id).tuples()
+    yield from query.iterator()

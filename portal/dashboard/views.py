@@ -3,7 +3,7 @@ from flask import abort, request, url_for
 from flask_login import current_user, login_required
 
 from portal.compliance.services import scores_for
-from portal.csvexport import csv_response
+from portal.csvexport import EXPORT_PATH, export_response
 from portal.dashboard import bp
 from portal.dashboard import services as svc
 from portal.dashboard.forms import DashboardFilterForm
@@ -97,13 +97,13 @@ def _csv_rows(rows):
                latest.get("period_end"), r["days"], "yes" if r["overdue"] else "no", r["risks"], r["reviews_due"])
 
 
-@bp.get("/export.csv")
+@bp.get(f"/{EXPORT_PATH}")
 @login_required
 @require("dashboard.view")
-def export():
-    """The filtered, sorted portfolio as CSV (formula-safe, streamed); the same visibility as the page."""
+def export(fmt):
+    """The filtered, sorted portfolio as CSV (formula-safe) or Excel, streamed; the same visibility as the page."""
     form = _form()  # invalid filters answer 400 before any of the body is sent
-    return csv_response("portfolio.csv", CSV_COLUMNS, lambda: _csv_rows(_portfolio(form)[2]))
+    return export_response(fmt, "portfolio", CSV_COLUMNS, lambda: _csv_rows(_portfolio(form)[2]))
 
 
 @bp.get("/summary")

@@ -6,7 +6,7 @@ from peewee import JOIN, Case, Expression, fn
 
 from portal.auth.models import User
 from portal.db import is_sqlite, utcnow
-from portal.helpdesk.models import OPEN_STATUSES, Ticket
+from portal.helpdesk.models import NUMBER_PREFIX, OPEN_STATUSES, Ticket
 from portal.helpdesk.services import is_agent, visible_tickets
 from portal.pagination import MAX_PAGE, Page
 
@@ -54,9 +54,9 @@ def text_match(text: str):
     return match
 
 
-def queue(user, view: str, q: str = "", category: str = "", priority: str = "", status: str = "",
-          sort: str = "due", page: int = 1, per_page: int = 50, now=None):
-    """One page of tickets for `view`, with requester and assignee joined; returns (Page, view)."""
+def queue_query(user, view: str, q: str = "", category: str = "", priority: str = "", status: str = "",
+                sort: str = "due", now=None):
+    """The tickets of `view` matching the filters, with their order; returns (query, order, view)."""
     now = now or utcnow()
     query = visible_tickets(user)
     if view not in {key for key, _ in views_for(user)}:
@@ -88,7 +88,13 @@ def queue(user, view: str, q: str = "", category: str = "", priority: str = "", 
         "priority": (PRIORITY_RANK, Ticket.resolution_due),
         "updated": (Ticket.updated_at.desc(),),
     }.get(sort, (Ticket.resolution_due.asc(),))
-    order = (*order, Ticket.id.desc())
+    return query, (*order, Ticket.id.desc()), view
+
+
+def queue(user, view: str, q: str = "", category: str = "", priority: str = "", status: str = "",
+          sort: str = "due", page: int = 1, per_page: int = 50, now=None):
+    """One page of tickets for `view`, with requester and assignee joined; returns (Page, view)."""
+    query, order, view = queue_query(user, view, q, category, priority, status, sort, now)
     # A deferred join: the page's ids are found on the ticket table alone (an index-only
     # scan for the default order), and only those rows are joined to their users, so a
     # deep page no longer joins and sorts the thousands of rows it skips.
@@ -103,3 +109,23 @@ def queue(user, view: str, q: str = "", category: str = "", priority: str = "", 
                   .order_by(*order))
     # Counted before the joins: the count needs only the ticket table.
     return Page(list(page_query), page, per_page, query.count()), view
+
+
+CSV_COLUMNS = ["ticket", "subject", "category", "priority", "status", "requester", "assignee", "project",
+               "created_at", "updated_at", "first_response_due", "first_response_at", "resolution_due",
+               "resolved_at", "rating"]
+
+
+def queue_rows(user, view: str, **filters):
+    """Every ticket of the queue view as CSV_COLUMNS values, in its order, one at a time (never bodies or notes)."""
+    query, order, _ = queue_query(user, view, **filters)
+    Requester, Assignee = User.alias(), User.alias()
+    rows = (query.select(Ticket.number, Ticket.subject, Ticket.category, Ticket.priority, Ticket.status,
+                         Requester.name, Assignee.name, Ticket.project_code, Ticket.created_at, Ticket.updated_at,
+                         Ticket.first_response_due, Ticket.first_response_at, Ticket.resolution_due,
+                         Ticket.resolved_at, Ticket.rating)
+            .join(Requester, on=(Ticket.requester == Requester.id)).switch(Ticket)
+            .join(Assignee, JOIN.LEFT_OUTER, on=(Ticket.assignee == Assignee.id))
+            .order_by(*order).tuples())
+    for row in rows.iterator():
+        yield (f"{NUMBER_PREFIX}{row[0]}", *row[1:])

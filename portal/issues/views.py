@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from portal.audit.services import history
 from portal.auth.models import User
+from portal.csvexport import EXPORT_PATH, export_response
 from portal.errors import PortalError
 from portal.issues import bp
 from portal.issues.forms import STATUS_LABELS, IssueFilterForm, IssueForm
@@ -28,13 +29,8 @@ def _project(ref, write=False):
     return project
 
 
-@bp.get(f"{BASE}/")
-@login_required
-def index(ref):
-    """The issue log, overdue issues flagged; htmx gets only the list."""
-    project = _project(ref)
-    form = IssueFilterForm(formdata=request.args, meta={"csrf": False})
-    form.validate()
+def _filtered(project, form):
+    """The project's issues matching the filter form, with owners' names, in the order the form asks."""
     query = (Issue.select(Issue, User.name.alias("owner_name")).join(User, on=(Issue.owner == User.id))
              .where(Issue.project == project.id))
     status = form.status.data or ""
@@ -44,11 +40,45 @@ def index(ref):
         query = query.where(Issue.status.in_(OPEN_ISSUE))
     if form.overdue.data:
         query = query.where((Issue.due_date < today()) & Issue.status.in_(OPEN_ISSUE))
-    page = paginate(query.order_by(*SORTS.get(form.sort.data, SORTS["due"])).objects(), page_arg(), PER_PAGE)
+    return query.order_by(*SORTS.get(form.sort.data, SORTS["due"])).objects()
+
+
+def _filter_form():
+    form = IssueFilterForm(formdata=request.args, meta={"csrf": False})
+    form.validate()
+    return form
+
+
+@bp.get(f"{BASE}/")
+@login_required
+def index(ref):
+    """The issue log, overdue issues flagged; htmx gets only the list."""
+    project = _project(ref)
+    form = _filter_form()
+    page = paginate(_filtered(project, form), page_arg(), PER_PAGE)
     return render("issues/page.html", fragment="issues/_list.html", project=project, form=form, rows=page.rows,
                   total=page.total, page=page, today=today(),
                   labels=STATUS_LABELS, priorities=PRIORITIES, open_statuses=OPEN_ISSUE,
                   writable=can(current_user, "risks.write", project))
+
+
+CSV_COLUMNS = ["id", "project", "title", "priority", "status", "owner", "due_date", "overdue", "risk",
+               "created_at", "description", "resolution"]
+
+
+@bp.get(f"{BASE}/{EXPORT_PATH}")
+@login_required
+def export(ref, fmt):
+    """The filtered issue log as CSV or Excel, in the list's order; the same access as the page."""
+    project = _project(ref)
+    form, now = _filter_form(), today()
+
+    def rows():
+        for i in _filtered(project, form).iterator():
+            yield (f"I-{i.id}", project.ref, i.title, i.priority, i.status, i.owner_name, i.due_date,
+                   "yes" if i.due_date and i.due_date < now and i.status in OPEN_ISSUE else "",
+                   f"R-{i.risk_id}" if i.risk_id else "", i.created_at, i.description, i.resolution)
+    return export_response(fmt, f"issues-{project.ref}", CSV_COLUMNS, rows)
 
 
 def _form_page(project, form, issue=None, status=200):

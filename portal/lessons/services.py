@@ -152,8 +152,8 @@ def lessons_of(project) -> list[Lesson]:
                 .where(Lesson.project == project.id).order_by(Lesson.created_at.desc(), Lesson.id.desc()))
 
 
-def search_lessons(user, text: str = "", category: str = "", page: int = 1):
-    """Lessons of every project `user` may see, matching `text` and `category`; one Page."""
+def matching_lessons(user, text: str = "", category: str = ""):
+    """Lessons of every project `user` may see, matching `text` and `category`, newest first."""
     query = (Lesson.select(Lesson, Project).join(Project)
              .where(Lesson.project.in_(Project.visible_to(user).select(Project.id))))
     text = (text or "").strip()[:100]
@@ -163,4 +163,23 @@ def search_lessons(user, text: str = "", category: str = "", page: int = 1):
                             | Project.category.contains(text))
     if category in CATEGORIES:
         query = query.where(Lesson.category == category)
-    return paginate(query.order_by(Lesson.created_at.desc(), Lesson.id.desc()), page, PER_PAGE)
+    return query.order_by(Lesson.created_at.desc(), Lesson.id.desc())
+
+
+def search_lessons(user, text: str = "", category: str = "", page: int = 1):
+    """One Page of `matching_lessons`."""
+    return paginate(matching_lessons(user, text, category), page, PER_PAGE)
+
+
+CSV_COLUMNS = ["project", "project_name", "category", "went_well", "to_improve", "recommendation", "author",
+               "created_at"]
+
+
+def lesson_rows(user, text: str = "", category: str = ""):
+    """`matching_lessons` as CSV_COLUMNS values, one at a time."""
+    Author = User.alias()
+    query = (matching_lessons(user, text, category)
+             .select(Project.code, Project.name, Lesson.category, Lesson.went_well, Lesson.to_improve,
+                     Lesson.recommendation, Author.name, Lesson.created_at)
+             .join(Author, JOIN.LEFT_OUTER, on=(Lesson.author == Author.id), src=Lesson).tuples())
+    yield from query.iterator()

@@ -2,6 +2,7 @@
 from flask import abort, flash, request, url_for
 from flask_login import current_user, login_required
 
+from portal.csvexport import EXPORT_PATH, export_response
 from portal.errors import PortalError
 from portal.lessons import bp
 from portal.lessons import services as svc
@@ -128,13 +129,25 @@ def close(ref):
                   status=422 if request.method == "POST" else 200)
 
 
+def _search_form():
+    form = SearchForm(formdata=request.args, meta={"csrf": False})
+    return form if form.validate() else SearchForm(formdata=None, meta={"csrf": False})
+
+
 @bp.get("/lessons/")
 @login_required
 def index():
     """Search the lessons of every project you may see; htmx gets only the results."""
-    form = SearchForm(formdata=request.args, meta={"csrf": False})
-    if not form.validate():
-        form = SearchForm(formdata=None, meta={"csrf": False})
+    form = _search_form()
     page = svc.search_lessons(current_user, form.q.data or "", form.category.data or "", page_arg())
     return render("lessons/index.html", fragment="lessons/_results.html", form=form, rows=page.rows,
                   total=page.total, page=page, categories=CATEGORIES)
+
+
+@bp.get(f"/lessons/{EXPORT_PATH}")
+@login_required
+def export(fmt):
+    """The lessons found, as CSV or Excel; only projects you may see."""
+    form = _search_form()
+    text, category = form.q.data or "", form.category.data or ""
+    return export_response(fmt, "lessons", svc.CSV_COLUMNS, lambda: svc.lesson_rows(current_user, text, category))

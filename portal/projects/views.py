@@ -3,7 +3,7 @@ from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.auth.models import User
-from portal.csvexport import csv_response
+from portal.csvexport import EXPORT_PATH, export_response
 from portal.db import db
 from portal.errors import PortalError
 from portal.pagination import page_arg
@@ -40,15 +40,15 @@ def index():
                   categories=list(current_rules()["categories"]), labels=STATE_LABELS)
 
 
-@bp.get("/export.csv")
+@bp.get(f"/{EXPORT_PATH}")
 @login_required
-def export():
-    """The filtered list as CSV, streamed; the same visibility as the page."""
+def export(fmt):
+    """The filtered list as CSV or Excel, streamed; the same visibility as the page."""
     form = FilterForm(formdata=request.args, meta={"csrf": False})
     if not form.validate():
         abort(400, description="Those filters are not valid.")
     filters = _filters(form)
-    return csv_response("projects.csv", CSV_COLUMNS, lambda: csv_rows(filtered(current_user, **filters)))
+    return export_response(fmt, "projects", CSV_COLUMNS, lambda: csv_rows(filtered(current_user, **filters)))
 
 
 def _form_page(form, project=None, status=200, rules=None):

@@ -195,3 +195,36 @@ def conflicts(user, start: datetime.date, weeks: int = 12):
         run["excess"] = run["peak"] - 100
         run["projects"] = sorted(run["projects"].values())
     return out
+
+
+ALLOCATION_COLUMNS = ["person", "project", "project_name", "role", "percent", "start_date", "end_date", "note"]
+
+
+def window_allocation_rows(user, start: datetime.date, unit: str = "week", count: int = 12):
+    """The bookings behind the grid's window for the people `user` may see, as ALLOCATION_COLUMNS values;
+    a project `user` cannot see stays unnamed, as on the grid's cells."""
+    periods = buckets(start, unit, count)
+    first, last = periods[0][0], periods[-1][1]
+    visible = Project.visible_to(user).select(Project.id)
+    query = (Allocation.overlapping(first, last)
+             .select(User.name, Project.code, Project.name, Allocation.role, Allocation.percent,
+                     Allocation.start_date, Allocation.end_date, Allocation.note, Project.id.in_(visible))
+             .join(User, on=(Allocation.person == User.id)).switch(Allocation)
+             .join(Project, on=(Allocation.project == Project.id))
+             .where(Allocation.person.in_(people_in_scope(user, first, last)))
+             .order_by(User.name, Allocation.start_date, Allocation.id).tuples())
+    for name, code, project_name, role, percent, s, e, note, seen in query.iterator():
+        if seen:
+            yield (name, code, project_name, role, percent, s, e, note)
+        else:
+            yield (name, "", "another project", "", percent, s, e, "")
+
+
+def project_allocation_rows(project):
+    """`project`'s bookings as ALLOCATION_COLUMNS values, newest start first (as on its page)."""
+    query = (Allocation.select(User.name, Allocation.role, Allocation.percent, Allocation.start_date,
+                               Allocation.end_date, Allocation.note)
+             .join(User, on=(Allocation.person == User.id)).where(Allocation.project == project.id)
+             .order_by(Allocation.start_date.desc(), Allocation.id.desc()).tuples())
+    for name, role, percent, s, e, note in query.iterator():
+        yield (name, project.code, project.name, role, percent, s, e, note)

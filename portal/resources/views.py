@@ -6,6 +6,7 @@ from flask import abort, request, url_for
 from flask_login import current_user, login_required
 
 from portal.auth.models import User
+from portal.csvexport import EXPORT_PATH, export_response
 from portal.db import utcnow
 from portal.numbers import int_arg
 from portal.pagination import page_arg, paginate
@@ -36,6 +37,15 @@ def index():
     periods, page = svc.grid(current_user, start, unit, 12, page, PER_PAGE)
     return render("resources/page.html", fragment="resources/_grid.html", form=form, periods=periods, rows=page.rows,
                   total=page.total, page=page, unit=unit, start=start)
+
+
+@bp.get(f"/resources/{EXPORT_PATH}")
+@login_required
+def export(fmt):
+    """The bookings behind the grid's window (the people you may see), as CSV or Excel."""
+    _, start, unit, _ = _window()
+    return export_response(fmt, f"allocations-{start.isoformat()}", svc.ALLOCATION_COLUMNS,
+                           lambda: svc.window_allocation_rows(current_user, start, unit))
 
 
 def _date_arg(name):
@@ -99,6 +109,15 @@ def _project_page(project, form=None, conflict=None, status=200):
 def project_page(ref):
     """A project's bookings; its manager and the PMO book and release people here."""
     return _project_page(load_project(ref, current_user))
+
+
+@bp.get(f"/projects/<ref>/resources/{EXPORT_PATH}")
+@login_required
+def project_export(ref, fmt):
+    """A project's bookings as CSV or Excel; the same access as its page."""
+    project = load_project(ref, current_user)
+    return export_response(fmt, f"allocations-{project.ref}", svc.ALLOCATION_COLUMNS,
+                           lambda: svc.project_allocation_rows(project))
 
 
 @bp.post("/projects/<ref>/resources/")

@@ -2,13 +2,14 @@
 from flask import request
 from flask_login import current_user, login_required
 
+from portal.csvexport import EXPORT_PATH, export_response
 from portal.numbers import parse_int
 from portal.pagination import page_arg, paginate
 from portal.risks import bp
 from portal.risks import portfolio as pf
 from portal.risks.forms import STATUS_LABELS, FilterForm
 from portal.risks.models import Issue
-from portal.risks.queries import page_of
+from portal.risks.queries import CSV_COLUMNS, csv_rows, page_of
 from portal.risks.services import today
 from portal.web import is_fragment_request, render
 
@@ -31,6 +32,18 @@ def portfolio():
                        escalated=pf.escalated_risks(current_user, now), mine=pf.my_overdue_reviews(current_user, now),
                        owners=pf.risk_owners(current_user))
     return render("risks/portfolio.html", fragment="risks/_portfolio_list.html", **context)
+
+
+@bp.get(f"/risks/{EXPORT_PATH}")
+@login_required
+def portfolio_export(fmt):
+    """The filtered portfolio risk list as CSV or Excel, in the list's order; only projects you may see."""
+    form = FilterForm(formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        form = FilterForm(formdata=None, meta={"csrf": False})
+    filters, sort, now = form.filters(), form.sort.data or "score", today()
+    return export_response(fmt, "portfolio-risks", CSV_COLUMNS,
+                           lambda: csv_rows(pf.visible_risks(current_user, filters, now), sort))
 
 
 @bp.get("/risks/issues")

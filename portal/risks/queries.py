@@ -75,9 +75,11 @@ CSV_COLUMNS = ["id", "project", "title", "category", "status", "probability", "i
                "contingency", "trigger", "review_date", "escalated", "description"]
 
 
-def csv_rows(query):
-    """The risks of `query` (with `owner_name` and `project_code` selected) as CSV_COLUMNS values, one at a time."""
-    for r in query.order_by(Risk.score.desc(), Risk.id).objects().iterator():
+def csv_rows(query, sort: str | None = None):
+    """The risks of `query` (with `owner_name` and `project_code` selected) as CSV_COLUMNS values, one at a time,
+    in the order `sort` names (the list's), or by score."""
+    order = SORTS[sort] if sort in SORTS else (Risk.score.desc(), Risk.id)
+    for r in query.order_by(*order).objects().iterator():
         yield (f"R-{r.id}", r.project_code, r.title, r.category, r.status, r.probability, r.impact, r.score,
                r.residual_probability, r.residual_impact, r.residual_score, r.owner_name, r.response, r.mitigation,
                r.contingency, r.trigger, r.review_date, "yes" if r.escalated else "", r.description)

@@ -3,7 +3,7 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.audit.services import history
-from portal.csvexport import csv_response
+from portal.csvexport import EXPORT_PATH, export_response
 from portal.errors import PortalError
 from portal.pagination import page_arg
 from portal.permissions import can, check
@@ -63,15 +63,16 @@ def heatmap(ref):
     return render("risks/_heatmap.html", project=project, heat=project_heatmap(project))
 
 
-@bp.get(f"{BASE}/export.csv")
+@bp.get(f"{BASE}/{EXPORT_PATH}")
 @login_required
-def export(ref):
-    """The filtered log as formula-safe CSV, streamed; the same access as the page."""
+def export(ref, fmt):
+    """The filtered log as formula-safe CSV or Excel, streamed, in the page's order; the same access as the page."""
     project = _project(ref)
     form = _filters()
     filters, today = form.filters(), svc.today()
-    return csv_response(f"risks-{project.ref}.csv", CSV_COLUMNS,
-                        lambda: csv_rows(with_project(project_risks(project, filters, today))))
+    sort = form.sort.data or "score"
+    return export_response(fmt, f"risks-{project.ref}", CSV_COLUMNS,
+                           lambda: csv_rows(with_project(project_risks(project, filters, today)), sort))
 
 
 @bp.post(f"{BASE}/")
