@@ -87,6 +87,7 @@ def _register_blueprints(app):
     from portal.discussion import bp as discussion_bp
     from portal.documents import bp as documents_bp
     from portal.helpdesk import bp as helpdesk_bp
+    from portal.imports import bp as imports_bp
     from portal.intake import bp as intake_bp
     from portal.issues import bp as issues_bp
     from portal.kb import bp as kb_bp
@@ -104,7 +105,7 @@ def _register_blueprints(app):
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
-               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, webhooks_bp):
+               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, webhooks_bp, imports_bp):
         app.register_blueprint(bp)
 
 
@@ -226,6 +227,7 @@ NAV = [
     ("compliance.index", "Compliance", "pmo.views", "PMO"),
     ("kpis.index", "PMO KPIs", "pmo.views", "PMO"),
     ("webhooks.index", "Webhooks", "webhooks.manage", "PMO"),
+    ("imports.index", "Import", "imports.run", "PMO"),
     ("admin.users", "Admin", "admin.users", None),
 ]
 

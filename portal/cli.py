@@ -510,3 +510,7 @@ main.add_command(uploads_group)
 from portal.webhooks.cli import webhooks_group  # noqa: E402
 
 main.add_command(webhooks_group)
+
+from portal.imports.cli import import_group  # noqa: E402
+
+main.add_command(import_group)
