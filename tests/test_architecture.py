@@ -237,7 +237,7 @@ def test_services_and_core_import_no_feature():
         if mine in allowed and theirs not in allowed[mine]:
             problems.append(f"{where(imp)}: {area(imp.importer)} is {mine}, {area(imp.target)} is {theirs}")
     assert not problems, _report(
-        "Rule 3: the core imports only the core; auth, audit and notify import only the core and each other.",
+        "Rule 3: the core imports only the core; auth, audit, notify and webhooks import only the core and each other.",
         "every feature stands on them; if they reach up into a feature, changing that feature can break "
         "sign-in, the audit trail or every notice, and the imports go round in circles. Pass what they "
         "need in (an argument, the app config) instead.",

@@ -151,6 +151,12 @@ def test_uploads_are_checked_and_private_to_their_uploader(app, client, login):
     assert _upload(client, "projects", "notes.txt", b"hello").status_code == 422
     assert _upload(client, "projects", "fake.xlsx", b"not a zip").status_code == 422
     assert _upload(client, "projects", "empty.csv", b"code,name\n").status_code == 422
+    broken = io.BytesIO()
+    import zipfile
+    with zipfile.ZipFile(broken, "w") as z:
+        z.writestr("[Content_Types].xml", "<not really")
+    response = _upload(client, "projects", "broken.xlsx", broken.getvalue())
+    assert response.status_code == 422 and "could not be read" in response.get_data(as_text=True)
     url = _preview_url(_upload(client, "projects", "ok.csv", csv_bytes(["code"], [["A"]])))
     login("pmo")
     assert client.get(url).status_code == 404  # another PMO person's upload: not found, not forbidden

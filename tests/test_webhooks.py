@@ -264,3 +264,26 @@ def test_create_webhook_validates_events_and_format(app):
         create_webhook({"name": "x", "url": "https://example.test", "format": "xml", "events": ["nope"],
                         "secret": "short"}, make_user("pmo"))
     assert set(exc.value.errors) == {"format", "events", "secret"}
+
+
+def test_deleting_a_webhook_asks_first_then_removes_its_log(app, client, login):
+    login("pmo")
+    assert "No webhooks yet." in client.get("/pmo/webhooks/").get_data(as_text=True)
+    hook = _hook("http://127.0.0.1:9/x")
+    with app.app_context():
+        make_ticket()
+    confirm = client.get(f"/pmo/webhooks/{hook.id}/delete")
+    assert confirm.status_code == 200 and "cannot be undone" in confirm.get_data(as_text=True)
+    assert Webhook.select().count() == 1
+    assert client.post(f"/pmo/webhooks/{hook.id}/delete").status_code == 303
+    assert Webhook.select().count() == 0 and WebhookDelivery.select().count() == 0
+
+
+def test_a_stale_edit_is_refused(app, client, login):
+    login("pmo")
+    hook = _hook("http://127.0.0.1:9/x")
+    data = {"name": "Renamed", "url": "https://example.test/hook", "format": "json", "events": ["ticket.created"],
+            "secret": "", "active": "y", "version": "1"}
+    assert client.post(f"/pmo/webhooks/{hook.id}", data=data).status_code == 303
+    assert client.post(f"/pmo/webhooks/{hook.id}", data={**data, "name": "Again"}).status_code == 409
+    assert Webhook.get_by_id(hook.id).name == "Renamed"

@@ -1,7 +1,6 @@
 """Reading an uploaded CSV or Excel file into a header row and value rows, with bounded work."""
 import csv
 import io
-import zipfile
 from pathlib import Path
 
 from portal.errors import InvalidInput
@@ -72,11 +71,13 @@ def _xlsx_rows(data: bytes) -> list:
     from openpyxl import load_workbook
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        try:
+            sheet = book.worksheets[0]
+            return list(_trim(enumerate(sheet.iter_rows(values_only=True), start=1)))
+        finally:
+            book.close()
+    except InvalidInput:
+        raise
+    except Exception as exc:  # an uploaded file can break the parser in any number of ways: say so, never a 500
         raise InvalidInput({"file": "This Excel file could not be read; save it again as an Excel Workbook "
                                     "(.xlsx) and upload that."}) from exc
-    try:
-        sheet = book.worksheets[0]
-        return list(_trim(enumerate(sheet.iter_rows(values_only=True), start=1)))
-    finally:
-        book.close()
