@@ -287,3 +287,29 @@ def test_a_stale_edit_is_refused(app, client, login):
     assert client.post(f"/pmo/webhooks/{hook.id}", data=data).status_code == 303
     assert client.post(f"/pmo/webhooks/{hook.id}", data={**data, "name": "Again"}).status_code == 409
     assert Webhook.get_by_id(hook.id).name == "Renamed"
+
+
+def test_the_reminder_run_delivers_what_was_queued(app):
+    from portal.remind import run_reminders
+    with Receiver() as receiver:
+        _hook(receiver.url)
+        with app.app_context():
+            make_ticket()
+            lines = run_reminders()
+        assert len(receiver.received) == 1
+    assert "webhooks: 1 delivered, 0 failed (retried with back-off; see the log)" in lines
+
+
+def test_webhooks_deliver_command_exits_1_on_a_failure(app, database_url, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+    _hook(_closed_port_url())
+    with app.app_context():
+        make_ticket()
+    monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PORTAL_UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setenv("PORTAL_KNOWLEDGE_DIR", str(tmp_path / "knowledge"))
+    result = CliRunner().invoke(main, ["webhooks", "deliver"], catch_exceptions=False)
+    assert result.exit_code == 1 and "webhooks: 0 delivered, 1 failed" in result.output
