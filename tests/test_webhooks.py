@@ -313,3 +313,21 @@ def test_webhooks_deliver_command_exits_1_on_a_failure(app, database_url, monkey
     monkeypatch.setenv("PORTAL_KNOWLEDGE_DIR", str(tmp_path / "knowledge"))
     result = CliRunner().invoke(main, ["webhooks", "deliver"], catch_exceptions=False)
     assert result.exit_code == 1 and "webhooks: 0 delivered, 1 failed" in result.output
+
+
+def test_a_milestone_put_at_risk_is_emitted_once_naming_both_projects(app):
+    from portal.milestones.models import Milestone
+    from portal.milestones.services import alert_at_risk
+    from tests.status_helpers import make_report
+    _hook("http://127.0.0.1:9/ms", events=("milestone.at_risk",))
+    platform, mobile = make_project(name="Platform"), make_project(name="Mobile")
+    api = Milestone.create(project=platform, name="API ready", due_date=dt.date(2026, 4, 1))
+    Milestone.create(project=mobile, name="App beta", due_date=dt.date(2026, 4, 15), depends_on=api)
+    make_report(platform, dt.date(2026, 2, 27), rag="red")
+    with app.app_context():
+        alert_at_risk(dt.datetime(2026, 3, 1, 9))
+        alert_at_risk(dt.datetime(2026, 3, 1, 10))
+    (delivery,) = WebhookDelivery.select()
+    data = json.loads(delivery.body)["data"]
+    assert (data["project"], data["milestone"], data["waits_on_project"]) == (mobile.code, "App beta", platform.code)
+    assert data["reason"] == "predecessor's project is red"
