@@ -331,3 +331,14 @@ def test_a_milestone_put_at_risk_is_emitted_once_naming_both_projects(app):
     data = json.loads(delivery.body)["data"]
     assert (data["project"], data["milestone"], data["waits_on_project"]) == (mobile.code, "App beta", platform.code)
     assert data["reason"] == "predecessor's project is red"
+
+
+def test_the_address_token_stays_out_of_the_list_and_the_audit_trail(app, client, login):
+    from portal.audit.models import AuditEvent
+    login("pmo")
+    url = "https://hooks.slack.com/services/T000/B000/TOKEN-IN-THE-PATH"
+    client.post("/pmo/webhooks/new", data={"name": "Slack", "url": url, "format": "slack",
+                                            "events": ["ticket.created"], "active": "y"})
+    assert "TOKEN-IN-THE-PATH" not in client.get("/pmo/webhooks/").get_data(as_text=True)
+    event = AuditEvent.get(AuditEvent.action == "webhook.create")
+    assert "TOKEN-IN-THE-PATH" not in event.after and "hooks.slack.com" in event.after

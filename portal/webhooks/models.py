@@ -24,6 +24,17 @@ class Webhook(VersionedModel):
     def event_list(self) -> list[str]:
         return self.events.split()
 
+    @property
+    def masked_url(self) -> str:
+        """Scheme and host only: Teams and Slack addresses carry a token in their path."""
+        return masked(self.url)
+
+
+def masked(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{host}/…" if rest else "…"
+
 
 class WebhookDelivery(BaseModel):
     """One event for one webhook: the exact body sent, and how far its delivery got."""

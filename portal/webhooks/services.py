@@ -11,11 +11,16 @@ from portal.errors import InvalidInput, NotFound, Stale
 from portal.pagination import paginate
 from portal.permissions import permission
 from portal.webhooks.events import EVENTS, PING, envelope
-from portal.webhooks.models import FORMATS, Webhook, WebhookDelivery
+from portal.webhooks.models import FORMATS, Webhook, WebhookDelivery, masked
 from portal.webhooks.payloads import format_body
 
-# Audited fields: never the secret.
+# Audited fields: never the secret, and the address without its path (which may hold a token).
 AUDITED = ("name", "url", "format", "events", "active")
+
+
+def _audited(values) -> dict:
+    get = values.get if isinstance(values, dict) else lambda k: getattr(values, k)
+    return {k: masked(get(k)) if k == "url" else get(k) for k in AUDITED}
 
 
 @permission("webhooks.manage", "Webhooks are set up by PMO staff and admins.")
@@ -62,7 +67,7 @@ def create_webhook(values: dict, actor) -> tuple[Webhook, str]:
     with db.atomic():
         hook = Webhook.create(created_by=actor.id, **data)
         record(actor, "webhook.create", "webhook", hook.id, f"Webhook {hook.name} created",
-               after={k: data[k] for k in AUDITED})
+               after=_audited(data))
     return hook, data["secret"]
 
 
@@ -70,10 +75,10 @@ def update_webhook(hook: Webhook, actor, expected_version: int, values: dict) ->
     """Change a webhook; an empty secret keeps the old one. A stale form is refused."""
     data = clean(values, creating=False)
     with db.atomic():
-        before = {k: getattr(hook, k) for k in AUDITED}
+        before = _audited(hook)
         if not hook.save_if_current(expected_version, updated_at=utcnow(), **data):
             raise Stale("Someone changed this webhook since you opened it; reload and try again.")
-        after = {k: data[k] for k in AUDITED}
+        after = _audited(data)
         record(actor, "webhook.edit", "webhook", hook.id,
                f"Webhook {data['name']} changed{' (new secret)' if 'secret' in data else ''}",
                before=before, after=after)
@@ -84,7 +89,7 @@ def delete_webhook(hook: Webhook, actor) -> None:
     """Remove a webhook and its delivery log."""
     with db.atomic():
         record(actor, "webhook.delete", "webhook", hook.id, f"Webhook {hook.name} deleted",
-               before={k: getattr(hook, k) for k in AUDITED})
+               before=_audited(hook))
         hook.delete_instance(recursive=False)
 
 
