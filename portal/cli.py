@@ -388,6 +388,10 @@ main.add_command(restore_command)
 main.add_command(kb_group)
 main.add_command(markdown_group)
 
+from portal.tokens.cli import tokens_group  # noqa: E402  (the API token verbs live in their feature)
+
+main.add_command(tokens_group)
+
 
 
 # --- governance rules -----------------------------------------------------------

@@ -154,6 +154,12 @@ def lessons_of(project) -> list[Lesson]:
 
 def search_lessons(user, text: str = "", category: str = "", page: int = 1):
     """Lessons of every project `user` may see, matching `text` and `category`; one Page."""
+    return paginate(lessons_matching(user, text, category).order_by(Lesson.created_at.desc(), Lesson.id.desc()),
+                    page, PER_PAGE)
+
+
+def lessons_matching(user, text: str = "", category: str = ""):
+    """The scoped query behind the lessons search: lessons of projects `user` may see, matching the filters."""
     query = (Lesson.select(Lesson, Project).join(Project)
              .where(Lesson.project.in_(Project.visible_to(user).select(Project.id))))
     text = (text or "").strip()[:100]
@@ -163,4 +169,4 @@ def search_lessons(user, text: str = "", category: str = "", page: int = 1):
                             | Project.category.contains(text))
     if category in CATEGORIES:
         query = query.where(Lesson.category == category)
-    return paginate(query.order_by(Lesson.created_at.desc(), Lesson.id.desc()), page, PER_PAGE)
+    return query
