@@ -32,6 +32,7 @@ from portal.helpdesk.models import Ticket
 from portal.helpdesk.queue import text_match
 from portal.helpdesk.services import load_ticket, replies_for, visible_tickets
 from portal.kb.models import Article
+from portal.kb.services import sync_if_due
 from portal.kpis import services as kpis
 from portal.lessons.forms import SearchForm
 from portal.lessons.models import Lesson
@@ -293,6 +294,7 @@ def ticket(number):
 @api_get("/kb/articles", "Knowledge-base articles: metadata only, published versions.", ARTICLE,
          [Param("section", "Section, e.g. standards."), Param("q", "Words in the title."), SINCE], tag="knowledge")
 def articles():
+    sync_if_due()  # the folder in step with the database, as every knowledge page makes sure
     query = Article.visible()
     section = request.args.get("section", "").strip()[:120]
     if section:
