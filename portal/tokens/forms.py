@@ -7,7 +7,8 @@ from portal.tokens.services import DAY_CHOICES, NAME_MAX
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(message="Give the token a name."), Length(max=NAME_MAX)])
+    name = StringField("Name", validators=[DataRequired(message="Give the token a name."),
+                                           Length(max=NAME_MAX, message=f"Use at most {NAME_MAX} characters.")])
     days = SelectField("Valid for", choices=[(str(d), f"{d} days") for d in DAY_CHOICES], default="90")
 
 
