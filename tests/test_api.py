@@ -28,6 +28,15 @@ def test_every_list_endpoint_returns_its_declared_fields_for_the_pmo(app, client
         assert body["next_cursor"] is None
         for row in body["data"]:
             assert list(row) == [f.name for f in ep.fields], ep.path
+    expected = {"/status-reports": ("id", {seed["report"].id}), "/risks": ("id", {seed["risk"].id}),
+                "/issues": ("id", {seed["issue"].id}),
+                "/milestones": ("id", {seed["milestone"].id, seed["upstream"].id}),
+                "/dependencies": ("milestone_id", {seed["milestone"].id}),
+                "/allocations": ("id", {seed["booking"].id}), "/tickets": ("number", {seed["ticket"].number}),
+                "/lessons": ("id", {seed["lesson"].id}),
+                "/projects": ("id", {seed["project"].id, seed["other"].id})}
+    for path, (key, ids) in expected.items():
+        assert {r[key] for r in call(client, path, secret).get_json()["data"]} == ids, path
 
 
 def test_items_series_and_me(app, client):
@@ -46,6 +55,13 @@ def test_items_series_and_me(app, client):
 
     ticket = call(client, f"/tickets/{seed['ticket'].reference}", secret).get_json()["data"]
     assert [r["internal"] for r in ticket["replies"]] == [False, True]  # PMO staff see internal notes
+
+    lesson = call(client, "/lessons", secret).get_json()["data"][0]
+    assert (lesson["id"], lesson["category"], lesson["project_code"]) == (seed["lesson"].id, "planning",
+                                                                          seed["project"].code)
+    risk = call(client, f"/risks?project={seed['project'].code}", secret).get_json()["data"][0]
+    assert (risk["id"], risk["project_code"], risk["owner_name"], risk["band"]) == (
+        seed["risk"].id, seed["project"].code, seed["manager"].name, "medium")
 
     kpis = call(client, "/kpis?months=3", secret).get_json()["data"]
     assert len(kpis) == 3 and kpis[-1]["month"] == utcnow().strftime("%Y-%m")

@@ -311,7 +311,9 @@ def articles():
 def lessons():
     form = form_filters(SearchForm)
     query = lessons_matching(user(), form.q.data or "", form.category.data or "")
-    query = query.select_extend(Project.code.alias("project_code"), Project.name.alias("project_name"))
+    # Only the lesson's own columns and two named ones: the project's id, category and created_at would
+    # otherwise land on the lesson's attributes of the same names.
+    query = query.select(Lesson, Project.code.alias("project_code"), Project.name.alias("project_name"))
     return keyset(since(query, Lesson.created_at), Lesson.id)
 
 
