@@ -81,6 +81,7 @@ def _init_metrics(app):
 def _register_blueprints(app):
     from portal.activity import bp as activity_bp
     from portal.admin import bp as admin_bp
+    from portal.api import bp as api_bp
     from portal.auth import bp as auth_bp
     from portal.compliance import bp as compliance_bp
     from portal.dashboard import bp as dashboard_bp
@@ -101,15 +102,21 @@ def _register_blueprints(app):
     from portal.resources import bp as resources_bp
     from portal.risks import bp as risks_bp
     from portal.status import bp as status_bp
+    from portal.tokens import bp as tokens_bp
     from portal.webhooks import bp as webhooks_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
-               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, webhooks_bp, imports_bp):
+               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, webhooks_bp, imports_bp, tokens_bp, api_bp):
         app.register_blueprint(bp)
+    # The API takes no cookies and changes nothing: a Bearer token, not a form, is its proof.
+    csrf.exempt(api_bp)
+    from portal.api.access import keep_sessions_off_the_api
+    keep_sessions_off_the_api(app)
 
 
 def _register_errors(app):
+    from portal.api.access import error_for, is_api_request
     from portal.errors import PortalError
 
     @app.errorhandler(CSRFError)
@@ -128,6 +135,8 @@ def _register_errors(app):
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
+        if is_api_request():  # JSON under /api/v1, even for addresses and methods no route knows
+            return error_for(exc)
         titles = {400: "Bad request", 401: "Please sign in", 403: "Not allowed",
                   404: "Not found", 405: "Not allowed here", 409: "Changed by someone else",
                   413: "Too large", 429: "Too many requests"}
@@ -140,6 +149,8 @@ def _register_errors(app):
     def refused(exc):
         # A domain error no view turned into a form message (a one-click action on a record that
         # moved on, say) is still the user's answer, with its own status, never a 500.
+        if is_api_request():
+            return error_for(exc)
         status = getattr(exc, "status", 422)
         titles = {403: "Not allowed", 404: "Not found", 409: "Changed by someone else", 429: "Too many requests"}
         return render("errors/error.html", fragment="errors/_message.html", status=status, code=status,
@@ -149,7 +160,9 @@ def _register_errors(app):
     def server_error(exc):
         if app.testing:
             raise exc  # let the test see the real traceback
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("Unhandled error on %s %s", request.method, portal_logs.mask_path(request.path))
+        if is_api_request():
+            return error_for(exc)
         return render("errors/error.html", fragment="errors/_message.html", status=500, code=500, title="Something went wrong",
                       message="The portal hit an unexpected error. Nothing you sent was half-saved; "
                               "try again, and tell the PMO if it keeps happening.")
@@ -159,8 +172,9 @@ def _log_forbidden():
     """A refused request is a security event: who asked for what."""
     from flask import g
     user = g.get("_login_user")
-    portal_logs.security_event("forbidden", f"Forbidden: {request.method} {request.path}",
-                               user_id=getattr(user, "id", None), method=request.method, path=request.path,
+    path = portal_logs.mask_path(request.path)
+    portal_logs.security_event("forbidden", f"Forbidden: {request.method} {path}",
+                               user_id=getattr(user, "id", None), method=request.method, path=path,
                                remote_addr=request.remote_addr)
 
 

@@ -389,6 +389,31 @@ main.add_command(kb_group)
 main.add_command(markdown_group)
 
 
+class LazyGroup(click.Group):
+    """A group whose commands live in a feature (`module:group`), imported only when the group is used:
+    importing a feature while this module loads would tie the command line to the features' import order."""
+
+    def __init__(self, name, target, help):
+        super().__init__(name, help=help)
+        self.target = target
+
+    def _group(self):
+        import importlib
+        # The app factory imports the features in an order that works; so load the app first.
+        click.get_current_context().ensure_object(ScriptInfo).load_app()
+        module, attr = self.target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def list_commands(self, ctx):
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        return self._group().get_command(ctx, name)
+
+
+main.add_command(LazyGroup("tokens", "portal.tokens.cli:tokens_group", "Personal access tokens for the read API."))
+
+
 
 # --- governance rules -----------------------------------------------------------
 

@@ -89,4 +89,6 @@ def load(instance_path: str) -> dict:
         "METRICS_ALLOW": tuple(n.strip() for n in env("PORTAL_METRICS_ALLOW", "127.0.0.0/8,::1/128").split(",")
                                if n.strip()),
         "METRICS_TOKEN": env("PORTAL_METRICS_TOKEN", ""),
+        # Calls a minute one API token may make (a fixed window counted in the database, shared by every worker).
+        "API_CALLS_PER_MINUTE": max(1, int(env("PORTAL_API_CALLS_PER_MINUTE", "120"))),
     }

@@ -21,6 +21,8 @@ event_log = logging.getLogger("portal.events")
 # An id from the proxy is kept only when short and plain: it is echoed in a
 # header and written to logs, so nothing that could split a line or a header.
 _SAFE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+# Addresses under /calendar/ carry a feed's secret: logged as /calendar/*** instead.
+_SECRET_SEGMENT = re.compile(r"^/calendar/.+$", re.DOTALL)
 # Outside a request (CLI, cron) one id per process ties its lines together.
 _PROCESS_ID = uuid.uuid4().hex
 
@@ -38,6 +40,11 @@ def current_request_id() -> str:
     if has_request_context():
         return g.get("request_id") or _PROCESS_ID
     return _PROCESS_ID
+
+
+def mask_path(path: str) -> str:
+    """`path` fit for a log line: a secret carried in the address is replaced by ***."""
+    return "/calendar/***" if _SECRET_SEGMENT.match(path or "") else (path or "")
 
 
 def accept_request_id(value: str | None) -> str:
@@ -98,7 +105,7 @@ def security_event(event: str, message: str, **fields) -> None:
 
 def _user_id():
     """The signed-in user's id if flask-login already loaded them; never a query of its own."""
-    user = g.get("_login_user")
+    user = g.get("_login_user") or g.get("api_user")  # a page's session user, or an API token's owner
     return getattr(user, "id", None)
 
 
@@ -118,8 +125,9 @@ def init_app(app) -> None:
         duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
         route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
         g.access_route = route
-        access_log.info("%s %s %s", request.method, request.path, response.status_code, extra={
-            "event": "request", "method": request.method, "route": route, "path": request.path,
+        path = mask_path(request.path)
+        access_log.info("%s %s %s", request.method, path, response.status_code, extra={
+            "event": "request", "method": request.method, "route": route, "path": path,
             "status": response.status_code, "duration_ms": duration_ms, "user_id": _user_id(),
             "bytes": response.calculate_content_length(), "remote_addr": request.remote_addr})
         return response

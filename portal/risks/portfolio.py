@@ -50,12 +50,12 @@ def risk_owners(user):
     return list(User.select(User.id, User.name).where(User.id.in_(owners)).order_by(User.name).tuples())
 
 
-def visible_issues(user, project_code: str = "", owner=None, overdue=False, today=None):
-    """Open issues on projects `user` may see, with owner and project joined."""
+def visible_issues(user, project_code: str = "", owner=None, overdue=False, today=None, statuses=OPEN_ISSUE):
+    """Issues in `statuses` (open ones unless told) on projects `user` may see, with owner and project joined."""
     query = (Issue.select(Issue, Owner.name.alias("owner_name"), Project.code.alias("project_code"),
                           Project.name.alias("project_name"))
              .join(Owner, on=(Issue.owner == Owner.id)).switch(Issue).join(Project, on=(Issue.project == Project.id))
-             .where(Issue.project.in_(visible_project_ids(user)) & Issue.status.in_(OPEN_ISSUE)))
+             .where(Issue.project.in_(visible_project_ids(user)) & Issue.status.in_(statuses)))
     if project_code:
         query = query.where(Project.code == project_code.strip().upper())
     if owner:
