@@ -133,7 +133,7 @@ def _sign_in_settings(env) -> dict:
         "LDAP_GROUP_MEMBER_FILTER": env("PORTAL_LDAP_GROUP_MEMBER_FILTER", "(member={dn})"),
         "LDAP_TLS": env("PORTAL_LDAP_TLS", "starttls").strip().lower(),  # starttls, ldaps (or an ldaps:// URL), none
         "LDAP_CA_FILE": env("PORTAL_LDAP_CA_FILE", ""),
-        "LDAP_TIMEOUT": float(env("PORTAL_LDAP_TIMEOUT", "10")),
+        "LDAP_TIMEOUT": int(env("PORTAL_LDAP_TIMEOUT", "10")),
         # The header a trusted reverse proxy puts the signed-in user name in (e.g. X-Remote-User); empty: off.
         "AUTH_PROXY_HEADER": env("PORTAL_AUTH_PROXY_HEADER", "").strip(),
         # The addresses that proxy connects from (CIDRs); a header from anywhere else is ignored.

@@ -55,19 +55,26 @@ def _server(config) -> ldap3.Server:
     if use_ssl or config["LDAP_TLS"] == "starttls":
         tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=config["LDAP_CA_FILE"] or None)
     return ldap3.Server(url, use_ssl=use_ssl, tls=tls, get_info=ldap3.NONE,
-                        connect_timeout=config["LDAP_TIMEOUT"])
+                        connect_timeout=int(config["LDAP_TIMEOUT"]))
 
 
 def connect(config, user: str | None = None, password: str | None = None) -> ldap3.Connection:
     """A bound connection, as the service account unless `user` is given; raises LDAPException."""
     conn = ldap3.Connection(_server(config), user=user if user is not None else config["LDAP_BIND_DN"] or None,
                             password=password if user is not None else config["LDAP_BIND_PASSWORD"] or None,
-                            receive_timeout=config["LDAP_TIMEOUT"], read_only=True, raise_exceptions=True,
+                            receive_timeout=int(config["LDAP_TIMEOUT"]), read_only=True, raise_exceptions=True,
                             auto_bind=ldap3.AUTO_BIND_NONE)
-    conn.open()
-    if config["LDAP_TLS"] == "starttls" and not conn.server.ssl:
-        conn.start_tls()
-    conn.bind()
+    try:
+        conn.open()
+        if config["LDAP_TLS"] == "starttls" and not conn.server.ssl:
+            conn.start_tls()
+        conn.bind()
+    except BaseException:
+        # A failed connect, TLS handshake or bind leaves ldap3's socket open: close it here.
+        conn.unbind()
+        if getattr(conn, "socket", None) is not None:
+            conn.socket.close()
+        raise
     return conn
 
 
