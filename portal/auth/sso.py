@@ -1,5 +1,5 @@
 """Single sign-on pages: start and finish an OpenID Connect sign-in; wiring of the directory and proxy sign-ins."""
-from flask import current_app, flash, request, session, url_for
+from flask import abort, current_app, flash, request, session, url_for
 from flask_login import login_user
 
 from portal.auth import bp, directory, oidc, proxy
@@ -32,7 +32,7 @@ def sso_failed(exc: PortalError):
 def sso_start():
     """Send the browser to the identity provider (the form posts, so another site cannot start it)."""
     if not oidc.enabled(current_app.config):
-        return sso_failed(PortalError("Single sign-on is not configured on this portal."))
+        abort(404)
     session[NEXT_KEY] = safe_next(request.form.get("next", ""), url_for("main.home"))
     try:
         return oidc.start(url_for("auth.sso_callback", _external=True), request.remote_addr or "unknown")
@@ -44,7 +44,7 @@ def sso_start():
 def sso_callback():
     """The provider sends the browser back here: verify, create or refresh the account, sign in."""
     if not oidc.enabled(current_app.config):
-        return sso_failed(PortalError("Single sign-on is not configured on this portal."))
+        abort(404)
     try:
         user = oidc.finish(request.args, request.remote_addr or "unknown")
     except PortalError as exc:
