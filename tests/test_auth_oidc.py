@@ -39,8 +39,12 @@ def finish(client, callback_url):
     return client.get(f"{parts.path}?{parts.query}")
 
 
-def test_login_page_offers_the_provider(sso_app, client):
-    assert "Sign in with Example Identity" in client.get("/login").get_data(as_text=True)
+def test_login_page_offers_the_provider_and_lets_its_form_go_there(sso_app, client, provider):
+    page = client.get("/login")
+    assert "Sign in with Example Identity" in page.get_data(as_text=True)
+    # Chromium applies form-action to the redirect the form ends in: the provider's origin is allowed, no other.
+    assert f"form-action 'self' {provider.issuer};" in page.headers["Content-Security-Policy"]
+    assert "form-action 'self';" in client.get("/healthz").headers["Content-Security-Policy"]
 
 
 def test_authorization_request_uses_pkce_state_and_nonce(sso_app, client):

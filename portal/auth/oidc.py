@@ -5,6 +5,8 @@ flow with PKCE. Authlib keeps state, nonce and the PKCE verifier in the signed s
 cookie (the portal stays stateless behind a load balancer), checks state on return and
 verifies the ID token's signature, issuer, audience, expiry and nonce.
 """
+from urllib.parse import urlsplit
+
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import current_app
@@ -37,6 +39,16 @@ def init_app(app) -> None:
 def client():
     """This app's registered provider client."""
     return getattr(current_app.extensions["portal.oidc"], CLIENT)
+
+
+def provider_origins() -> list[str]:
+    """The origins the browser is sent to: the issuer's, and the authorization endpoint's once discovered."""
+    origins = []
+    for url in (current_app.config["OIDC_ISSUER"], client().server_metadata.get("authorization_endpoint", "")):
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.netloc and f"{parts.scheme}://{parts.netloc}" not in origins:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
 
 
 def _failed(message: str, reason: str, address: str, exc: Exception | None = None) -> SignInFailed:

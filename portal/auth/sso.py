@@ -22,6 +22,23 @@ def _configure(state):
 bp.before_app_request(proxy.sign_in_from_header)
 
 
+@bp.after_app_request
+def _allow_the_provider_as_form_target(response):
+    """The login page's "Sign in with…" form ends at the provider: its CSP form-action must allow that origin.
+
+    Registered with the blueprint, this runs after the factory's security headers (hooks run last-registered
+    first), so it amends the policy they set.
+    """
+    if request.endpoint != "auth.login" or not oidc.enabled(current_app.config):
+        return response
+    policy = response.headers.get("Content-Security-Policy", "")
+    if "form-action 'self'" in policy:
+        origins = " ".join(oidc.provider_origins())
+        response.headers["Content-Security-Policy"] = policy.replace("form-action 'self'",
+                                                                     f"form-action 'self' {origins}")
+    return response
+
+
 def sso_failed(exc: PortalError):
     """A clear page with the way back to the sign-in form (4xx, never a server error)."""
     return render("auth/sso_error.html", status=exc.status, message=str(exc),
