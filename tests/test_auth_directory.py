@@ -93,6 +93,13 @@ def test_a_local_member_is_linked_but_a_local_admin_keeps_its_password(ldap_app)
         sign_in(ldap_app, "alice")
 
 
+def test_admin_sees_where_an_account_signs_in(ldap_app, login, client):
+    person = sign_in(ldap_app, "mary")
+    login("admin")
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert "Signs in through the directory (LDAP), which sets name, department and role" in page
+
+
 def test_login_form_uses_the_directory_and_keeps_local_accounts_working(ldap_app, client):
     page = client.get("/login")
     assert "E-mail or user name" in page.get_data(as_text=True)

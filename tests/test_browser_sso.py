@@ -1,7 +1,10 @@
 """Each sign-in path in Chromium: the directory through the login form, the OpenID provider's pages, and a
 reverse proxy (nginx with Basic authentication) that names the user, which a direct client cannot imitate."""
+import os
 import shutil
+import socket
 import subprocess
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -60,7 +63,7 @@ def test_sign_in_with_the_openid_provider_creates_the_account(page, app, live_se
 def nginx_in_front(app, live_server, tmp_path):
     """nginx with Basic authentication in front of the live portal, connecting to it from 127.0.0.2."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not shutil.which("nginx") and not shutil.os.path.exists(nginx):
+    if not os.path.exists(nginx):
         _missing("nginx is not installed (apt-get install nginx-light)")
     app.config.update(TRUST_PROXY=1, AUTH_PROXY_HEADER="X-Remote-User", AUTH_PROXY_FROM=("127.0.0.2/32",),
                       AUTH_PROXY_EMAIL_DOMAIN="example.test")
@@ -98,8 +101,6 @@ http {{
 """)
     process = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import socket
-    import time
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:

@@ -94,13 +94,15 @@ def sync_directory(config, dry_run: bool = False) -> SyncReport:
     for start in range(0, len(leaving), CHUNK):
         chunk = leaving[start:start + CHUNK]
         with db.atomic():
-            # Active in the WHERE: an account someone deactivated meanwhile is neither counted nor audited twice.
+            # Only those still active: an account an admin deactivated meanwhile is not changed or audited twice.
+            still = {i for (i,) in User.select(User.id).where(User.id.in_([c[0] for c in chunk])
+                                                             & (User.active == True)).tuples()}  # noqa: E712
             (User.update(active=False, session_version=User.session_version + 1, version=User.version + 1)
-             .where(User.id.in_([c[0] for c in chunk]) & (User.active == True))  # noqa: E712
-             .execute())
+             .where(User.id.in_(list(still))).execute())
             for user_id, email, why in chunk:
-                record(None, "user.update", "user", user_id, f"Directory sync deactivated {email}: {why}",
-                       before={"active": True}, after={"active": False})
+                if user_id in still:
+                    record(None, "user.update", "user", user_id, f"Directory sync deactivated {email}: {why}",
+                           before={"active": True}, after={"active": False})
     for user_id, email, why in leaving:
         security_event("account_active_changed", f"Directory sync deactivated {email}: {why}", user_id=user_id,
                        email=email, source="ldap", reason=why, active=False)
