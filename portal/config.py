@@ -21,6 +21,16 @@ def _dates(text: str):
             yield datetime.date.fromisoformat(part.strip())
 
 
+def _pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """(role, group) pairs from "role=group;role=group" (a group DN may hold '=' and ',', never ';')."""
+    pairs = []
+    for part in text.split(";"):
+        role, sep, group = part.partition("=")
+        if sep and role.strip() and group.strip():
+            pairs.append((role.strip().lower(), group.strip()))
+    return tuple(pairs)
+
+
 def _secret_key(instance_path: Path) -> str:
     """Use PORTAL_SECRET_KEY, else a random key persisted in the instance folder.
 
@@ -91,4 +101,46 @@ def load(instance_path: str) -> dict:
         "METRICS_TOKEN": env("PORTAL_METRICS_TOKEN", ""),
         # Calls a minute one API token may make (a fixed window counted in the database, shared by every worker).
         "API_CALLS_PER_MINUTE": max(1, int(env("PORTAL_API_CALLS_PER_MINUTE", "120"))),
+        **_sign_in_settings(env),
+    }
+
+
+def _sign_in_settings(env) -> dict:
+    """Single sign-on: OpenID Connect, LDAP / Active Directory and a trusted proxy's user header."""
+    return {
+        "OIDC_ISSUER": env("PORTAL_OIDC_ISSUER", "").strip(),
+        "OIDC_CLIENT_ID": env("PORTAL_OIDC_CLIENT_ID", "").strip(),
+        "OIDC_CLIENT_SECRET": env("PORTAL_OIDC_CLIENT_SECRET", ""),
+        "OIDC_NAME": env("PORTAL_OIDC_NAME", "single sign-on").strip(),
+        "OIDC_SCOPES": env("PORTAL_OIDC_SCOPES", "openid email profile").strip(),
+        "OIDC_ROLE_CLAIM": env("PORTAL_OIDC_ROLE_CLAIM", "groups").strip(),
+        "OIDC_ROLE_MAP": _pairs(env("PORTAL_OIDC_ROLE_MAP", "")),
+        "OIDC_DEPARTMENT_CLAIM": env("PORTAL_OIDC_DEPARTMENT_CLAIM", "department").strip(),
+        "OIDC_TIMEOUT": float(env("PORTAL_OIDC_TIMEOUT", "10")),
+        "LDAP_URL": env("PORTAL_LDAP_URL", "").strip(),
+        "LDAP_BIND_DN": env("PORTAL_LDAP_BIND_DN", ""),
+        "LDAP_BIND_PASSWORD": env("PORTAL_LDAP_BIND_PASSWORD", ""),
+        "LDAP_BASE_DN": env("PORTAL_LDAP_BASE_DN", ""),
+        "LDAP_USER_FILTER": env("PORTAL_LDAP_USER_FILTER", "(&(objectClass=person)(|(uid={login})(mail={login})))"),
+        # Every directory person the portal should know of, for `portal users sync`.
+        "LDAP_SYNC_FILTER": env("PORTAL_LDAP_SYNC_FILTER", "(objectClass=person)"),
+        # Who is disabled there; userAccountControl's bit 2 (Active Directory) is always honoured as well.
+        "LDAP_DISABLED_FILTER": env("PORTAL_LDAP_DISABLED_FILTER", ""),
+        "LDAP_ATTR_ID": env("PORTAL_LDAP_ATTR_ID", "entryUUID").strip(),
+        "LDAP_ATTR_EMAIL": env("PORTAL_LDAP_ATTR_EMAIL", "mail").strip(),
+        "LDAP_ATTR_NAME": env("PORTAL_LDAP_ATTR_NAME", "displayName").strip(),
+        "LDAP_ATTR_DEPARTMENT": env("PORTAL_LDAP_ATTR_DEPARTMENT", "department").strip(),
+        "LDAP_ROLE_GROUPS": _pairs(env("PORTAL_LDAP_ROLE_GROUPS", "")),
+        # Applied at each mapped group's DN; AD's nested groups: (member:1.2.840.113556.1.4.1941:={dn}).
+        "LDAP_GROUP_MEMBER_FILTER": env("PORTAL_LDAP_GROUP_MEMBER_FILTER", "(member={dn})"),
+        "LDAP_TLS": env("PORTAL_LDAP_TLS", "starttls").strip().lower(),  # starttls, ldaps (or an ldaps:// URL), none
+        "LDAP_CA_FILE": env("PORTAL_LDAP_CA_FILE", ""),
+        "LDAP_TIMEOUT": int(env("PORTAL_LDAP_TIMEOUT", "10")),
+        # The header a trusted reverse proxy puts the signed-in user name in (e.g. X-Remote-User); empty: off.
+        "AUTH_PROXY_HEADER": env("PORTAL_AUTH_PROXY_HEADER", "").strip(),
+        # The addresses that proxy connects from (CIDRs); a header from anywhere else is ignored.
+        "AUTH_PROXY_FROM": tuple(n.strip() for n in env("PORTAL_AUTH_PROXY_FROM", "127.0.0.0/8,::1/128").split(",")
+                                 if n.strip()),
+        # Appended to a header value without '@' to make the account's e-mail.
+        "AUTH_PROXY_EMAIL_DOMAIN": env("PORTAL_AUTH_PROXY_EMAIL_DOMAIN", "").strip().lstrip("@"),
     }

@@ -17,6 +17,10 @@ class User(VersionedModel):
     session_version = peewee.IntegerField(default=1)
     created_at = peewee.DateTimeField(default=utcnow)
     last_login_at = peewee.DateTimeField(null=True)
+    # Where the account signs in: "local" (its own password), "ldap", "oidc" or "proxy" (no local
+    # password), and its id there (LDAP entryUUID/objectGUID, OpenID `sub`, the proxy's user name).
+    auth_source = peewee.CharField(max_length=8, default="local", index=True)
+    external_id = peewee.CharField(max_length=255, null=True)
 
     # flask-login protocol -------------------------------------------------
     is_authenticated = True
@@ -35,6 +39,9 @@ class User(VersionedModel):
 
     def __str__(self):
         return self.name
+
+    class Meta:
+        indexes = ((("auth_source", "external_id"), True),)
 
     @classmethod
     def active_users(cls):

@@ -2,10 +2,11 @@
 from flask import current_app, flash, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.auth import bp
+from portal.auth import bp, directory
 from portal.auth.forms import LoginForm, PasswordForm
 from portal.auth.models import User
 from portal.auth.services import Throttled, authenticate, change_password, end_sessions
+from portal.auth.sso import login_page_context
 from portal.db import db
 from portal.errors import PortalError
 from portal.web import apply_error, redirect_to, render, safe_next
@@ -20,9 +21,11 @@ def login():
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data,
-                                request.remote_addr or "unknown", current_app.config)
-        except Throttled as exc:
+            # Local accounts (break-glass admins among them) keep their password; others go to the directory.
+            check = directory.authenticate if directory.uses_directory(form.email.data, current_app.config) \
+                else authenticate
+            user = check(form.email.data, form.password.data, request.remote_addr or "unknown", current_app.config)
+        except (Throttled, PortalError) as exc:
             user, status = None, apply_error(form, exc)
         else:
             if user is None:
@@ -36,7 +39,10 @@ def login():
             return redirect_to(safe_next(form.next.data, url_for("main.home")))
     # The factory puts the demo accounts in the config: auth stays below the demo data.
     demo = current_app.config.get("DEMO_ACCOUNTS", []) if current_app.config["DEMO_MODE"] else []
-    return render("auth/login.html", form=form, demo_accounts=demo, status=status)
+    sso = login_page_context()
+    if sso["directory"]:
+        form.email.label.text = "E-mail or user name"
+    return render("auth/login.html", form=form, demo_accounts=demo, status=status, **sso)
 
 
 @bp.post("/logout")
