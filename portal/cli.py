@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
+from portal.admin.cli import COMMANDS as ACCOUNT_COMMANDS
 from portal.config import ROLES
 from portal.db import db
 from portal.logs import event_log
@@ -382,6 +383,8 @@ def markdown_rerender():
 
 main.add_command(db_group)
 main.add_command(users_group)
+for _command in ACCOUNT_COMMANDS:  # users import, invite, unlock
+    users_group.add_command(_command)
 main.add_command(demo_command)
 main.add_command(backup_command)
 main.add_command(restore_command)
