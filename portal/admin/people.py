@@ -239,8 +239,8 @@ def import_people(text: str, actor, config) -> Preview:
                    f"{result.count('unchanged')} unchanged")
         record(actor, "user.import", "user", "import", summary,
                after={"created": len(creates), "updated": len(updates), "unchanged": result.count("unchanged")})
-    security_event("users_imported", summary, actor_id=getattr(actor, "id", None), created=len(creates),
-                   updated=len(updates))
+    security_event("users_imported", summary, actor_id=getattr(actor, "id", None), accounts_created=len(creates),
+                   accounts_updated=len(updates))
     return result
 
 
