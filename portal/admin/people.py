@@ -211,30 +211,15 @@ def import_people(text: str, actor, config) -> Preview:
         updates = [r for r in result.rows if r.action == "update"]
         # One hash of a random secret nobody keeps, shared by the new accounts: argon2 is slow on purpose,
         # and each person sets their own password through an invitation or "Forgot password?".
-        placeholder = unknown_password_hash()
-        for batch in chunked(creates, BATCH):
-            User.insert_many([{"email": r.email, "name": r.name, "department": r.department, "role": r.role,
-                               "password_hash": placeholder, "created_at": now} for r in batch]).execute()
-        users = _existing({r.email for r in result.rows} | {r.manager for r in result.rows if r.manager})
-        changed = []
-        for row in result.rows:
-            user = users[row.email]
-            manager_id = users[row.manager].id if row.manager else None
-            if row.action == "create" and manager_id is None:
-                continue
-            if row.action == "unchanged":
-                continue
-            user.name, user.department, user.role, user.manager = row.name, row.department, row.role, manager_id
-            if row.action == "update":
-                user.version += 1
-            changed.append(user)
-        if changed:
-            User.bulk_update(changed, fields=[User.name, User.department, User.role, User.manager, User.version],
-                             batch_size=200)
-        new_roles = [users[r.email].id for r in updates if "role" in r.changes]
+        placeholder = unknown_password_hash() if creates else ""
+        ids = {email: user.id for email, user in
+               _existing({r.email for r in result.rows} | {r.manager for r in result.rows if r.manager}).items()}
+        _insert_new(creates, ids, placeholder, now)
+        _update_existing(updates, ids)
+        new_roles = [ids[r.email] for r in updates if "role" in r.changes]
         for batch in chunked(new_roles, BATCH):  # a new role applies at once: end their sessions
             User.update(session_version=User.session_version + 1).where(User.id.in_(batch)).execute()
-        _audit_rows(actor, creates, updates, users, now)
+        _audit_rows(actor, creates, updates, ids, now)
         summary = (f"Imported people: {len(creates)} created, {len(updates)} updated, "
                    f"{result.count('unchanged')} unchanged")
         record(actor, "user.import", "user", "import", summary,
@@ -244,13 +229,56 @@ def import_people(text: str, actor, config) -> Preview:
     return result
 
 
-def _audit_rows(actor, creates, updates, users, now) -> None:
+def _insert_new(creates, ids: dict, placeholder: str, now) -> None:
+    """Insert new accounts in a few multi-row INSERTs, managers before the people who report to them.
+
+    `ids` ({e-mail: user id}) gains the new accounts. A manager chain that never resolves
+    (two new people naming each other) is inserted without managers, then set by one UPDATE per manager.
+    """
+    pending = list(creates)
+    while pending:
+        ready = [r for r in pending if not r.manager or r.manager in ids]
+        late = not ready
+        if late:
+            ready = pending
+        for batch in chunked(ready, BATCH):
+            User.insert_many([(r.email, r.name, r.department, r.role, placeholder, now,
+                               None if late or not r.manager else ids[r.manager]) for r in batch],
+                             fields=[User.email, User.name, User.department, User.role, User.password_hash,
+                                     User.created_at, User.manager]).execute()
+            ids.update(User.select(User.email, User.id).where(User.email.in_([r.email for r in batch])).tuples())
+        if late:
+            by_manager = {}
+            for r in ready:
+                if r.manager:
+                    by_manager.setdefault(ids[r.manager], []).append(r.email)
+            for manager_id, emails in by_manager.items():
+                User.update(manager=manager_id).where(User.email.in_(emails)).execute()
+        done = {r.email for r in ready}
+        pending = [r for r in pending if r.email not in done]
+
+
+def _update_existing(updates, ids: dict) -> None:
+    """Apply each changed row's values with one UPDATE … FROM (VALUES …) per 200 rows (SQLite 3.33+, PostgreSQL)."""
+    param = db.param
+    for batch in chunked(updates, 200):
+        values, params = [], []
+        for r in batch:
+            values.append(f"({param}, {param}, {param}, {param}, {param})")
+            params += [ids[r.email], r.name, r.department, r.role, ids[r.manager] if r.manager else None]
+        db.execute_sql(
+            'UPDATE "user" SET "name" = v.column2, "department" = v.column3, "role" = v.column4, '
+            '"manager_id" = CAST(v.column5 AS INTEGER), "version" = "user"."version" + 1 '
+            f'FROM (VALUES {", ".join(values)}) AS v WHERE "user"."id" = CAST(v.column1 AS INTEGER)', params)
+
+
+def _audit_rows(actor, creates, updates, ids, now) -> None:
     """One audit event per created or changed account, written in batches."""
     request_id, actor_id = current_request_id(), getattr(actor, "id", None)
 
     def event(row, action, summary, before, after):
         return {"at": now, "actor": actor_id, "action": action, "object_type": "user",
-                "object_id": str(users[row.email].id), "summary": summary[:255],
+                "object_id": str(ids[row.email]), "summary": summary[:255],
                 "before": json.dumps(before, sort_keys=True) if before is not None else None,
                 "after": json.dumps(after, sort_keys=True), "request_id": request_id}
 
@@ -260,8 +288,10 @@ def _audit_rows(actor, creates, updates, users, now) -> None:
     events += [event(r, "user.update", f"Updated {r.email} by import",
                      {k: v[0] for k, v in r.changes.items()}, {k: v[1] for k, v in r.changes.items()})
                for r in updates]
+    columns = [AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id,
+               AuditEvent.summary, AuditEvent.before, AuditEvent.after, AuditEvent.request_id]
     for batch in chunked(events, BATCH):
-        AuditEvent.insert_many(batch).execute()
+        AuditEvent.insert_many([tuple(e[c.name] for c in columns) for e in batch], fields=columns).execute()
 
 
 def sample_csv() -> str:
