@@ -10,19 +10,16 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import AccountToken, LoginFailure, User
 from portal.cli import main
 from tests.factories import PASSWORD, make_user
-from tests.test_notify_mail import smtp  # noqa: F401  (the loopback SMTP server fixture)
+from tests.mail_sink import smtp_sink, wait_for_mail
 
 NEW_PASSWORD = "a fresh passphrase for me"
 LINK = re.compile(r"https://pmo\.example\.test(/password/set/[A-Za-z0-9_-]+)")
 
 
-def wait_for_mail(inbox, count=1, timeout=10.0):
-    """The messages once `count` have arrived (reset mail is sent from a thread)."""
-    deadline = time.monotonic() + timeout
-    while len(inbox.messages) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(inbox.messages) >= count, f"expected {count} e-mail(s), got {len(inbox.messages)}"
-    return inbox.messages
+@pytest.fixture
+def smtp(app):
+    with smtp_sink(app) as inbox:
+        yield inbox
 
 
 def link_in(message) -> str:

@@ -92,7 +92,7 @@ def test_an_office_behind_one_address_is_not_locked_out_by_one_attacker(app, lim
     honest = [make_user() for _ in range(3)]
     devices = [known_device(app, user, OFFICE_NAT) for user in honest]
     # Successful sign-ins do not count against the address: more than its limit of 5 sign in.
-    for user, device in zip(honest, devices):
+    for user, device in zip(honest, devices, strict=True):
         assert post_login(device, user.email).status_code == 303
         device.post("/logout")
     # An attacker inside the same office tries other people's accounts until the address is blocked.
@@ -101,7 +101,7 @@ def test_an_office_behind_one_address_is_not_locked_out_by_one_attacker(app, lim
         post_login(attacker, f"victim{i}@example.test", "guess")
     assert post_login(attacker, "victim9@example.test", "guess").status_code == 429
     # Colleagues on devices they signed in on before still get in; a new device at that address waits.
-    for user, device in zip(honest, devices):
+    for user, device in zip(honest, devices, strict=True):
         assert post_login(device, user.email).status_code == 303
         device.post("/logout")
     newcomer = make_user()

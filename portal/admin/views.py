@@ -6,8 +6,14 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal.admin import bp
-from portal.admin.forms import (ImportConfirmForm, ImportUploadForm, UserCreateForm, UserEditForm, UserFilterForm,
-                                UserStateForm)
+from portal.admin.forms import (
+    ImportConfirmForm,
+    ImportUploadForm,
+    UserCreateForm,
+    UserEditForm,
+    UserFilterForm,
+    UserStateForm,
+)
 from portal.admin.people import decode, import_people, preview, sample_csv
 from portal.audit.services import history, recent
 from portal.auth.links import invitation, mail_enabled, send_now

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from portal.audit.services import record
 from portal.auth.models import AccountToken, ResetRequest, User
-from portal.auth.services import (check_password_rules, end_sessions, has_local_password, hash_password,
-                                  normalise_email)
+from portal.auth.services import check_password_rules, end_sessions, has_local_password, hash_password, normalise_email
 from portal.auth.throttle import Throttled, clear_failures
 from portal.db import db, utcnow
 from portal.errors import InvalidInput
