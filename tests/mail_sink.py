@@ -30,3 +30,12 @@ def wait_for_mail(inbox, count=1, timeout=10.0):
         time.sleep(0.05)
     assert len(inbox.messages) >= count, f"expected {count} e-mail(s), got {len(inbox.messages)}"
     return inbox.messages
+
+
+def link_in(raw: str) -> str:
+    """The path of the password link in a received message (its body decoded, as a mail program shows it)."""
+    import email
+    import email.policy
+    import re
+    body = email.message_from_string(raw, policy=email.policy.default).get_content()
+    return re.search(r"https://pmo\.example\.test(/password/set/[A-Za-z0-9_-]+)", body).group(1)

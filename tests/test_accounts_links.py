@@ -10,10 +10,10 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import AccountToken, LoginFailure, User
 from portal.cli import main
 from tests.factories import PASSWORD, make_user
+from tests.mail_sink import link_in as path_in
 from tests.mail_sink import smtp_sink, wait_for_mail
 
 NEW_PASSWORD = "a fresh passphrase for me"
-LINK = re.compile(r"https://pmo\.example\.test(/password/set/[A-Za-z0-9_-]+)")
 
 
 @pytest.fixture
@@ -23,8 +23,7 @@ def smtp(app):
 
 
 def link_in(message) -> str:
-    body = message[1].replace("=\r\n", "").replace("=\n", "")
-    return LINK.search(body).group(1)
+    return path_in(message[1])
 
 
 def forgot(client, email):
