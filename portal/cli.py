@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
-from portal.admin.cli import COMMANDS as ACCOUNT_COMMANDS
+from portal.auth.cli import COMMANDS as ACCOUNT_COMMANDS
 from portal.config import ROLES
 from portal.db import db
 from portal.logs import event_log

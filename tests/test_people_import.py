@@ -5,9 +5,9 @@ import time
 
 from click.testing import CliRunner
 
-from portal.admin.people import import_people, preview
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
+from portal.auth.people import import_people, preview
 from portal.auth.services import has_local_password
 from portal.cli import main
 from portal.errors import InvalidInput

@@ -14,10 +14,10 @@ from portal.admin.forms import (
     UserFilterForm,
     UserStateForm,
 )
-from portal.admin.people import decode, import_people, preview, sample_csv
 from portal.audit.services import history, recent
 from portal.auth.links import invitation, mail_enabled, send_now
 from portal.auth.models import User
+from portal.auth.people import decode, import_people, preview, sample_csv
 from portal.auth.services import create_user, has_local_password, search_users, unlock, update_user
 from portal.auth.throttle import lock_state
 from portal.db import db

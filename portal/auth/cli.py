@@ -25,7 +25,7 @@ def _user(email):
 @with_appcontext
 def users_import(path, dry_run):
     """Create or update accounts from a CSV file (email, name, department, role, manager): all rows or none."""
-    from portal.admin.people import decode, import_people, preview
+    from portal.auth.people import decode, import_people, preview
     from portal.errors import PortalError
     with open(path, "rb") as fh:
         text = decode(fh.read())
