@@ -168,3 +168,9 @@ def test_sign_in_events_are_audited_and_logged_without_passwords(app, limits, ca
     events = {getattr(r, "event", None) for r in caplog.records}
     assert {"login_failed", "login_locked", "login_throttled"} <= events
     assert "s3cret-guess-xyz" not in caplog.text and PASSWORD not in caplog.text
+
+
+def test_failures_older_than_a_day_are_pruned(app):
+    LoginFailure.create(email="old@example.test", address=ATTACKER, device="", at=dt.datetime(2020, 1, 1))
+    post_login(client_at(app, ATTACKER), "new@example.test", "wrong guess")
+    assert [f.email for f in LoginFailure.select()] == ["new@example.test"]

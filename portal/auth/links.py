@@ -75,6 +75,8 @@ def request_reset(email: str, address: str, config) -> Mail | None:
             raise Throttled(3600, "reset")
         by_email = ResetRequest.select().where((ResetRequest.email == email) & (ResetRequest.at >= hour_ago)).count()
         ResetRequest.create(email=email, address=address[:64])
+        ResetRequest.delete().where(ResetRequest.at < hour_ago - datetime.timedelta(days=1)).execute()
+        AccountToken.delete().where(AccountToken.expires_at < hour_ago - datetime.timedelta(days=30)).execute()
         if by_email >= config["RESET_MAX_PER_EMAIL"]:
             security_event("reset_throttled", f"Password reset for {email} not sent: too many requests",
                            email=email, remote_addr=address, scope="email")

@@ -106,6 +106,8 @@ def check_allowed(email: str, address: str, nonce: str, config) -> None:
 def record_failure(email: str, address: str, nonce: str, config) -> str | None:
     """Store one failure; returns the scope it just locked ("account" or "device"), if any."""
     LoginFailure.create(email=email, address=address[:64], device=nonce)
+    # Rows older than the window count for nothing: a stranger's failures are never deleted by a sign-in.
+    LoginFailure.delete().where(LoginFailure.at < utcnow() - max(_window(config), datetime.timedelta(days=1))).execute()
     if nonce:
         locked = seconds_locked((LoginFailure.email == email) & (LoginFailure.device == nonce),
                                 config["LOGIN_MAX_FAILURES_PER_DEVICE"], config)
