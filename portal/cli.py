@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
+from portal.auth.cli import COMMANDS as ACCOUNT_COMMANDS
 from portal.auth.cli import users_sync
 from portal.config import ROLES
 from portal.db import db
@@ -384,6 +385,8 @@ def markdown_rerender():
 main.add_command(db_group)
 main.add_command(users_group)
 users_group.add_command(users_sync)
+for _command in ACCOUNT_COMMANDS:  # users import, invite, unlock
+    users_group.add_command(_command)
 main.add_command(demo_command)
 main.add_command(backup_command)
 main.add_command(restore_command)

@@ -79,9 +79,24 @@ def load(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         "MAX_CONTENT_LENGTH": int(env("PORTAL_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
         "MAX_DOCUMENT_LENGTH": int(env("PORTAL_MAX_DOCUMENT_MB", "25")) * 1024 * 1024,
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
-        "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        # Sign-in throttling (OWASP device cookies): failures from devices never signed in on lock out
+        # such devices only; a device with a valid device cookie has its own allowance; an address counts failures.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(env("PORTAL_LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_MAX_FAILURES_PER_DEVICE": int(env("PORTAL_LOGIN_MAX_DEVICE_FAILURES", "10")),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env("PORTAL_LOGIN_MAX_ADDRESS_FAILURES", "200")),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(env("PORTAL_LOGIN_LOCKOUT_MINUTES", "15")) * 60,
+        "DEVICE_COOKIE_DAYS": int(env("PORTAL_DEVICE_COOKIE_DAYS", "365")),
+        # Links to set a password: "Forgot password?" and invitations; reset requests per hour.
+        "RESET_LINK_MINUTES": int(env("PORTAL_RESET_LINK_MINUTES", "60")),
+        "INVITE_LINK_DAYS": int(env("PORTAL_INVITE_LINK_DAYS", "7")),
+        "RESET_MAX_PER_EMAIL": int(env("PORTAL_RESET_MAX_PER_EMAIL", "3")),
+        "RESET_MAX_PER_ADDRESS": int(env("PORTAL_RESET_MAX_PER_ADDRESS", "20")),
+        # Where people whose account has no local password (directory, single sign-on) change it.
+        "DIRECTORY_PASSWORD_HELP": env("PORTAL_DIRECTORY_PASSWORD_HELP",
+                                       "If you sign in with your organisation's directory account, change "
+                                       "your password where you change it for other company systems."),
+        "DIRECTORY_PASSWORD_URL": env("PORTAL_DIRECTORY_PASSWORD_URL", ""),
+        "IMPORT_MAX_ROWS": int(env("PORTAL_IMPORT_MAX_ROWS", "10000")),
         "TRUST_PROXY": int(env("PORTAL_TRUST_PROXY", "0")),
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 50,

@@ -29,7 +29,8 @@ _PROCESS_ID = uuid.uuid4().hex
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s%(fields)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
 # Events an operator may want to alert on are warnings; the rest are information.
-WARN_EVENTS = {"login_failed", "login_throttled", "forbidden", "sso_error", "proxy_header_ignored"}
+WARN_EVENTS = {"login_failed", "login_throttled", "login_locked", "reset_throttled", "forbidden", "sso_error",
+               "proxy_header_ignored"}
 # Record attributes logging always sets; anything else passed in `extra` is an event field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "request_id",
                                                                          "fields", "taskName"}

@@ -99,6 +99,7 @@ class PortalServer:
             "UPLOAD_DIR": str(self.uploads), "DEMO_MODE": False,
             # The fuzz sweep posts junk to /login from one address; the throttle has tests of its own.
             "LOGIN_MAX_FAILURES_PER_ADDRESS": 1_000_000, "LOGIN_MAX_FAILURES_PER_ACCOUNT": 1_000_000,
+            "LOGIN_MAX_FAILURES_PER_DEVICE": 1_000_000, "RESET_MAX_PER_ADDRESS": 1_000_000,
         }
         self.app = create_app({**self.config, "TESTING": True})
         self.database = db.obj  # the test process's own connection(s) to the same database

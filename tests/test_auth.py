@@ -43,16 +43,16 @@ def test_empty_form_shows_field_messages(client):
     assert "This field is required." in response.get_data(as_text=True)
 
 
-def test_repeated_failures_throttle_the_account_even_with_the_right_password(client):
+def test_repeated_failures_lock_out_new_devices_even_with_the_right_password(client):
     user = make_user()
     for _ in range(5):
         assert post_login(client, user.email, "wrong password").status_code == 401
     response = post_login(client, user.email)
     assert response.status_code == 429
-    assert "Too many failed attempts" in response.get_data(as_text=True)
+    assert "Too many failed sign-ins for this account" in response.get_data(as_text=True)
 
 
-def test_failures_from_one_address_throttle_all_accounts(client, app):
+def test_failures_from_one_address_throttle_new_devices_there(client, app):
     app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
     user = make_user()
     for i in range(3):

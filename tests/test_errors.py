@@ -49,7 +49,7 @@ def test_feature_errors_are_invalid_input_and_keep_its_status(error, status):
 def test_throttled_sign_in_answers_429_with_its_message():
     error = Throttled()
     assert isinstance(error, PortalError) and error.status == 429
-    assert str(error).startswith("Too many failed attempts.")
+    assert str(error).startswith("Too many failed sign-ins")
 
 
 def test_stale_is_a_conflict_and_carries_who_and_when():

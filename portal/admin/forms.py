@@ -1,6 +1,7 @@
 """Forms for managing users."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.config import ROLES
@@ -23,7 +24,7 @@ class UserCreateForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES, default="member")
     department = StringField("Department", validators=[Optional(), Length(max=120)])
-    password = PasswordField("Initial password", validators=[DataRequired(), Length(min=10, message="Use at least 10 characters."), Length(max=1024)],
+    password = PasswordField("Initial password", validators=[Optional(), Length(min=10, message="Use at least 10 characters."), Length(max=1024)],
                              render_kw={"autocomplete": "new-password"})
 
 
@@ -44,3 +45,12 @@ class UserFilterForm(FlaskForm):
     role = SelectField("Role", choices=[("", "Any role")] + ROLE_CHOICES, validate_choice=False)
     active = SelectField("Status", choices=[("", "Any status"), ("yes", "Active"), ("no", "Deactivated")],
                          validate_choice=False)
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
+
+
+class ImportConfirmForm(FlaskForm):
+    """The previewed file travels back signed: any worker can import exactly what was shown."""
+    payload = HiddenField(validators=[DataRequired()])

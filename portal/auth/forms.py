@@ -21,3 +21,16 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField("Repeat the new password",
                             validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")],
                             render_kw={"autocomplete": "new-password"})
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username", "autofocus": True})
+
+
+class NewPasswordForm(FlaskForm):
+    new = PasswordField("New password", validators=[DataRequired(), Length(min=10, message="Use at least 10 characters."), Length(max=1024)],
+                        render_kw={"autocomplete": "new-password", "autofocus": True})
+    confirm = PasswordField("Repeat the new password",
+                            validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})

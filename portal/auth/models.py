@@ -21,6 +21,8 @@ class User(VersionedModel):
     # password), and its id there (LDAP entryUUID/objectGUID, OpenID `sub`, the proxy's user name).
     auth_source = peewee.CharField(max_length=8, default="local", index=True)
     external_id = peewee.CharField(max_length=255, null=True)
+    # Who this person reports to (set by the people import); kept when the manager's account goes.
+    manager = peewee.ForeignKeyField("self", null=True, backref="reports", on_delete="SET NULL")
 
     # flask-login protocol -------------------------------------------------
     is_authenticated = True
@@ -51,6 +53,30 @@ class User(VersionedModel):
 
 class LoginFailure(BaseModel):
     """One failed sign-in, kept briefly to throttle guessing per account and per address."""
+
+    email = peewee.CharField(max_length=254, index=True)
+    address = peewee.CharField(max_length=64, index=True)
+    at = peewee.DateTimeField(default=utcnow, index=True)
+    # The nonce of the valid device cookie the attempt came with; empty for a device never signed in on.
+    device = peewee.CharField(max_length=32, default="")
+
+    class Meta:
+        indexes = ((("email", "device", "at"), False),)
+
+
+class AccountToken(BaseModel):
+    """A single-use link to set a password (reset or invitation); only the token's SHA-256 is kept."""
+
+    user = peewee.ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    purpose = peewee.CharField(max_length=16)  # reset, invite
+    token_hash = peewee.CharField(max_length=64, unique=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    expires_at = peewee.DateTimeField()
+    used_at = peewee.DateTimeField(null=True)
+
+
+class ResetRequest(BaseModel):
+    """One "Forgot password?" request, kept briefly to throttle them per address and per e-mail."""
 
     email = peewee.CharField(max_length=254, index=True)
     address = peewee.CharField(max_length=64, index=True)

@@ -1,14 +1,15 @@
 """Accounts: creating, authenticating, throttling, passwords and session revocation."""
-import datetime
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from portal.audit.services import record, snapshot
-from portal.auth.models import LoginFailure, User
+from portal.auth.models import AccountToken, User
+from portal.auth.throttle import Throttled, check_allowed, clear_failures, forgive_own_failures, record_failure
 from portal.config import ROLES
 from portal.db import db, utcnow
-from portal.errors import Conflict, InvalidInput, PortalError, Stale
+from portal.errors import Conflict, InvalidInput, Stale
 from portal.logs import security_event
 from portal.pagination import paginate
 
@@ -17,16 +18,22 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")
 MIN_PASSWORD_LENGTH = 10
 AUDITED_FIELDS = ("email", "name", "role", "department", "active")
+__all__ = ["Throttled"]  # re-exported: callers catch it from here
 
 
-class Throttled(PortalError):
-    """Too many failed sign-ins for this account or address (429)."""
+def unknown_password_hash() -> str:
+    """A real hash of a random secret nobody keeps: a local account whose owner sets a password by link."""
+    return _hasher.hash(secrets.token_urlsafe(32))
 
-    status = 429
 
-    def __init__(self):
-        super().__init__("Too many failed attempts. Wait 15 minutes and try again, "
-                         "or ask an admin to reset your password.")
+def has_local_password(user: User) -> bool:
+    """True for an account that signs in with a password kept here.
+
+    Accounts from a directory or single sign-on carry an empty or unusable hash;
+    they get no reset link. The one place that decides what "local" means.
+    """
+    return (getattr(user, "auth_source", "local") == "local" and bool(user.password_hash)
+            and user.password_hash.startswith("$argon2"))
 
 
 def hash_password(password: str) -> str:
@@ -46,63 +53,91 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(email: str, name: str, role: str, password: str,
+def create_user(email: str, name: str, role: str, password: str | None,
                 department: str = "", actor=None) -> User:
-    """Create an account; refuses a duplicate e-mail, an unknown role or a weak password."""
+    """Create an account; refuses a duplicate e-mail, an unknown role or a weak password.
+
+    Without a password the account is local but nobody knows its password yet:
+    its owner sets one through an invitation or "Forgot password?".
+    """
     email = normalise_email(email)
     if role not in ROLES:
         raise InvalidInput(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
-    check_password_rules(password)
+    if password is not None:
+        check_password_rules(password)
     with db.atomic():
         if User.select().where(User.email == email).exists():
             raise InvalidInput({"email": f"An account for {email} already exists."})
-        user = User.create(email=email, name=name.strip(), role=role,
-                           department=department.strip(), password_hash=hash_password(password))
+        user = User.create(email=email, name=name.strip(), role=role, department=department.strip(),
+                           password_hash=hash_password(password) if password is not None else unknown_password_hash())
         record(actor, "user.create", "user", user.id, f"Created {email} as {role}",
                after=snapshot(user, AUDITED_FIELDS))
     return user
 
 
-def _recent_failures(field, value, window: datetime.timedelta) -> int:
-    since = utcnow() - window
-    return LoginFailure.select().where((field == value) & (LoginFailure.at >= since)).count()
-
-
-def authenticate(email: str, password: str, address: str, config) -> User | None:
+def authenticate(email: str, password: str, address: str, config, devices: dict | None = None) -> User | None:
     """The active user with this e-mail and password, or None.
 
-    Raises Throttled after too many recent failures for the account or the
-    address, before checking the password, so guessing gains nothing.
+    `devices` is {user id: nonce} from the browser's valid device cookie. Raises
+    Throttled when this device may not try now (see `portal.auth.throttle`),
+    before checking the password, so guessing gains nothing.
     """
     email = normalise_email(email)
-    window = datetime.timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
-    if (_recent_failures(LoginFailure.email, email, window) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-            or _recent_failures(LoginFailure.address, address, window) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
-        security_event("login_throttled", f"Sign-in refused for {email}: too many recent failures",
-                       email=email, remote_addr=address)
-        raise Throttled()
     user = User.get_or_none(User.email == email)
-    stored = user.password_hash if user is not None else _DUMMY_HASH
+    nonce = (devices or {}).get(user.id, "") if user is not None else ""
     try:
-        ok = _hasher.verify(stored, password)
+        check_allowed(email, address, nonce, config)
+    except Throttled as exc:
+        security_event("login_throttled", f"Sign-in refused for {email}: too many recent failures ({exc.scope})",
+                       email=email, remote_addr=address, scope=exc.scope, known_device=bool(nonce))
+        raise
+    stored = user.password_hash if user is not None and has_local_password(user) else _DUMMY_HASH
+    try:
+        ok = _hasher.verify(stored, password) and stored is not _DUMMY_HASH
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None or not user.active:
-        with db.atomic():
-            LoginFailure.create(email=email, address=address)
-        # Logged here for good: the failure rows are deleted at the next successful sign-in.
         reason = "unknown account" if user is None else ("wrong password" if not ok else "deactivated account")
+        with db.atomic():
+            locked = record_failure(email, address, nonce, config)
+            if user is not None:
+                record(None, "user.login_failed", "user", user.id, f"Failed sign-in for {email}: {reason}")
+                if locked:
+                    record(None, "user.locked", "user", user.id,
+                           f"Sign-in locked for {'one device' if locked == 'device' else 'unknown devices'}")
+        # Logged here for good: the failure rows are deleted at the next successful sign-in.
         security_event("login_failed", f"Sign-in failed for {email}: {reason}", email=email,
-                       remote_addr=address, reason=reason, user_id=getattr(user, "id", None))
+                       remote_addr=address, reason=reason, user_id=getattr(user, "id", None),
+                       known_device=bool(nonce))
+        if locked:
+            security_event("login_locked", f"Sign-in locked for {email} ({locked})", email=email,
+                           remote_addr=address, scope=locked, user_id=getattr(user, "id", None))
         return None
     with db.atomic():
-        LoginFailure.delete().where(LoginFailure.email == email).execute()
+        forgive_own_failures(email, address, nonce)
         fields = {User.last_login_at: utcnow()}
         if _hasher.check_needs_rehash(user.password_hash):
             fields[User.password_hash] = hash_password(password)
         User.update(fields).where(User.id == user.id).execute()
-    security_event("login_succeeded", f"Signed in: {email}", email=email, user_id=user.id, remote_addr=address)
+        record(user, "user.login", "user", user.id, f"Signed in{' on a known device' if nonce else ''}")
+    security_event("login_succeeded", f"Signed in: {email}", email=email, user_id=user.id, remote_addr=address,
+                   known_device=bool(nonce))
     return user
+
+
+def unlock(user: User, actor) -> int:
+    """Lift every sign-in lock on `user` (all devices); returns how many failures were forgotten."""
+    with db.atomic():
+        count = clear_failures(user.email)
+        record(actor, "user.unlock", "user", user.id, f"Unlocked sign-in for {user.email}")
+    security_event("login_unlocked", f"Sign-in unlocked for {user.email}", user_id=user.id,
+                   actor_id=getattr(actor, "id", None))
+    return count
+
+
+def revoke_links(user: User) -> None:
+    """Invalidate every unused password link of `user` (its password just changed)."""
+    AccountToken.delete().where((AccountToken.user == user.id) & AccountToken.used_at.is_null()).execute()
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -131,15 +166,18 @@ def change_password(user: User, current: str, new: str) -> None:
     with db.atomic():
         User.update(password_hash=hash_password(new)).where(User.id == user.id).execute()
         end_sessions(user)
+        revoke_links(user)
         record(user, "user.password", "user", user.id, "Changed own password")
 
 
 def set_password(user: User, new: str, actor) -> None:
-    """Set a password for someone (admin or operator), ending their sessions."""
+    """Set a password for someone (admin or operator), ending their sessions and lifting any sign-in lock."""
     check_password_rules(new)
     with db.atomic():
         User.update(password_hash=hash_password(new)).where(User.id == user.id).execute()
         end_sessions(user)
+        revoke_links(user)
+        clear_failures(user.email)
         record(actor, "user.password", "user", user.id, f"Reset password of {user.email}")
 
 
