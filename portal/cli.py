@@ -505,3 +505,7 @@ def uploads_check(delete):
 
 
 main.add_command(uploads_group)
+
+from portal.helpdesk.cli import mail_group  # noqa: E402
+
+main.add_command(mail_group)

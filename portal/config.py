@@ -89,4 +89,19 @@ def load(instance_path: str) -> dict:
         "METRICS_ALLOW": tuple(n.strip() for n in env("PORTAL_METRICS_ALLOW", "127.0.0.0/8,::1/128").split(",")
                                if n.strip()),
         "METRICS_TOKEN": env("PORTAL_METRICS_TOKEN", ""),
+        # The help desk by e-mail (`portal mail fetch`): the mailbox it reads over IMAP.
+        "MAIL_IN_HOST": env("PORTAL_MAIL_IN_HOST", ""),
+        "MAIL_IN_PORT": int(env("PORTAL_MAIL_IN_PORT", "0") or 0),  # 0: 993 for ssl, else 143
+        "MAIL_IN_TLS": env("PORTAL_MAIL_IN_TLS", "ssl").strip().lower(),  # ssl, starttls or none
+        "MAIL_IN_USER": env("PORTAL_MAIL_IN_USER", ""),
+        "MAIL_IN_PASSWORD": env("PORTAL_MAIL_IN_PASSWORD", ""),
+        "MAIL_IN_FOLDER": env("PORTAL_MAIL_IN_FOLDER", "INBOX"),
+        # Read mail is moved here (empty: left in place and flagged); unreadable mail is set aside here.
+        "MAIL_IN_DONE_FOLDER": env("PORTAL_MAIL_IN_DONE_FOLDER", "Processed"),
+        "MAIL_IN_ERROR_FOLDER": env("PORTAL_MAIL_IN_ERROR_FOLDER", "Unprocessable"),
+        # The help-desk address people write to; outgoing ticket mail names it as Reply-To.
+        "MAIL_IN_ADDRESS": env("PORTAL_MAIL_IN_ADDRESS", ""),
+        # Mail from an address without an account: "ignore", or "invite" (answer once how to get one).
+        "MAIL_IN_UNKNOWN": env("PORTAL_MAIL_IN_UNKNOWN", "ignore").strip().lower(),
+        "MAIL_IN_INVITE_DAYS": int(env("PORTAL_MAIL_IN_INVITE_DAYS", "7")),
     }

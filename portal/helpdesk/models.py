@@ -138,3 +138,27 @@ class Deflection(BaseModel):
     subject = peewee.CharField(max_length=200)
     article = peewee.CharField(max_length=255)
     created_at = peewee.DateTimeField(default=utcnow, index=True)
+
+
+MAIL_OUTCOMES = ("ticket", "reply", "duplicate", "automatic", "loop", "unknown", "invited", "refused",
+                 "unreadable")
+
+
+class InboundMail(BaseModel):
+    """One mail `portal mail fetch` read, and what became of it.
+
+    The UNIQUE Message-ID makes a mail seen twice (a retry, a copy in two
+    folders) one ticket; the rows by sender and outcome rate-limit the answer to
+    unknown senders.
+    """
+
+    message_id = peewee.CharField(max_length=255, unique=True)
+    sender = peewee.CharField(max_length=255, default="")
+    subject = peewee.CharField(max_length=200, default="")
+    outcome = peewee.CharField(max_length=16)
+    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="+", on_delete="SET NULL")
+    detail = peewee.CharField(max_length=255, default="")
+    received_at = peewee.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("sender", "outcome", "received_at"), False),)
