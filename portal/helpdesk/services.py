@@ -95,9 +95,13 @@ def _url(ticket) -> str:
 def ticket_mail(ticket, detail: str = "") -> dict:
     """How a notice about `ticket` travels by e-mail: '[PMO-1042] subject', threaded on the ticket's
     conversation, with the help desk as Reply-To, so a reply from a mail client lands on the ticket."""
+    from flask import has_app_context
+
     from portal.helpdesk.mail_thread import help_desk_address, ticket_thread
-    return {"subject": f"[{ticket.reference}] {ticket.subject}", "detail": detail,
-            "thread": ticket_thread(ticket.number), "reply_to": help_desk_address()}
+    mail = {"subject": f"[{ticket.reference}] {ticket.subject}", "detail": detail}
+    if has_app_context():  # outside the app (some scripts, tests) nothing goes by mail anyway
+        mail.update(thread=ticket_thread(ticket.number), reply_to=help_desk_address())
+    return mail
 
 
 def _validate_choice(value, allowed, what):

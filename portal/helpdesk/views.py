@@ -16,7 +16,7 @@ from portal.helpdesk.forms import (
     TicketUpdateForm,
     new_token,
 )
-from portal.helpdesk.models import ArticleLink, Attachment, CannedAnswer, Ticket
+from portal.helpdesk.models import CATEGORIES, ArticleLink, Attachment, CannedAnswer, Ticket
 from portal.helpdesk.queue import queue, views_for
 from portal.helpdesk.services import (
     add_reply,
@@ -34,7 +34,7 @@ from portal.helpdesk.services import (
     visible_tickets,
     work_ticket,
 )
-from portal.helpdesk.sla import BusinessCalendar, describe_remaining
+from portal.helpdesk.sla import BusinessCalendar, sla_clock
 from portal.kb.services import url_for_path
 from portal.pagination import page_arg
 from portal.permissions import check
@@ -60,7 +60,7 @@ def index():
         bulk.assignee.choices = [(0, "—")] + [(a.id, a.name) for a in agents()]
     return render("helpdesk/index.html", fragment="helpdesk/_queue.html", form=form, rows=page.rows,
                   total=page.total, view=view, views=views_for(current_user), page=page, bulk=bulk, calendar=_calendar(), now=utcnow(),
-                  describe_remaining=describe_remaining)
+                  sla_clock=sla_clock, category_labels=dict(CATEGORIES))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -97,9 +97,8 @@ def _ticket_page(ticket, reply_form=None, update_form=None, status=200):
     calendar, now = _calendar(), utcnow()
     sla = None
     if ticket.is_open and ticket.status != "waiting":
-        due = ticket.first_response_due if ticket.first_response_at is None else ticket.resolution_due
-        sla = ("First response" if ticket.first_response_at is None else "Resolution",
-               describe_remaining(calendar.between(now, due)), due < now)
+        text, state = sla_clock(ticket, now, calendar)
+        sla = ("First response" if ticket.first_response_at is None else "Resolution", text, state == "overdue")
     attachments = list(Attachment.select().where(Attachment.ticket == ticket.id).order_by(Attachment.id))
     links = [(link.title, url_for_path(link.article))
              for link in ArticleLink.select().where(ArticleLink.ticket == ticket.id).order_by(ArticleLink.id)]
@@ -109,6 +108,7 @@ def _ticket_page(ticket, reply_form=None, update_form=None, status=200):
     return render("helpdesk/ticket.html", ticket=ticket, merged_into=merged_into, replies=replies_for(ticket, current_user),
                   attachments=attachments, links=links, reply_form=reply_form, update_form=update_form,
                   rating_form=RatingForm(), merge_form=MergeForm(token=new_token()), sla=sla,
+                  category_labels=dict(CATEGORIES),
                   canned=list(CannedAnswer.select().order_by(CannedAnswer.title)) if agent else [],
                   agent=agent, status=status)
 
