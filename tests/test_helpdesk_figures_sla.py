@@ -99,3 +99,23 @@ def test_queue_marks_overdue_rows_and_shows_category_labels(client, login):
     assert "<td>Tools and access</td>" in late_row and ">tools<" not in late_row
     paused_row = next(row for row in page.split("<tr") if "Paused one" in row)
     assert "sla-paused" in paused_row and "Governance and approval" in paused_row
+
+
+def test_project_picker_offers_only_projects_the_asker_may_see(client, login):
+    from tests.factories import make_project
+    member = login("member")
+    mine = make_project(members=[member], name="Atlas rollout")
+    hidden = make_project(name="Secret merger")
+    page = client.get("/helpdesk/new").get_data(as_text=True)
+    picker = page.split('name="project"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{mine.code}"' in picker and "Atlas rollout" in picker
+    assert hidden.code not in picker and "Secret merger" not in picker
+    assert 'value="">No particular project' in picker
+
+
+def test_bulk_controls_have_visible_labels(client, login):
+    login("pmo")
+    make_ticket()
+    page = client.get("/helpdesk/").get_data(as_text=True)
+    bar = page.split('id="bulk"', 1)[1].split("</form>", 1)[0]
+    assert '<label for="bulk-assignee">Assign to' in bar and '<label for="bulk-status">Set status' in bar

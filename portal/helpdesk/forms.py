@@ -25,7 +25,9 @@ class TicketForm(FlaskForm):
                          render_kw={"rows": 8})
     category = SelectField("Category", choices=CATEGORIES, default="methodology")
     priority = SelectField("Priority", choices=PRIORITIES, default="normal")
-    project = StringField("Project code (optional)", validators=[Optional(), Length(max=32)])
+    # Offered from the projects the asker may see (helpdesk.views.project_choices); the service
+    # checks the code again, so a hand-made post with another code is refused with a message.
+    project = SelectField("Project (optional)", validators=[Optional(), Length(max=32)], validate_choice=False)
     attachment = FileField("Attach a file (optional)")
 
 

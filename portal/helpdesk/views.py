@@ -41,6 +41,14 @@ from portal.permissions import check
 from portal.web import apply_error, query_args, redirect_to, render
 
 
+def project_choices(user) -> list[tuple[str, str]]:
+    """The projects `user` may see (with a code), for the ticket form's project picker."""
+    from portal.projects.models import Project
+    rows = (Project.visible_to(user).select(Project.code, Project.name)
+            .where(Project.code.is_null(False)).order_by(Project.code).tuples())
+    return [("", "No particular project")] + [(code, f"{code} — {name}") for code, name in rows]
+
+
 def _calendar() -> BusinessCalendar:
     return BusinessCalendar.from_config(current_app.config)
 
@@ -68,8 +76,9 @@ def index():
 def new():
     """Ask the PMO a question; matching knowledge articles are suggested while typing."""
     form = TicketForm()
+    form.project.choices = project_choices(current_user)
     if request.method == "GET" and request.args.get("project"):
-        form.project.data = request.args["project"][:32]
+        form.project.data = request.args["project"][:32].upper()
     if not is_agent(current_user):
         form.priority.choices = [c for c in form.priority.choices if c[0] != "urgent"]
     if form.validate_on_submit():
