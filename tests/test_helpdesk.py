@@ -478,7 +478,7 @@ def test_link_article_and_turn_into_faq(client, login):
     assert article.title in page
     draft = client.get(f"/helpdesk/{ticket.number}/faq").get_data(as_text=True)
     assert "Amber when recoverable, red otherwise." in draft and "Forecast slips 10%." in draft
-    assert f"/helpdesk/{ticket.number}" in draft and 'value="faq"' in draft
+    assert f"/helpdesk/{ticket.number}" in draft and "Remove project-specific" in draft
 
 
 def test_requesters_cannot_make_faqs_or_link_articles(client, login):

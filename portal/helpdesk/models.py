@@ -162,3 +162,25 @@ class InboundMail(BaseModel):
 
     class Meta:
         indexes = ((("sender", "outcome", "received_at"), False),)
+
+
+class FaqDraft(VersionedModel):
+    """An FAQ article made from a ticket, seen by PMO staff only until one of them publishes it.
+
+    Knowledge articles are files that everyone reads once written, so the draft
+    lives here; publishing writes the article (front matter with owner and review
+    date) through the knowledge base.
+    """
+
+    ticket = peewee.ForeignKeyField(Ticket, unique=True, backref="+", on_delete="CASCADE")
+    title = peewee.CharField(max_length=200)
+    slug = peewee.CharField(max_length=120)
+    body = peewee.TextField()
+    owner = peewee.CharField(max_length=200)
+    review_by = peewee.DateField()
+    created_by = peewee.ForeignKeyField(User, backref="+")
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+    published_at = peewee.DateTimeField(null=True)
+    published_by = peewee.ForeignKeyField(User, null=True, backref="+")
+    article_path = peewee.CharField(max_length=400, null=True)
