@@ -544,3 +544,6 @@ main.add_command(webhooks_group)
 from portal.imports.cli import import_group  # noqa: E402
 
 main.add_command(import_group)
+from portal.helpdesk.cli import mail_group  # noqa: E402
+
+main.add_command(mail_group)

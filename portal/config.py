@@ -158,4 +158,19 @@ def _sign_in_settings(env) -> dict:
                                  if n.strip()),
         # Appended to a header value without '@' to make the account's e-mail.
         "AUTH_PROXY_EMAIL_DOMAIN": env("PORTAL_AUTH_PROXY_EMAIL_DOMAIN", "").strip().lstrip("@"),
+        # The help desk by e-mail (`portal mail fetch`): the mailbox it reads over IMAP.
+        "MAIL_IN_HOST": env("PORTAL_MAIL_IN_HOST", ""),
+        "MAIL_IN_PORT": int(env("PORTAL_MAIL_IN_PORT", "0") or 0),  # 0: 993 for ssl, else 143
+        "MAIL_IN_TLS": env("PORTAL_MAIL_IN_TLS", "ssl").strip().lower(),  # ssl, starttls or none
+        "MAIL_IN_USER": env("PORTAL_MAIL_IN_USER", ""),
+        "MAIL_IN_PASSWORD": env("PORTAL_MAIL_IN_PASSWORD", ""),
+        "MAIL_IN_FOLDER": env("PORTAL_MAIL_IN_FOLDER", "INBOX"),
+        # Read mail is moved here (empty: left in place and flagged); unreadable mail is set aside here.
+        "MAIL_IN_DONE_FOLDER": env("PORTAL_MAIL_IN_DONE_FOLDER", "Processed"),
+        "MAIL_IN_ERROR_FOLDER": env("PORTAL_MAIL_IN_ERROR_FOLDER", "Unprocessable"),
+        # The help-desk address people write to; outgoing ticket mail names it as Reply-To.
+        "MAIL_IN_ADDRESS": env("PORTAL_MAIL_IN_ADDRESS", ""),
+        # Mail from an address without an account: "ignore", or "invite" (answer once how to get one).
+        "MAIL_IN_UNKNOWN": env("PORTAL_MAIL_IN_UNKNOWN", "ignore").strip().lower(),
+        "MAIL_IN_INVITE_DAYS": int(env("PORTAL_MAIL_IN_INVITE_DAYS", "7")),
     }

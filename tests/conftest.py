@@ -18,6 +18,7 @@ from itsdangerous import URLSafeTimedSerializer
 from portal import create_app
 from portal.db import MIGRATIONS_DIR, db, make_database, migration_runner
 from tests.factories import make_user
+from tests.imap_server import imap_server, mailbox  # noqa: F401  (a real IMAP server, for every module)
 from tests.live import _pg_live_url, live, portal_server  # noqa: F401  (the live-server fixtures, for every module)
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -478,7 +478,7 @@ def test_link_article_and_turn_into_faq(client, login):
     assert article.title in page
     draft = client.get(f"/helpdesk/{ticket.number}/faq").get_data(as_text=True)
     assert "Amber when recoverable, red otherwise." in draft and "Forecast slips 10%." in draft
-    assert f"/helpdesk/{ticket.number}" in draft and 'value="faq"' in draft
+    assert f"/helpdesk/{ticket.number}" in draft and "Remove project-specific" in draft
 
 
 def test_requesters_cannot_make_faqs_or_link_articles(client, login):
@@ -578,13 +578,13 @@ def test_expired_session_on_a_polled_fragment_returns_to_the_page_after_sign_in(
 
 @pytest.mark.parametrize("sort", ["due", "priority", "newest"])
 def test_deep_queue_pages_list_every_ticket_once_in_queue_order(app, sort):
-    from portal.helpdesk.queue import PRIORITY_RANK, queue
+    from portal.helpdesk.queue import CLOCK_RANK, PRIORITY_RANK, SHOWN_DUE, queue
     agent, asker = make_user("pmo"), make_user("member")
     shared_due = dt.datetime(2026, 3, 2, 12, 0)  # ties: the newest ticket first among equal due times
     tickets = [make_ticket(asker, subject=f"Queue order {i}", priority=("low", "high", "normal")[i % 3],
                            resolution_due=shared_due if i % 2 else shared_due + dt.timedelta(hours=i),
                            assignee=agent.id if i % 4 == 0 else None) for i in range(11)]
-    order = {"due": (Ticket.resolution_due,), "priority": (PRIORITY_RANK, Ticket.resolution_due),
+    order = {"due": (CLOCK_RANK, SHOWN_DUE), "priority": (PRIORITY_RANK, Ticket.resolution_due),
              "newest": (Ticket.created_at.desc(),)}[sort]
     expected = [t.id for t in Ticket.select(Ticket.id).order_by(*order, Ticket.id.desc())]
     pages = [queue(agent, "all", sort=sort, page=n, per_page=4)[0] for n in (1, 2, 3, 4)]

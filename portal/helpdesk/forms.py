@@ -1,14 +1,16 @@
 """Help-desk forms."""
+import datetime
 import uuid
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.helpdesk.models import CATEGORIES, PRIORITIES, STATUSES
 from portal.markdown import LIMITS
 from portal.numbers import VersionField
+from portal.validators import DateField
 
 MAX_BODY = LIMITS["ticket"]
 
@@ -25,7 +27,9 @@ class TicketForm(FlaskForm):
                          render_kw={"rows": 8})
     category = SelectField("Category", choices=CATEGORIES, default="methodology")
     priority = SelectField("Priority", choices=PRIORITIES, default="normal")
-    project = StringField("Project code (optional)", validators=[Optional(), Length(max=32)])
+    # Offered from the projects the asker may see (helpdesk.views.project_choices); the service
+    # checks the code again, so a hand-made post with another code is refused with a message.
+    project = SelectField("Project (optional)", validators=[Optional(), Length(max=32)], validate_choice=False)
     attachment = FileField("Attach a file (optional)")
 
 
@@ -79,3 +83,23 @@ class QueueFilterForm(FlaskForm):
     sort = SelectField("Sort", validate_choice=False, choices=[
         ("due", "Due soonest"), ("newest", "Newest"), ("oldest", "Oldest"), ("priority", "Priority"),
         ("updated", "Recently updated")])
+
+
+class FaqDraftForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    slug = StringField("Address in the FAQ section", validators=[DataRequired(), Length(max=120)])
+    body = TextAreaField("Question and answer (Markdown)", validators=[DataRequired()], render_kw={"rows": 16})
+    owner = StringField("Owner (keeps it up to date)",
+                        validators=[DataRequired(message="Name who keeps this article up to date."), Length(max=200)])
+    review_by = DateField("Review by", validators=[InputRequired(message="Choose a review date.")])
+    version = VersionField(validators=[Optional()])
+
+    def validate_review_by(self, field):
+        if field.data is not None and field.data <= datetime.date.today():
+            raise ValidationError("Choose a review date in the future.")
+
+
+class FaqPublishForm(FlaskForm):
+    checked = BooleanField("I removed project-specific details: project codes, people's names, figures and "
+                           "references to attachments")
+    version = VersionField(validators=[InputRequired()])

@@ -138,3 +138,49 @@ class Deflection(BaseModel):
     subject = peewee.CharField(max_length=200)
     article = peewee.CharField(max_length=255)
     created_at = peewee.DateTimeField(default=utcnow, index=True)
+
+
+MAIL_OUTCOMES = ("ticket", "reply", "duplicate", "automatic", "loop", "unknown", "invited", "refused",
+                 "unreadable")
+
+
+class InboundMail(BaseModel):
+    """One mail `portal mail fetch` read, and what became of it.
+
+    The UNIQUE Message-ID makes a mail seen twice (a retry, a copy in two
+    folders) one ticket; the rows by sender and outcome rate-limit the answer to
+    unknown senders.
+    """
+
+    message_id = peewee.CharField(max_length=255, unique=True)
+    sender = peewee.CharField(max_length=255, default="")
+    subject = peewee.CharField(max_length=200, default="")
+    outcome = peewee.CharField(max_length=16)
+    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="+", on_delete="SET NULL")
+    detail = peewee.CharField(max_length=255, default="")
+    received_at = peewee.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("sender", "outcome", "received_at"), False),)
+
+
+class FaqDraft(VersionedModel):
+    """An FAQ article made from a ticket, seen by PMO staff only until one of them publishes it.
+
+    Knowledge articles are files that everyone reads once written, so the draft
+    lives here; publishing writes the article (front matter with owner and review
+    date) through the knowledge base.
+    """
+
+    ticket = peewee.ForeignKeyField(Ticket, unique=True, backref="+", on_delete="CASCADE")
+    title = peewee.CharField(max_length=200)
+    slug = peewee.CharField(max_length=120)
+    body = peewee.TextField()
+    owner = peewee.CharField(max_length=200)
+    review_by = peewee.DateField()
+    created_by = peewee.ForeignKeyField(User, backref="+")
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+    published_at = peewee.DateTimeField(null=True)
+    published_by = peewee.ForeignKeyField(User, null=True, backref="+")
+    article_path = peewee.CharField(max_length=400, null=True)

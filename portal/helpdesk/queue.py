@@ -16,6 +16,10 @@ REQUESTER_VIEWS = [("mine", "My questions"), ("all", "All my tickets")]
 # "About to breach": due within this much wall time.
 BREACH_WINDOW = datetime.timedelta(hours=4)
 PRIORITY_RANK = Case(Ticket.priority, (("urgent", 0), ("high", 1), ("normal", 2), ("low", 3)), 4)
+# "Due soonest" sorts by the deadline the SLA column shows: running clocks first (first response
+# until it is given, then resolution), paused ones (waiting on the requester) after them, then the rest.
+CLOCK_RANK = Case(Ticket.status, (("new", 0), ("open", 0), ("waiting", 1)), 2)
+SHOWN_DUE = Case(None, ((Ticket.first_response_at.is_null(), Ticket.first_response_due),), Ticket.resolution_due)
 
 
 def views_for(user):
@@ -87,7 +91,7 @@ def queue_query(user, view: str, q: str = "", category: str = "", priority: str 
         "oldest": (Ticket.created_at.asc(),),
         "priority": (PRIORITY_RANK, Ticket.resolution_due),
         "updated": (Ticket.updated_at.desc(),),
-    }.get(sort, (Ticket.resolution_due.asc(),))
+    }.get(sort, (CLOCK_RANK, SHOWN_DUE))
     return query, (*order, Ticket.id.desc()), view
 
 

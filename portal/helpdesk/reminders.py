@@ -4,6 +4,7 @@ from flask import current_app
 from portal.auth.models import User
 from portal.db import db
 from portal.helpdesk.models import Ticket
+from portal.helpdesk.services import ticket_mail
 from portal.helpdesk.sla import HOUR, BusinessCalendar
 from portal.notify.outbox import notify_and_mail
 from portal.webhooks.events import emit
@@ -22,6 +23,11 @@ def _nearest_due(ticket, now) -> tuple[str, object]:
     if ticket.first_response_at is None:
         clocks.append(("first response", ticket.first_response_due))
     return min(clocks, key=lambda c: c[1])
+
+
+def _sla_mail(ticket) -> dict:
+    """SLA mail threads on the ticket like any other; the subject still says what it is about."""
+    return ticket_mail(ticket) | {"subject": None}
 
 
 def _claim(column, ticket_id, now) -> bool:
@@ -55,7 +61,8 @@ def sla_reminders(now, dry_run: bool = False) -> list[str]:
             if not _claim(Ticket.escalated_at, ticket.id, now):
                 continue
             notify_and_mail(pmo, f"SLA breached on {ticket.reference}: {clock} was due {due:%Y-%m-%d %H:%M} "
-                                 f"({ticket.subject})", f"/helpdesk/{ticket.number}")
+                                 f"({ticket.subject})", f"/helpdesk/{ticket.number}",
+                            **_sla_mail(ticket))
             emit("ticket.breaching", f"SLA breached on {ticket.reference}: {clock} was due {due:%Y-%m-%d %H:%M} "
                                      f"({ticket.subject})", f"/helpdesk/{ticket.number}",
                  {"ticket": ticket.reference, "subject": ticket.subject, "priority": ticket.priority,
@@ -75,6 +82,6 @@ def sla_reminders(now, dry_run: bool = False) -> list[str]:
                 continue
             notify_and_mail([ticket.assignee_id] if ticket.assignee_id else pmo,
                             f"{ticket.reference} will breach its {clock} target at {due:%Y-%m-%d %H:%M}: "
-                            f"{ticket.subject}", f"/helpdesk/{ticket.number}")
+                            f"{ticket.subject}", f"/helpdesk/{ticket.number}", **_sla_mail(ticket))
         lines.append(line)
     return lines

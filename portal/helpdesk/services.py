@@ -93,6 +93,18 @@ def _url(ticket) -> str:
     return f"/helpdesk/{ticket.number}"
 
 
+def ticket_mail(ticket, detail: str = "") -> dict:
+    """How a notice about `ticket` travels by e-mail: '[PMO-1042] subject', threaded on the ticket's
+    conversation, with the help desk as Reply-To, so a reply from a mail client lands on the ticket."""
+    from flask import has_app_context
+
+    from portal.helpdesk.mail_thread import help_desk_address, ticket_thread
+    mail = {"subject": f"[{ticket.reference}] {ticket.subject}", "detail": detail}
+    if has_app_context():  # outside the app (some scripts, tests) nothing goes by mail anyway
+        mail.update(thread=ticket_thread(ticket.number), reply_to=help_desk_address())
+    return mail
+
+
 def _validate_choice(value, allowed, what):
     if value not in allowed:
         raise HelpdeskError(f"Unknown {what} {value!r}.")
@@ -194,7 +206,8 @@ def change_status(ticket: Ticket, user, new_status: str, expected_version: int,
         record(user, "ticket.status", "ticket", ticket.number, f"{ticket.reference}: {ticket.status} → {new_status}",
                before={"status": ticket.status}, after={"status": new_status})
         others = [u for u in (ticket.requester_id, ticket.assignee_id) if u != user.id]
-        notify(others, f"{ticket.reference} is now {new_status}: {ticket.subject}", _url(ticket))
+        notify(others, f"{ticket.reference} is now {new_status}: {ticket.subject}", _url(ticket),
+               **ticket_mail(ticket))
     return fresh
 
 
@@ -310,8 +323,10 @@ def add_reply(ticket: Ticket, user, body: str, client_token: str, calendar: Busi
         if not internal:
             # The requester hears of public replies only; the assignee of every reply but their own.
             audience = [fresh.requester_id] if answering else [fresh.assignee_id]
+            # The e-mail carries the reply itself: public, so everyone it goes to may read it.
             notify([u for u in audience if u != user.id],
-                   f"{user.name} replied on {fresh.reference}: {fresh.subject}", _url(fresh))
+                   f"{user.name} replied on {fresh.reference}: {fresh.subject}", _url(fresh),
+                   **ticket_mail(fresh, detail=body))
     reply.duplicate = False
     return reply
 

@@ -115,3 +115,23 @@ def describe_remaining(seconds: float) -> str:
     hours, minutes = divmod(minutes, 60)
     text = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
     return f"{text} overdue" if overdue else f"{text} left"
+
+
+def sla_clock(ticket, now, calendar: "BusinessCalendar") -> tuple[str, str]:
+    """(text, state) for the SLA cell of a ticket: state 'overdue', 'soon', 'ok', 'paused' or 'none'.
+
+    Overdue is decided on the wall clock (due time passed), so a deadline that
+    passed out of hours reads "overdue", never "0 min left"; a deadline less
+    than a minute of business time away reads "under 1 min left".
+    """
+    if ticket.status == "waiting":
+        return "paused", "paused"
+    if ticket.status not in ("new", "open"):
+        return "—", "none"
+    due = ticket.first_response_due if ticket.first_response_at is None else ticket.resolution_due
+    left = calendar.between(now, due)
+    if due <= now:
+        # Past due out of hours is less than a business minute late, but late all the same.
+        return (describe_remaining(left) if left <= -60 else "overdue"), "overdue"
+    text = describe_remaining(left) if left >= 60 else "under 1 min left"
+    return text, "soon" if left <= 4 * HOUR else "ok"

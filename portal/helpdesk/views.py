@@ -17,7 +17,7 @@ from portal.helpdesk.forms import (
     TicketUpdateForm,
     new_token,
 )
-from portal.helpdesk.models import ArticleLink, Attachment, CannedAnswer, Ticket
+from portal.helpdesk.models import CATEGORIES, ArticleLink, Attachment, CannedAnswer, Ticket
 from portal.helpdesk.queue import CSV_COLUMNS, queue, queue_rows, views_for
 from portal.helpdesk.services import (
     add_reply,
@@ -35,11 +35,19 @@ from portal.helpdesk.services import (
     visible_tickets,
     work_ticket,
 )
-from portal.helpdesk.sla import BusinessCalendar, describe_remaining
+from portal.helpdesk.sla import BusinessCalendar, sla_clock
 from portal.kb.services import url_for_path
 from portal.pagination import page_arg
 from portal.permissions import check
 from portal.web import apply_error, query_args, redirect_to, render
+
+
+def project_choices(user) -> list[tuple[str, str]]:
+    """The projects `user` may see (with a code), for the ticket form's project picker."""
+    from portal.projects.models import Project
+    rows = (Project.visible_to(user).select(Project.code, Project.name)
+            .where(Project.code.is_null(False)).order_by(Project.code).tuples())
+    return [("", "No particular project")] + [(code, f"{code} — {name}") for code, name in rows]
 
 
 def _calendar() -> BusinessCalendar:
@@ -61,7 +69,7 @@ def index():
         bulk.assignee.choices = [(0, "—")] + [(a.id, a.name) for a in agents()]
     return render("helpdesk/index.html", fragment="helpdesk/_queue.html", form=form, rows=page.rows,
                   total=page.total, view=view, views=views_for(current_user), page=page, bulk=bulk, calendar=_calendar(), now=utcnow(),
-                  describe_remaining=describe_remaining)
+                  sla_clock=sla_clock, category_labels=dict(CATEGORIES))
 
 
 @bp.get(f"/{EXPORT_PATH}")
@@ -81,8 +89,9 @@ def export(fmt):
 def new():
     """Ask the PMO a question; matching knowledge articles are suggested while typing."""
     form = TicketForm()
+    form.project.choices = project_choices(current_user)
     if request.method == "GET" and request.args.get("project"):
-        form.project.data = request.args["project"][:32]
+        form.project.data = request.args["project"][:32].upper()
     if not is_agent(current_user):
         form.priority.choices = [c for c in form.priority.choices if c[0] != "urgent"]
     if form.validate_on_submit():
@@ -110,9 +119,8 @@ def _ticket_page(ticket, reply_form=None, update_form=None, status=200):
     calendar, now = _calendar(), utcnow()
     sla = None
     if ticket.is_open and ticket.status != "waiting":
-        due = ticket.first_response_due if ticket.first_response_at is None else ticket.resolution_due
-        sla = ("First response" if ticket.first_response_at is None else "Resolution",
-               describe_remaining(calendar.between(now, due)), due < now)
+        text, state = sla_clock(ticket, now, calendar)
+        sla = ("First response" if ticket.first_response_at is None else "Resolution", text, state == "overdue")
     attachments = list(Attachment.select().where(Attachment.ticket == ticket.id).order_by(Attachment.id))
     links = [(link.title, url_for_path(link.article))
              for link in ArticleLink.select().where(ArticleLink.ticket == ticket.id).order_by(ArticleLink.id)]
@@ -122,6 +130,7 @@ def _ticket_page(ticket, reply_form=None, update_form=None, status=200):
     return render("helpdesk/ticket.html", ticket=ticket, merged_into=merged_into, replies=replies_for(ticket, current_user),
                   attachments=attachments, links=links, reply_form=reply_form, update_form=update_form,
                   rating_form=RatingForm(), merge_form=MergeForm(token=new_token()), sla=sla,
+                  category_labels=dict(CATEGORIES),
                   canned=list(CannedAnswer.select().order_by(CannedAnswer.title)) if agent else [],
                   agent=agent, status=status)
 

@@ -3,6 +3,7 @@ from flask_login import login_required
 
 from portal.csvexport import csv_response
 from portal.db import utcnow
+from portal.helpdesk.figures import sla_attainment
 from portal.kpis import bp
 from portal.kpis import services as svc
 from portal.numbers import int_arg
@@ -22,7 +23,8 @@ def index():
     months = _months()
     rows = svc.monthly(utcnow().date(), months)
     changes = {key: svc.change(rows, key) for key in svc.COLUMNS[1:]}
-    return render("kpis/page.html", rows=rows, latest=rows[-1], changes=changes, rates=svc.rates(), months=months)
+    return render("kpis/page.html", rows=rows, latest=rows[-1], changes=changes, rates=svc.rates(), months=months,
+                  sla=sla_attainment(months=months))
 
 
 @bp.get("/export.csv")

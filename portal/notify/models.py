@@ -36,6 +36,11 @@ class MailDelivery(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow)
     # The request that queued it, sent as the X-Request-ID header: one id from click to inbox.
     request_id = peewee.CharField(max_length=64, null=True)
+    # Threading: the message's own Message-ID (kept across retries), the Message-ID of the
+    # conversation it belongs to (In-Reply-To and References) and where replies should go.
+    message_id = peewee.CharField(max_length=255, null=True)
+    in_reply_to = peewee.CharField(max_length=255, null=True)
+    reply_to = peewee.CharField(max_length=255, null=True)
 
     class Meta:
         indexes = ((("state", "id"), False),)

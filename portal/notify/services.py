@@ -7,7 +7,8 @@ from portal.notify.preferences import DEFAULT
 from portal.pagination import paginate
 
 
-def notify(users, text: str, url: str = "", *, subject: str | None = None, always_mail: bool = False) -> int:
+def notify(users, text: str, url: str = "", *, subject: str | None = None, always_mail: bool = False,
+           detail: str = "", thread: str | None = None, reply_to: str | None = None) -> int:
     """Tell each of `users` (User objects or ids; None and repeats skipped) `text`; returns how many.
 
     The one place that decides how a notice travels: in the portal only, by
@@ -15,7 +16,9 @@ def notify(users, text: str, url: str = "", *, subject: str | None = None, alway
     digest, by each person's preference. `always_mail` is for reminders and
     escalations, which go by e-mail whatever the preference. E-mail needs SMTP
     configured. Call inside the transaction that makes the change, so a
-    rolled-back change announces nothing.
+    rolled-back change announces nothing. `detail` is added to the e-mail only;
+    `thread` (a conversation's Message-ID) and `reply_to` thread the e-mail so a
+    reply from a mail client finds its way back (see `mailing.queue_mail`).
     """
     ids = list(dict.fromkeys(getattr(u, "id", u) for u in users if u is not None))
     if not ids:
@@ -27,10 +30,10 @@ def notify(users, text: str, url: str = "", *, subject: str | None = None, alway
         Notification.insert_many([{"user": uid, "text": text[:255], "url": url[:255], "created_at": now}
                                   for uid in rest]).execute()
     if by_mail:
-        body = mail_body(text, url)
+        body = mail_body(text, url, detail)
         for uid, email in by_mail.items():
             note = Notification.create(user=uid, text=text[:255], url=url[:255], created_at=now)
-            queue_mail(note, email, subject or text, body)
+            queue_mail(note, email, subject or text, body, thread=thread, reply_to=reply_to)
     return len(ids)
 
 
