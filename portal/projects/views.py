@@ -9,9 +9,9 @@ from portal.errors import PortalError
 from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects import SECTIONS, bp
-from portal.projects.models import ROLE_LABELS
 from portal.projects import services as svc
 from portal.projects.forms import DecisionForm, FilterForm, MemberForm, ProjectForm, RoleForm, ScoreForm, StateForm
+from portal.projects.models import ROLE_LABELS
 from portal.projects.permissions import locked_fields
 from portal.projects.queries import CSV_COLUMNS, csv_rows, departments_and_managers, filtered, search_projects
 from portal.projects.review import approval_status, decide, kinds_user_can_give, score_request, scores
