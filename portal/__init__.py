@@ -88,6 +88,7 @@ def _register_blueprints(app):
     from portal.decisions import bp as decisions_bp
     from portal.discussion import bp as discussion_bp
     from portal.documents import bp as documents_bp
+    from portal.gates import bp as gates_bp
     from portal.helpdesk import bp as helpdesk_bp
     from portal.intake import bp as intake_bp
     from portal.issues import bp as issues_bp
@@ -105,7 +106,8 @@ def _register_blueprints(app):
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
-               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, decisions_bp, changes_bp):
+               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, decisions_bp, changes_bp,
+               gates_bp):
         app.register_blueprint(bp)
 
 

@@ -10,6 +10,7 @@ SECTIONS = [("status.index", "Status reports"), ("risks.index", "Risks"), ("issu
             ("lessons.project_page", "Benefits & lessons"),
             ("resources.project_page", "Team allocations"),
             ("milestones.project_page", "Milestones"), ("compliance.project_page", "Compliance"),
-            ("decisions.project_page", "Decisions"), ("changes.project_page", "Changes")]
+            ("decisions.project_page", "Decisions"), ("changes.project_page", "Changes"),
+            ("gates.project_page", "Phase and gates")]
 
 from portal.projects import permissions, views  # noqa: E402,F401
