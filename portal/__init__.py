@@ -102,12 +102,13 @@ def _register_blueprints(app):
     from portal.projects import bp as projects_bp
     from portal.resources import bp as resources_bp
     from portal.risks import bp as risks_bp
+    from portal.roadmap import bp as roadmap_bp
     from portal.status import bp as status_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
                resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, decisions_bp, changes_bp,
-               gates_bp):
+               gates_bp, roadmap_bp):
         app.register_blueprint(bp)
 
 
@@ -223,11 +224,15 @@ NAV = [
     ("helpdesk.index", "Help desk", None, None),
     ("lessons.index", "Lessons", None, None),
     ("dashboard.index", "Dashboard", "dashboard.view", None),
+    ("roadmap.index", "Roadmap", None, None),
     ("intake.index", "Intake", "intake.review", "PMO"),
     ("resources.index", "Resources", "pmo.views", "PMO"),
     ("milestones.index", "Dependencies", "pmo.views", "PMO"),
     ("compliance.index", "Compliance", "pmo.views", "PMO"),
     ("kpis.index", "PMO KPIs", "pmo.views", "PMO"),
+    ("gates.index", "Gate reviews", "pmo.views", "PMO"),
+    ("decisions.index", "Decisions", "pmo.views", "PMO"),
+    ("changes.index", "Change requests", "pmo.views", "PMO"),
     ("admin.users", "Admin", "admin.users", None),
 ]
 
