@@ -4,7 +4,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from portal.numbers import BoundedIntegerField
-from portal.roadmap.services import GROUPS, STATES, ZOOMS
+from portal.roadmap.services import GROUPS, STATES
 from portal.validators import DateField
 
 
