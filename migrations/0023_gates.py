@@ -1,4 +1,7 @@
-"""The phase model's versions, each project's phase history and its gate reviews. Frozen models: see 0001."""
+"""The phase model's versions, each project's phase history, its gate reviews and closure sign-offs.
+
+Frozen models: see 0001.
+"""
 import datetime
 
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
@@ -62,9 +65,16 @@ def up(migrator, db):
         class Meta:
             indexes = ((("project", "requested_at"), False),)
 
-    db.create_tables([PhaseModel, ProjectPhase, GateReview])
+    class ClosureSignoff(Base):
+        project = ForeignKeyField(Project, on_delete="CASCADE", index=True)
+        signed_by = ForeignKeyField(User)
+        signed_at = DateTimeField(default=_now)
+        reasons = TextField(default="")
+        comment = TextField(default="")
+
+    db.create_tables([PhaseModel, ProjectPhase, GateReview, ClosureSignoff])
 
 
 def down(migrator, db):
-    for table in ("gate_review", "project_phase", "phase_model"):
+    for table in ("closure_signoff", "gate_review", "project_phase", "phase_model"):
         db.execute_sql(f'DROP TABLE IF EXISTS "{table}"')

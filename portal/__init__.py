@@ -83,6 +83,7 @@ def _register_blueprints(app):
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
     from portal.changes import bp as changes_bp
+    from portal.closure import bp as closure_bp
     from portal.compliance import bp as compliance_bp
     from portal.dashboard import bp as dashboard_bp
     from portal.decisions import bp as decisions_bp
@@ -108,7 +109,7 @@ def _register_blueprints(app):
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
                resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, decisions_bp, changes_bp,
-               gates_bp, roadmap_bp):
+               gates_bp, roadmap_bp, closure_bp):
         app.register_blueprint(bp)
 
 

@@ -16,6 +16,7 @@ from portal.projects.models import CADENCES, ROLE_LABELS, TEAM_ROLES, Project, P
 from portal.projects.permissions import locked_fields
 from portal.projects.rules import FIELD_LABELS, current_rules, missing_fields
 from portal.projects.workflow import WorkflowError, apply_transition, lock
+from portal.projects.workflow import may_transition as _may_transition
 
 FIELDS = ("name", "summary", "business_case", "sponsor", "manager", "compliance_owner", "department",
           "category", "strategic_objective", "start_date", "end_date", "budget", "benefits",
@@ -189,12 +190,21 @@ def change_state(project: Project, actor, to_state: str, comment: str = "") -> P
         raise InvalidInput({"comment": "Use at most 2,000 characters."})
     with db.atomic():
         fresh = lock(project.id)
+        if to_state == "closed" and may_transition_closed(actor, fresh):
+            # Imported here: the closure package's pages load projects first.
+            from portal.closure.services import require_signoff
+            require_signoff(fresh, actor)
         extra = {"closing_note": comment} if to_state == "closed" else {}
         apply_transition(fresh, to_state, actor, comment, **extra)
         notify([fresh.manager_id, fresh.sponsor_id, fresh.requester_id] if actor.id != fresh.manager_id
                else [fresh.sponsor_id], f"{fresh.ref} {fresh.name} is now {to_state.replace('_', ' ')}.",
                f"/projects/{fresh.ref}")
     return fresh
+
+
+def may_transition_closed(actor, project) -> bool:
+    """True when `actor` may close `project` at all (the sign-off is asked only then; refusals say why elsewhere)."""
+    return _may_transition(actor, project, "closed")
 
 
 def team(project: Project):
