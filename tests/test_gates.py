@@ -153,3 +153,21 @@ def test_the_pages(client, world):
     assert bad.status_code == 422 and "Not valid JSON" in bad.get_data(as_text=True)
     sign_in(client, world["manager"])
     assert client.get("/gates/model").status_code == 403
+
+
+def test_the_demo_adds_phases_gates_decisions_changes_and_roles(app):
+    import random
+
+    from portal.changes.models import ChangeRequest
+    from portal.decisions.models import Decision
+    from portal.gates.demo import demo_governance
+    from portal.projects.models import ProjectMember
+    make_user("pmo")
+    for _ in range(8):
+        make_project(members=[make_user("member"), make_user("member")])
+    line = demo_governance("large", random.Random(3))
+    assert "phase(s)" in line
+    assert ProjectPhase.select().where(ProjectPhase.left_at.is_null()).count() == 8
+    assert Decision.select().where(Decision.status == "pending").exists() and ChangeRequest.select().exists()
+    assert {m.role for m in ProjectMember.select()} >= {"deputy", "viewer", "contributor"}
+    assert demo_governance("large", random.Random(3)).endswith("already there (or no projects)")
