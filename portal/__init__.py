@@ -83,10 +83,14 @@ def _register_blueprints(app):
     from portal.admin import bp as admin_bp
     from portal.api import bp as api_bp
     from portal.auth import bp as auth_bp
+    from portal.changes import bp as changes_bp
+    from portal.closure import bp as closure_bp
     from portal.compliance import bp as compliance_bp
     from portal.dashboard import bp as dashboard_bp
+    from portal.decisions import bp as decisions_bp
     from portal.discussion import bp as discussion_bp
     from portal.documents import bp as documents_bp
+    from portal.gates import bp as gates_bp
     from portal.helpdesk import bp as helpdesk_bp
     from portal.imports import bp as imports_bp
     from portal.intake import bp as intake_bp
@@ -101,13 +105,15 @@ def _register_blueprints(app):
     from portal.projects import bp as projects_bp
     from portal.resources import bp as resources_bp
     from portal.risks import bp as risks_bp
+    from portal.roadmap import bp as roadmap_bp
     from portal.status import bp as status_bp
     from portal.tokens import bp as tokens_bp
     from portal.webhooks import bp as webhooks_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
-               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, webhooks_bp, imports_bp, tokens_bp, api_bp):
+               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, webhooks_bp, imports_bp, tokens_bp, api_bp,
+               decisions_bp, changes_bp, gates_bp, roadmap_bp, closure_bp):
         app.register_blueprint(bp)
     # The API takes no cookies and changes nothing: a Bearer token, not a form, is its proof.
     csrf.exempt(api_bp)
@@ -235,6 +241,7 @@ NAV = [
     ("helpdesk.index", "Help desk", None, None),
     ("lessons.index", "Lessons", None, None),
     ("dashboard.index", "Dashboard", "dashboard.view", None),
+    ("roadmap.index", "Roadmap", None, None),
     ("intake.index", "Intake", "intake.review", "PMO"),
     ("resources.index", "Resources", "pmo.views", "PMO"),
     ("milestones.index", "Dependencies", "pmo.views", "PMO"),
@@ -242,6 +249,9 @@ NAV = [
     ("kpis.index", "PMO KPIs", "pmo.views", "PMO"),
     ("webhooks.index", "Webhooks", "webhooks.manage", "PMO"),
     ("imports.index", "Import", "imports.run", "PMO"),
+    ("gates.index", "Gate reviews", "pmo.views", "PMO"),
+    ("decisions.index", "Decisions", "pmo.views", "PMO"),
+    ("changes.index", "Change requests", "pmo.views", "PMO"),
     ("admin.users", "Admin", "admin.users", None),
 ]
 

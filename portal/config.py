@@ -104,6 +104,8 @@ def load(instance_path: str) -> dict:
         # Where pg_dump/pg_restore of the server's version live; empty: the PATH.
         "PG_BIN_DIR": env("PORTAL_PG_BIN_DIR", ""),
         "TIMEZONE": env("PORTAL_TIMEZONE", "UTC"),
+        # The organisation's name on the board pack.
+        "ORGANISATION_NAME": env("PORTAL_ORGANISATION_NAME", "Our organisation"),
         "WORKDAY_START": int(env("PORTAL_WORKDAY_START", "9")),
         "WORKDAY_END": int(env("PORTAL_WORKDAY_END", "17")),
         "WORKDAYS": tuple(int(d) for d in env("PORTAL_WORKDAYS", "0,1,2,3,4").split(",") if d.strip()),

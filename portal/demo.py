@@ -40,6 +40,7 @@ DEMO_STEPS = [
     "portal.resources.demo:demo_allocations",
     "portal.milestones.demo:demo_milestones",
     "portal.compliance.demo:demo_compliance",
+    "portal.gates.demo:demo_governance",
 ]
 
 

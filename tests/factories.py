@@ -28,6 +28,8 @@ def make_user(role="member", password=PASSWORD, **fields) -> User:
 def make_project(state="active", manager=None, requester=None, members=(), **fields):
     """A saved project (or request) in `state`, with a code once past draft and `members` on its team.
 
+    Each member is a user (a contributor) or a (user, role) pair.
+
     Written directly, without the workflow, so tests of later features start from any state.
     """
     import datetime
@@ -50,8 +52,9 @@ def make_project(state="active", manager=None, requester=None, members=(), **fie
         fields.setdefault("submitted_at", datetime.datetime(2026, 1, 5, 9, 0))
         fields.setdefault("review_round", 1)
     project = Project.create(state=state, manager=manager, requester=requester or manager, **fields)
-    for user in members:
-        ProjectMember.create(project=project, user=user)
+    for user in members:  # a user (a contributor) or a (user, role) pair
+        user, role = user if isinstance(user, tuple) else (user, "contributor")
+        ProjectMember.create(project=project, user=user, role=role)
     return project
 
 

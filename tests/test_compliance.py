@@ -9,6 +9,7 @@ from portal.compliance.models import ComplianceCheck, ComplianceSnapshot
 from portal.compliance.reminders import compliance_reminders
 from portal.compliance.services import evaluate
 from portal.db import utcnow
+from portal.gates.models import ProjectPhase
 from portal.kb.models import Acknowledgement, Article
 from portal.notify.models import Notification
 from portal.projects.models import Project, Transition
@@ -37,6 +38,8 @@ def compliant_project(**fields):
         mandatory=True, doc_version="2")
     Acknowledgement.create(user=project.manager, article=standard, doc_version="2")
     book(make_user(), project, "2026-01-01", "2026-06-30", 50)
+    ProjectPhase.create(project=project, phase_key="execute", phase_name="Execute", max_days=540,
+                        entered_at=dt.datetime(2026, 2, 2, 9))
     return project
 
 
@@ -60,7 +63,7 @@ def _threshold(key, value):
 def test_a_compliant_project_passes_every_check_with_100(app):
     row, checks = result(compliant_project())
     assert row["score"] == 100 and all(passed for passed, _ in checks.values())
-    assert len(checks) == 6
+    assert len(checks) == 7
 
 
 BREAKERS = {
@@ -70,6 +73,8 @@ BREAKERS = {
     "high_risks_handled": lambda p: Risk.update(mitigation="  ").where(Risk.project == p.id).execute(),
     "standards_ack": lambda p: Article.update(doc_version="3").execute(),
     "allocations": lambda p: Allocation.update(end_date=dt.date(2026, 3, 13)).where(Allocation.project == p.id).execute(),
+    "phase_duration": lambda p: ProjectPhase.update(entered_at=dt.datetime(2024, 1, 1)).where(
+        ProjectPhase.project == p.id).execute(),
 }
 
 
@@ -79,7 +84,7 @@ def test_each_check_fails_on_purpose_and_only_that_one(app, key):
     BREAKERS[key](project)
     row, checks = result(project)
     assert [k for k, (passed, _) in checks.items() if not passed] == [key]
-    assert row["score"] == 83  # 5 of 6
+    assert row["score"] == 86  # 6 of 7
 
 
 def test_unapproved_request_fails_the_business_case_check(app):
@@ -148,7 +153,7 @@ def test_remind_notifies_the_manager_once_per_new_failure_and_snapshots_daily(ap
         assert len(compliance_reminders(now)) == 1
         assert compliance_reminders(now + dt.timedelta(hours=1)) == []
         assert Notification.select().where(Notification.user == project.manager_id).count() == 1
-        assert ComplianceSnapshot.get(ComplianceSnapshot.project == project.id).score == 83
+        assert ComplianceSnapshot.get(ComplianceSnapshot.project == project.id).score == 86
         # Put right, then broken again: a new failure, a new notice.
         Allocation.update(end_date=dt.date(2026, 6, 30)).execute()
         assert compliance_reminders(now + dt.timedelta(days=1)) == []

@@ -14,7 +14,8 @@ def world(app):
     """Two projects with a team each, a risk and an issue on each, and people in every role."""
     people = {role: make_user(role) for role in ("pmo", "admin", "executive")}
     people["member_a"], people["member_b"], people["outsider"] = (make_user("member") for _ in range(3))
-    a = make_project(members=[people["member_a"]])
+    people["deputy_a"], people["viewer_a"] = make_user("manager"), make_user("member")
+    a = make_project(members=[people["member_a"], (people["deputy_a"], "deputy"), (people["viewer_a"], "viewer")])
     b = make_project(members=[people["member_b"]])
     people["manager_a"] = a.manager
     return {"people": people, "a": a, "b": b, "risk_a": make_risk(a, title=CANARY),
@@ -24,6 +25,7 @@ def world(app):
 # (who, may read A, may write A)
 MATRIX = [
     ("member_a", True, True), ("manager_a", True, True), ("pmo", True, True), ("admin", True, True),
+    ("deputy_a", True, True), ("viewer_a", True, False),
     ("executive", True, False), ("member_b", False, False), ("outsider", False, False),
 ]
 

@@ -12,7 +12,8 @@ from portal.risks.models import OPEN_ISSUE, OPEN_RISK, Issue, Risk
 PER_PAGE = 50
 # Audit object types as the feed's filter names them; unknown types show under their own name.
 KINDS = {"project": "Project and team", "status_report": "Status reports", "risk": "Risks", "issue": "Issues",
-         "document": "Documents", "comment": "Comments", "benefit": "Benefits", "lesson": "Lessons"}
+         "document": "Documents", "comment": "Comments", "benefit": "Benefits", "lesson": "Lessons",
+         "decision": "Decisions", "change": "Change requests", "gate": "Gates"}
 
 
 def _events():

@@ -12,7 +12,9 @@ from portal.web import render
 # Where an event's record can be opened, by audit object type (others are not linked).
 LINKS = {"risk": lambda ref, oid: url_for("risks.detail", ref=ref, risk_id=oid),
          "issue": lambda ref, oid: url_for("issues.detail", ref=ref, issue_id=oid),
-         "document": lambda ref, oid: url_for("documents.detail", ref=ref, doc_id=oid)}
+         "document": lambda ref, oid: url_for("documents.detail", ref=ref, doc_id=oid),
+         "change": lambda ref, oid: url_for("changes.detail", ref=ref, change_id=oid),
+         "decision": lambda ref, oid: url_for("decisions.project_page", ref=ref) + f"#decision-{oid}"}
 
 
 def event_url(ref: str, event) -> str | None:

@@ -3,7 +3,8 @@
 Thresholds, by key: business_case, fewest characters of business case; report_on_time, days of grace
 after a report falls due; risk_review, days since the risk log was last reviewed; high_risks_handled,
 the lowest score counted as high; standards_ack, mandatory standards the manager may still owe;
-allocations, fewest people booked on the project today.
+allocations, fewest people booked on the project today; phase_duration, days of grace beyond the days the
+phase model allows a phase.
 """
 import datetime
 
@@ -25,6 +26,7 @@ RULES = {
     "high_risks_handled": ((1, 25), "risks.index", {"band": "high"}),
     "standards_ack": ((0, 50), "kb.index", {}),
     "allocations": ((0, 50), "resources.project_page", {}),
+    "phase_duration": ((0, 365), "gates.project_page", {}),
 }
 
 
@@ -125,9 +127,26 @@ def _allocations(projects, threshold, today):
             for p in projects}
 
 
+def _phase_duration(projects, threshold, today):
+    # Imported here: loading the gates package registers its views, which use these checks.
+    from portal.gates.phases import current_phases, days_in_phase
+    phases = current_phases([p["id"] for p in projects])
+    out = {}
+    for p in projects:
+        phase = phases[p["id"]]
+        days, limit = days_in_phase(phase, today), phase["max_days"]
+        if days is None or limit is None:
+            out[p["id"]] = (True, f"In {phase['name']}; the phase model sets no limit to check.")
+        elif days > limit + threshold:
+            out[p["id"]] = (False, f"In {phase['name']} for {days} days; the phase model allows {limit}.")
+        else:
+            out[p["id"]] = (True, f"In {phase['name']} for {days} of the {limit} days allowed.")
+    return out
+
+
 EVALUATORS = {"business_case": _business_case, "report_on_time": _report_on_time, "risk_review": _risk_review,
               "high_risks_handled": _high_risks_handled, "standards_ack": _standards_ack,
-              "allocations": _allocations}
+              "allocations": _allocations, "phase_duration": _phase_duration}
 
 
 def project_facts(project_query) -> list[dict]:

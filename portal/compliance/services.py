@@ -18,7 +18,8 @@ DEFAULTS = [("business_case", "Request approved with a business case", 50),
             ("risk_review", "Risk log reviewed recently", 30),
             ("high_risks_handled", "High risks have an owner and a mitigation", 15),
             ("standards_ack", "Manager acknowledged the mandatory standards", 0),
-            ("allocations", "Team allocations recorded", 1)]
+            ("allocations", "Team allocations recorded", 1),
+            ("phase_duration", "In a phase no longer than the phase model allows", 0)]
 
 
 def checks(enabled_only: bool = True) -> list[ComplianceCheck]:

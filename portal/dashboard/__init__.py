@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-from portal.dashboard import permissions, views  # noqa: E402,F401
+from portal.dashboard import boardpack, permissions, views  # noqa: E402,F401

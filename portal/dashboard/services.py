@@ -5,7 +5,9 @@ from decimal import Decimal
 from peewee import JOIN, fn
 
 from portal.auth.models import User
+from portal.changes.services import first_baselines
 from portal.db import is_sqlite
+from portal.gates.phases import current_phases
 from portal.projects.models import Project
 from portal.risks.services import open_high_risks, overdue_reviews
 from portal.status.models import DIMENSIONS, StatusReminder, StatusReport
@@ -71,6 +73,7 @@ def portfolio_rows(user, filters: dict, today: datetime.date) -> list[dict]:
     reports = _latest_two(user, filters)
     ids = [p["id"] for p in projects]
     risks, reviews_due = open_high_risks(ids), overdue_reviews(ids)
+    original, phases = first_baselines(ids), current_phases(ids)
     rows = []
     for p in projects:
         latest, previous = (reports.get(p["id"], []) + [None, None])[:2]
@@ -89,8 +92,18 @@ def portfolio_rows(user, filters: dict, today: datetime.date) -> list[dict]:
                      "due": due, "counted": started,
                      "on_time": bool(due_report and due_report["submitted_at"].date() <= due),
                      "overdue": started and not covered and today > due,
-                     "risks": risks.get(p["id"], 0), "reviews_due": reviews_due.get(p["id"], 0)})
+                     "risks": risks.get(p["id"], 0), "reviews_due": reviews_due.get(p["id"], 0),
+                     "phase": phases[p["id"]]["name"],
+                     **_baseline_against_forecast(p, latest, original.get(p["id"]))})
     return rows
+
+
+def _baseline_against_forecast(project: dict, latest, original) -> dict:
+    """The baseline end (and the first one when approved changes moved it) against the latest forecast."""
+    forecast = latest["forecast_finish"] if latest else None
+    end = project["end_date"]
+    return {"forecast_end": forecast, "slip_days": (forecast - end).days if forecast and end else None,
+            "original_end": original[0] if original and original[0] != end else None}
 
 
 def sort_rows(rows: list[dict], sort: str, descending: bool) -> list[dict]:

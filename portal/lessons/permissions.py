@@ -1,13 +1,13 @@
 """Who may record benefits and lessons, and who reviews benefits."""
 from portal.permissions import permission
-from portal.projects.permissions import PMO
+from portal.projects.permissions import PMO, leads
 
 LIVE = ("approved", "active", "on_hold", "closed")
 
 
 @permission("benefits.record", "Only the project's manager and the PMO record its benefits.")
 def can_record_benefits(user, project):
-    return project is not None and project.state in LIVE and (user.role in PMO or user.id == project.manager_id)
+    return project is not None and project.state in LIVE and (user.role in PMO or leads(user, project))
 
 
 @permission("benefits.review", "The PMO reviews benefits once a project is closed.")

@@ -9,6 +9,8 @@ SECTIONS = [("status.index", "Status reports"), ("risks.index", "Risks"), ("issu
             ("discussion.index", "Discussion"), ("activity.project_feed", "Activity"),
             ("lessons.project_page", "Benefits & lessons"),
             ("resources.project_page", "Team allocations"),
-            ("milestones.project_page", "Milestones"), ("compliance.project_page", "Compliance")]
+            ("milestones.project_page", "Milestones"), ("compliance.project_page", "Compliance"),
+            ("decisions.project_page", "Decisions"), ("changes.project_page", "Changes"),
+            ("gates.project_page", "Phase and gates"), ("closure.report", "Closure")]
 
 from portal.projects import permissions, views  # noqa: E402,F401

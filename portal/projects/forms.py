@@ -85,6 +85,12 @@ class StateForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     user = SelectField("Person", coerce=int)
+    role = SelectField("Role", choices=[("contributor", "Contributor"), ("deputy", "Deputy"), ("viewer", "Viewer")],
+                       default="contributor")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[("deputy", "Deputy"), ("contributor", "Contributor"), ("viewer", "Viewer")])
 
 
 class RulesForm(FlaskForm):

@@ -9,6 +9,9 @@ STATES = ("draft", "submitted", "in_review", "returned", "approved", "rejected",
 CADENCES = ("weekly", "fortnightly", "monthly")
 # Roles that see every project except others' drafts (`Project.visible_to`).
 READ_ALL = ("admin", "pmo", "executive")
+# A person's role on one project's team. The manager is `Project.manager`; the others are rows of ProjectMember.
+TEAM_ROLES = ("deputy", "contributor", "viewer")
+ROLE_LABELS = {"manager": "Manager", "deputy": "Deputy", "contributor": "Contributor", "viewer": "Viewer"}
 
 
 class Project(VersionedModel):
@@ -79,12 +82,20 @@ class Project(VersionedModel):
             query = query.where(cls.manager == manager)
         return query
 
+    @classmethod
+    def led_by(cls, user):
+        """The projects `user` manages or deputises on: what the manager sees, the deputy sees."""
+        deputy_of = ProjectMember.select(ProjectMember.project).where(
+            (ProjectMember.user == user.id) & (ProjectMember.role == "deputy"))
+        return cls.select(cls.id).where((cls.manager == user.id) | cls.id.in_(deputy_of))
+
 
 class ProjectMember(BaseModel):
-    """A person on a project's team (besides its manager and sponsor)."""
+    """A person on a project's team (besides its manager and sponsor), as deputy, contributor or viewer."""
 
     project = peewee.ForeignKeyField(Project, backref="members", on_delete="CASCADE")
     user = peewee.ForeignKeyField(User, backref="memberships", on_delete="CASCADE", index=True)
+    role = peewee.CharField(max_length=16, default="contributor")
     added_at = peewee.DateTimeField(default=utcnow)
 
     class Meta:

@@ -14,6 +14,27 @@ def is_owner(user, project) -> bool:
     return user.id in (project.requester_id, project.manager_id)
 
 
+def team_role(user, project) -> str | None:
+    """`user`'s role on `project`'s team: manager, deputy, contributor, viewer, or None (one indexed query)."""
+    from portal.projects.models import ProjectMember
+    if project is None or user is None:
+        return None
+    if user.id == project.manager_id:
+        return "manager"
+    return (ProjectMember.select(ProjectMember.role)
+            .where((ProjectMember.project == project.id) & (ProjectMember.user == user.id)).scalar())
+
+
+def leads(user, project) -> bool:
+    """True for the manager and the deputies: deputies do what the manager does, except closing."""
+    return team_role(user, project) in ("manager", "deputy")
+
+
+def contributes(user, project) -> bool:
+    """True for the manager, deputies and contributors: viewers only read."""
+    return team_role(user, project) in ("manager", "deputy", "contributor")
+
+
 @permission("projects.create", "Requesting a project needs the manager, PMO or admin role.")
 def can_create(user, obj=None):
     return user.role in ("manager", "pmo", "admin")
@@ -32,7 +53,7 @@ def can_edit(user, project):
         return project.state != "draft" or is_owner(user, project)
     if project.state in ("draft", "returned"):
         return is_owner(user, project)
-    return project.state in ("approved", "active", "on_hold") and user.id == project.manager_id
+    return project.state in ("approved", "active", "on_hold") and leads(user, project)
 
 
 def locked_fields(user, project) -> tuple[str, ...]:
@@ -47,11 +68,11 @@ def can_score(user, project):
     return project is not None and user.role in PMO and not is_owner(user, project)
 
 
-@permission("projects.team", "Only the project's manager or the PMO may change its team.")
+@permission("projects.team", "Only the project's manager, a deputy or the PMO may change its team.")
 def can_manage_team(user, project):
     if project is None or project.state in FINAL:
         return False
-    return user.role in PMO or user.id == project.manager_id
+    return user.role in PMO or leads(user, project)
 
 
 @permission("intake.review", "Reviewing project requests is for PMO staff and admins.")

@@ -24,6 +24,10 @@ DEFAULT_RULES = {
     "approval_bands": [{"above": 250000, "approvers": ["pmo", "executive"]}],
     "scoring": {"weights": {"strategic_fit": 0.35, "value": 0.30, "risk": 0.15, "effort": 0.20},
                 "inverted": ["risk", "effort"]},
+    # Who decides a change request: the sponsor while it stays within both limits, the PMO beyond them.
+    "change_control": {"sponsor_budget_up_to": 25000, "sponsor_days_up_to": 30},
+    # When closing a project needs the PMO's sign-off.
+    "closure": {"signoff_when": ["high_risks", "open_issues", "no_benefits"], "high_risk_score": 15},
     "categories": {
         "Regulatory": {"required": ["business_case", "compliance_owner"]},
         "Strategic": {"required": ["business_case", "sponsor", "strategic_objective"]},
@@ -112,9 +116,53 @@ def validate_rules(data) -> dict:
             continue
         spec = spec if isinstance(spec, dict) else {}
         out["categories"][name] = {"required": _fields(spec.get("required", []), f"category {name} required", problems)}
+    out["change_control"] = _change_control(data.get("change_control", DEFAULT_RULES["change_control"]), problems)
+    out["closure"] = _closure(data.get("closure", DEFAULT_RULES["closure"]), problems)
     if problems:
         raise RulesError(problems)
     return out
+
+
+CLOSURE_CONDITIONS = {"high_risks": "high risks remain open", "open_issues": "issues remain open",
+                      "no_benefits": "no benefits were recorded"}
+
+
+def _whole(value, low, high) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _change_control(spec, problems) -> dict:
+    spec = spec if isinstance(spec, dict) else {}
+    budget, days = spec.get("sponsor_budget_up_to", 0), spec.get("sponsor_days_up_to", 0)
+    if not _whole(budget, 0, 999_999_999_999):
+        problems.append("change_control.sponsor_budget_up_to must be a whole amount from 0 to 999,999,999,999.")
+        budget = 0
+    if not _whole(days, 0, 3650):
+        problems.append("change_control.sponsor_days_up_to must be a whole number of days from 0 to 3650.")
+        days = 0
+    return {"sponsor_budget_up_to": budget, "sponsor_days_up_to": days}
+
+
+def _closure(spec, problems) -> dict:
+    spec = spec if isinstance(spec, dict) else {}
+    when, score = spec.get("signoff_when", []), spec.get("high_risk_score", 15)
+    if not isinstance(when, list) or any(not isinstance(c, str) or c not in CLOSURE_CONDITIONS for c in when):
+        problems.append(f"closure.signoff_when may list only: {', '.join(CLOSURE_CONDITIONS)}.")
+        when = []
+    if not _whole(score, 1, 25):
+        problems.append("closure.high_risk_score must be a risk score from 1 to 25.")
+        score = 15
+    return {"signoff_when": list(dict.fromkeys(when)), "high_risk_score": score}
+
+
+def change_rules(rules: dict) -> dict:
+    """The change-control limits in force (rules saved before they existed use the defaults)."""
+    return rules.get("change_control") or DEFAULT_RULES["change_control"]
+
+
+def closure_rules(rules: dict) -> dict:
+    """When closing needs the PMO's sign-off (rules saved before this existed use the defaults)."""
+    return rules.get("closure") or DEFAULT_RULES["closure"]
 
 
 def parse_toml(text: str) -> dict:
@@ -148,6 +196,14 @@ def dump_toml(rules: dict) -> str:
     lines += ["[scoring]", "# Criteria where a high mark counts against the request.",
               f"inverted = {_toml_list(rules['scoring']['inverted'])}", "", "[scoring.weights]"]
     lines += [f"{c} = {w}" for c, w in rules["scoring"]["weights"].items()]
+    change, closure = change_rules(rules), closure_rules(rules)
+    lines += ["", "# Change requests within both limits are decided by the sponsor, larger ones by the PMO.",
+              "[change_control]", f"sponsor_budget_up_to = {change['sponsor_budget_up_to']}",
+              f"sponsor_days_up_to = {change['sponsor_days_up_to']}",
+              "", "# Closing needs the PMO's sign-off when any of these holds: "
+              + ", ".join(CLOSURE_CONDITIONS) + ".",
+              "[closure]", f"signoff_when = {_toml_list(closure['signoff_when'])}",
+              f"high_risk_score = {closure['high_risk_score']}"]
     for name, spec in rules["categories"].items():
         lines += ["", f"[categories.{_toml_str(name)}]", f"required = {_toml_list(spec['required'])}"]
     return "\n".join(lines) + "\n"

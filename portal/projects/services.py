@@ -12,10 +12,11 @@ from portal.errors import Conflict, InvalidInput, NotAllowed, Stale
 from portal.notify.services import notify
 from portal.numbers import parse_int
 from portal.permissions import can
-from portal.projects.models import CADENCES, Project, ProjectMember, Transition
+from portal.projects.models import CADENCES, ROLE_LABELS, TEAM_ROLES, Project, ProjectMember, Transition
 from portal.projects.permissions import locked_fields
 from portal.projects.rules import FIELD_LABELS, current_rules, missing_fields
 from portal.projects.workflow import WorkflowError, apply_transition, lock
+from portal.projects.workflow import may_transition as _may_transition
 from portal.webhooks.events import emit
 
 FIELDS = ("name", "summary", "business_case", "sponsor", "manager", "compliance_owner", "department",
@@ -199,6 +200,10 @@ def change_state(project: Project, actor, to_state: str, comment: str = "") -> P
         raise InvalidInput({"comment": "Use at most 2,000 characters."})
     with db.atomic():
         fresh = lock(project.id)
+        if to_state == "closed" and may_transition_closed(actor, fresh):
+            # Imported here: the closure package's pages load projects first.
+            from portal.closure.services import require_signoff
+            require_signoff(fresh, actor)
         extra = {"closing_note": comment} if to_state == "closed" else {}
         apply_transition(fresh, to_state, actor, comment, **extra)
         notify([fresh.manager_id, fresh.sponsor_id, fresh.requester_id] if actor.id != fresh.manager_id
@@ -207,40 +212,81 @@ def change_state(project: Project, actor, to_state: str, comment: str = "") -> P
     return fresh
 
 
+def may_transition_closed(actor, project) -> bool:
+    """True when `actor` may close `project` at all (the sign-off is asked only then; refusals say why elsewhere)."""
+    return _may_transition(actor, project, "closed")
+
+
 def team(project: Project):
     """The project's members with their accounts, by name (one query)."""
     return list(ProjectMember.select(ProjectMember, User).join(User)
                 .where(ProjectMember.project == project.id).order_by(User.name))
 
 
-def add_member(project: Project, actor, user_id: int) -> ProjectMember:
-    """Put an active person on the team; adding someone twice is refused."""
+def _role(role: str) -> str:
+    if role not in TEAM_ROLES:
+        raise InvalidInput({"role": "Choose deputy, contributor or viewer."})
+    return role
+
+
+def add_member(project: Project, actor, user_id: int, role: str = "contributor") -> ProjectMember:
+    """Put an active person on the team in `role`; adding someone twice (or the manager) is refused."""
     if not can(actor, "projects.team", project):
-        raise NotAllowed("Only the project's manager or the PMO may change its team.")
+        raise NotAllowed("Only the project's manager, a deputy or the PMO may change its team.")
+    role = _role(role)
     person = User.get_or_none((User.id == user_id) & User.active)
     if person is None:
         raise InvalidInput({"user": "Choose an active person."})
+    if person.id == project.manager_id:
+        raise InvalidInput({"user": f"{person.name} manages this project already."})
     with db.atomic():
         if ProjectMember.select().where((ProjectMember.project == project.id) & (ProjectMember.user == person.id)).exists():
             raise InvalidInput({"user": f"{person.name} is on the team already."})
-        row = ProjectMember.create(project=project.id, user=person.id)
-        record(actor, "project.member_add", "project", project.id, f"Added {person.name} to the team",
+        row = ProjectMember.create(project=project.id, user=person.id, role=role)
+        record(actor, "project.member_add", "project", project.id,
+               f"Added {person.name} to the team as {ROLE_LABELS[role].lower()}", after={"role": role},
                project=project)
-        notify([person.id], f"You were added to the team of {project.ref} {project.name}.", f"/projects/{project.ref}")
+        notify([person.id], f"You were added to the team of {project.ref} {project.name} "
+                            f"as {ROLE_LABELS[role].lower()}.", f"/projects/{project.ref}")
+    return row
+
+
+def change_role(project: Project, actor, user_id: int, role: str) -> ProjectMember:
+    """Make a team member deputy, contributor or viewer; the audit trail keeps the role before and after."""
+    if not can(actor, "projects.team", project):
+        raise NotAllowed("Only the project's manager, a deputy or the PMO may change its team.")
+    role = _role(role)
+    with db.atomic():
+        row = (ProjectMember.select(ProjectMember, User).join(User)
+               .where((ProjectMember.project == project.id) & (ProjectMember.user == user_id)).first())
+        if row is None:
+            raise InvalidInput({"role": "That person is not on the team."})
+        if row.role == role:
+            return row
+        if row.user_id == actor.id and row.role == "deputy" and actor.role not in ("admin", "pmo"):
+            raise InvalidInput({"role": "Ask the manager or the PMO to change your own role."})
+        before = row.role
+        ProjectMember.update(role=role).where(ProjectMember.id == row.id).execute()
+        record(actor, "project.member_role", "project", project.id,
+               f"{row.user.name}: {ROLE_LABELS[before].lower()} → {ROLE_LABELS[role].lower()}",
+               before={"role": before}, after={"role": role}, project=project)
+        notify([row.user_id], f"Your role on {project.ref} {project.name} is now {ROLE_LABELS[role].lower()}.",
+               f"/projects/{project.ref}")
+    row.role = role
     return row
 
 
 def remove_member(project: Project, actor, user_id: int) -> None:
     """Take a person off the team."""
     if not can(actor, "projects.team", project):
-        raise NotAllowed("Only the project's manager or the PMO may change its team.")
+        raise NotAllowed("Only the project's manager, a deputy or the PMO may change its team.")
     with db.atomic():
         row = ProjectMember.get_or_none((ProjectMember.project == project.id) & (ProjectMember.user == user_id))
         if row is not None:
             row.delete_instance()
             name = User.select(User.name).where(User.id == user_id).scalar() or f"user {user_id}"
             record(actor, "project.member_remove", "project", project.id, f"Removed {name} from the team",
-                   project=project)
+                   before={"role": row.role}, project=project)
 
 
 def timeline(project: Project):

@@ -10,7 +10,8 @@ from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects import SECTIONS, bp
 from portal.projects import services as svc
-from portal.projects.forms import DecisionForm, FilterForm, MemberForm, ProjectForm, ScoreForm, StateForm
+from portal.projects.forms import DecisionForm, FilterForm, MemberForm, ProjectForm, RoleForm, ScoreForm, StateForm
+from portal.projects.models import ROLE_LABELS
 from portal.projects.permissions import locked_fields
 from portal.projects.queries import CSV_COLUMNS, csv_rows, departments_and_managers, filtered, search_projects
 from portal.projects.review import approval_status, decide, kinds_user_can_give, score_request, scores
@@ -152,7 +153,7 @@ def _detail(project, status=200, **forms):
                   can_give=kinds_user_can_give(current_user, project), steps=steps, labels=STATE_LABELS,
                   criteria=CRITERIA, decision_form=forms.get("decision_form") or DecisionForm(),
                   score_form=forms.get("score_form") or ScoreForm(), state_form=forms.get("state_form") or StateForm(),
-                  member_form=member_form,
+                  member_form=member_form, role_form=forms.get("role_form") or RoleForm(), role_labels=ROLE_LABELS,
                   sections=[(e, label) for e, label in SECTIONS if e in current_app.view_functions])
 
 
@@ -214,7 +215,18 @@ def add_member(ref):
     check("projects.team", project)
     form = MemberForm()
     form.user.choices = [(u.id, u.name) for u in User.active_users().select(User.id, User.name)]
-    return _act(project, "member_form", form, lambda: svc.add_member(project, current_user, form.user.data))
+    return _act(project, "member_form", form,
+                lambda: svc.add_member(project, current_user, form.user.data, form.role.data))
+
+
+@bp.post("/<ref>/members/<int:user_id>/role")
+@login_required
+def change_role(ref, user_id):
+    """Make a team member deputy, contributor or viewer."""
+    project = svc.load_project(ref, current_user)
+    check("projects.team", project)
+    form = RoleForm()
+    return _act(project, "role_form", form, lambda: svc.change_role(project, current_user, user_id, form.role.data))
 
 
 @bp.post("/<ref>/members/<int:user_id>/remove")

@@ -3,7 +3,7 @@ from portal.audit.services import record
 from portal.db import db, locked, utcnow
 from portal.errors import Conflict, InvalidInput, NotAllowed
 from portal.projects.models import Project, Transition
-from portal.projects.permissions import PMO, is_owner
+from portal.projects.permissions import PMO, is_owner, leads
 
 TRANSITIONS = {
     "draft": {"submitted", "cancelled"},
@@ -38,7 +38,9 @@ def may_transition(user, project, to_state: str) -> bool:
         return reviewer
     if to_state == "approved":
         return reviewer or user.role == "executive"
-    if to_state in ("active", "on_hold", "closed"):
+    if to_state in ("active", "on_hold"):
+        return reviewer or leads(user, project)
+    if to_state == "closed":  # the one step a deputy may not take
         return reviewer or user.id == project.manager_id
     if to_state == "cancelled":
         return reviewer or (is_owner(user, project) and project.state in OPEN_REQUEST)

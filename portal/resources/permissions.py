@@ -1,5 +1,6 @@
 """Who may see whose load and book people on which projects."""
 from portal.permissions import permission
+from portal.projects.permissions import leads
 
 SEE_ALL = ("admin", "pmo", "executive")
 PMO = ("admin", "pmo")
@@ -24,4 +25,4 @@ def can_overbook(user, obj=None):
 def can_book(user, project):
     if project is None or project.state not in ("approved", "active", "on_hold"):
         return False
-    return user.role in PMO or user.id == project.manager_id
+    return user.role in PMO or leads(user, project)

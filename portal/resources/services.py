@@ -36,7 +36,7 @@ def people_in_scope(user, start, end):
     booked = Allocation.overlapping(start, end).select(Allocation.person)
     if can(user, "resources.all"):
         return booked
-    managed = Project.select(Project.id).where(Project.manager == user.id)
+    managed = Project.led_by(user)
     return booked.where(Allocation.project.in_(managed) | (Allocation.person == user.id))
 
 
@@ -44,7 +44,7 @@ def may_see_person(user, person_id: int) -> bool:
     """True when `user` may see `person_id`'s load (themselves, the PMO, or a manager who books them)."""
     if person_id == user.id or can(user, "resources.all"):
         return True
-    managed = Project.select(Project.id).where(Project.manager == user.id)
+    managed = Project.led_by(user)
     return Allocation.select().where((Allocation.person == person_id) & Allocation.project.in_(managed)).exists()
 
 

@@ -1,5 +1,6 @@
 """Who may submit status reports."""
 from portal.permissions import permission
+from portal.projects.permissions import leads
 
 PMO = ("admin", "pmo")
 
@@ -8,4 +9,4 @@ PMO = ("admin", "pmo")
                              "and only while the project is active.")
 def can_submit(user, project):
     return project is not None and project.state == "active" and (
-        user.role in PMO or user.id == project.manager_id)
+        user.role in PMO or leads(user, project))
