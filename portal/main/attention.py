@@ -29,6 +29,10 @@ def attention_items(user) -> list[dict]:
                            url_for("helpdesk.index", view="breaching")))
         items.append(_item(Ticket.select().where((Ticket.assignee == user.id) & Ticket.status.in_(("new", "open"))).count(),
                            "ticket(s) assigned to you", url_for("helpdesk.index", view="mine")))
+    if user.role in ("executive", "admin"):
+        from portal.projects.review import awaiting_executive
+        items.append(_item(awaiting_executive(user).count(), "project decision(s) waiting for your approval",
+                           url_for("intake.index", waiting="me")))
     if user.role in ("manager", "pmo", "admin"):
         items.append(_item(Project.select().where((Project.manager == user.id) & (Project.state == "returned")).count(),
                            "of your requests returned for changes", url_for("projects.index", state="returned")))
