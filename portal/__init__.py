@@ -100,11 +100,13 @@ def _register_blueprints(app):
     from portal.resources import bp as resources_bp
     from portal.risks import bp as risks_bp
     from portal.savedviews import bp as savedviews_bp
+    from portal.search import bp as search_bp
     from portal.status import bp as status_bp
 
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
-               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, savedviews_bp):
+               resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, savedviews_bp,
+               search_bp):
         app.register_blueprint(bp)
 
 
