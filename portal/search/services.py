@@ -36,9 +36,9 @@ def _projects(user, text):
 
 
 def _risks(user, text):
+    from portal.risks.models import Risk
     from portal.risks.portfolio import visible_risks
     from portal.risks.services import today
-    from portal.risks.models import Risk
     rows = visible_risks(user, {"q": text}, today()).order_by(Risk.score.desc(), Risk.id).limit(PER_KIND).objects()
     return [(r.title, f"{r.project_code} · score {r.score} · {r.status}",
              url_for("risks.detail", ref=r.project_code, risk_id=r.id)) for r in rows]
