@@ -12,7 +12,7 @@ from portal import db as portal_db
 from portal import logs as portal_logs
 from portal.knowledge_seed import seed_knowledge
 from portal.numbers import BoundedIntegerConverter
-from portal.web import htmx, login_required_response, query_args, render
+from portal.web import htmx, login_required_response, query_args, render, session_lost_response
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -115,6 +115,11 @@ def _register_errors(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        # Usually the session ended while the form was open: keep what was typed and offer to sign in.
+        from flask_login import current_user
+        kept = session_lost_response(signed_in=current_user.is_authenticated)
+        if kept is not None:
+            return kept
         return render("errors/error.html", fragment="errors/_message.html", status=400, code=400, title="Form expired",
                       message="This form is out of date or was sent without its security token. "
                               "Reload the page and try again.")

@@ -1,5 +1,5 @@
 """Sign in, sign out and change password."""
-from flask import current_app, flash, request, session, url_for
+from flask import current_app, flash, g, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import bp
@@ -8,7 +8,7 @@ from portal.auth.models import User
 from portal.auth.services import Throttled, authenticate, change_password, end_sessions
 from portal.db import db
 from portal.errors import PortalError
-from portal.web import apply_error, redirect_to, render, safe_next
+from portal.web import apply_error, redirect_to, render, resume_request, safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -18,6 +18,7 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect_to(safe_next(form.next.data, url_for("main.home")))
     status = 422 if request.method == "POST" else 200
+    resume = resume_request() if request.method == "POST" else ("", [])
     if form.validate_on_submit():
         try:
             user = authenticate(form.email.data, form.password.data,
@@ -33,9 +34,15 @@ def login():
             session.clear()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
+            if resume[0]:  # a form sent after the session ended: send it on with a fresh token
+                g.pop("csrf_token", None)  # the token cached for this request belongs to the cleared session
+                return render("auth/resume_send.html", target=resume[0], fields=resume[1])
             return redirect_to(safe_next(form.next.data, url_for("main.home")))
     # The factory puts the demo accounts in the config: auth stays below the demo data.
     demo = current_app.config.get("DEMO_ACCOUNTS", []) if current_app.config["DEMO_MODE"] else []
+    if resume[0]:  # a wrong password: keep carrying the form that waits to be sent
+        return render("errors/resume.html", target=resume[0], fields=resume[1], signed_in=False, form=form,
+                      method="POST", status=status)
     return render("auth/login.html", form=form, demo_accounts=demo, status=status)
 
 
