@@ -109,7 +109,8 @@ def resume_request() -> tuple[str, list[tuple[str, str]]]:
     if target.split("?", 1)[0] in (url_for("auth.login"), url_for("auth.logout")):
         target = ""
     names, values = request.form.getlist("carry_name"), request.form.getlist("carry_value")
-    fields = [(n, v) for n, v in zip(names, values) if n not in NOT_CARRIED and "password" not in n.lower()]
+    fields = [(n, v) for n, v in zip(names, values, strict=False)
+              if n not in NOT_CARRIED and "password" not in n.lower()]
     return target, fields[:MAX_CARRIED] if target else []
 
 

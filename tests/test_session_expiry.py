@@ -24,7 +24,7 @@ def test_an_expired_session_keeps_the_form_and_sends_it_after_signing_in(app):
     assert "Form expired" not in page
     assert _hidden(page, "resume_target") == ["/helpdesk/new"]
     names, values = _hidden(page, "carry_name"), _hidden(page, "carry_value")
-    assert dict(zip(names, values))["body"] == QUESTION["body"]
+    assert dict(zip(names, values, strict=True))["body"] == QUESTION["body"]
     assert "csrf_token" not in names
     token = _hidden(page, "csrf_token")[0]
     wrong = client.post("/login", data={"csrf_token": token, "email": user.email, "password": "nope",
