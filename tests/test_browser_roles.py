@@ -144,3 +144,23 @@ def test_a_saved_view_brings_back_the_filters_and_can_be_deleted(tab):
     tab.locator(".saved-views summary").click()
     tab.get_by_role("button", name="Delete the view Paused").click()
     expect(tab.locator(".flash-success")).to_contain_text("Deleted the view")
+
+
+def test_mentions_are_picked_with_the_keyboard_and_unknown_ones_pointed_out(tab):
+    author = make_user("member", name="Ada Byron")
+    project = make_project(members=[author, make_user("member", name="Mei Lin"),
+                                    make_user("member", name="Mark Twain")])
+    browser_sign_in(tab, author)
+    tab.goto(f"/projects/{project.code}/discussion/")
+    tab.wait_for_load_state()
+    box = tab.locator("form.comment-form textarea")
+    box.click()
+    box.press_sequentially("Ask @M", delay=80)
+    options = tab.locator(".mention-list [data-mention]")
+    expect(options).to_have_count(3)  # the manager too
+    box.press("ArrowDown")
+    expect(options.nth(1)).to_have_attribute("data-selected", "true")
+    box.press("Enter")
+    expect(box).to_have_value(re.compile(r"^Ask @(Mei Lin|Mark Twain) $"))
+    box.press_sequentially("and @xyz", delay=60)
+    expect(tab.locator(".mention-check")).to_contain_text("@xyz matches nobody on this project")
