@@ -100,3 +100,13 @@ def test_home_queries_stay_bounded(client, login, monkeypatch):
     for n in range(3, 20):
         make_risk(make_project(name=f"P{n}", manager=manager), owner=manager)
     assert queries_for_home() == first  # counts and top lists: the number of queries does not grow with the data
+
+
+def test_members_see_training_still_to_complete(app, client, login):
+    from portal.kb.models import Article, TrainingCompletion
+    member = login("member")
+    modules = [Article.create(path=f"training/m{i}.md", section="training", slug=f"m{i}", title=f"Module {i}",
+                              revision=1) for i in range(3)]
+    TrainingCompletion.create(user=member, article=modules[0])
+    page = client.get("/").get_data(as_text=True)
+    assert "<strong>2</strong> training module(s) still to complete" in page and "/kb/training/" in page

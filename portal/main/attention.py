@@ -8,6 +8,16 @@ def _item(count, text, url):
     return {"count": count, "text": text, "url": url} if count else None
 
 
+def _training_left(user) -> int:
+    """Training modules the person has not completed yet (two counts)."""
+    from portal.kb.models import Article, TrainingCompletion
+    modules = Article.visible().where(Article.section == "training")
+    done = (TrainingCompletion.select().join(Article, on=(TrainingCompletion.article == Article.id))
+            .where((TrainingCompletion.user == user.id) & (Article.section == "training") & (Article.deleted == False))  # noqa: E712
+            .count())
+    return max(modules.count() - done, 0)
+
+
 def attention_items(user) -> list[dict]:
     """What is waiting for `user` now, most pressing first; empty when nothing is."""
     from portal.helpdesk.models import OPEN_STATUSES, Ticket
@@ -43,6 +53,8 @@ def attention_items(user) -> list[dict]:
                        "risk(s) you own are past their review date", url_for("risks.portfolio", overdue=1, owner=user.id)))
     items.append(_item(len(awaiting_acknowledgement(user)), "mandatory standard(s) to read and acknowledge",
                        url_for("kb.index")))
+    items.append(_item(_training_left(user), "training module(s) still to complete",
+                       url_for("kb.section", section="training")))
     items.append(_item(Ticket.select().where((Ticket.requester == user.id) & (Ticket.status == "resolved")
                                              & Ticket.rating.is_null()).count(),
                        "answered question(s) to confirm or rate", url_for("helpdesk.index")))
