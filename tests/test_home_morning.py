@@ -110,3 +110,12 @@ def test_members_see_training_still_to_complete(app, client, login):
     TrainingCompletion.create(user=member, article=modules[0])
     page = client.get("/").get_data(as_text=True)
     assert "<strong>2</strong> training module(s) still to complete" in page and "/kb/training/" in page
+
+
+def test_a_manager_sees_risks_to_review_on_the_projects_they_manage(client, login):
+    manager = login("manager")
+    project = make_project(manager=manager)
+    make_risk(project, owner=make_user("member"), title="Old review", review_date=TODAY - dt.timedelta(days=9))
+    make_risk(make_project(), title="Elsewhere", review_date=TODAY - dt.timedelta(days=9))
+    page = client.get("/").get_data(as_text=True)
+    assert "<strong>1</strong> risk(s) on your projects to review" in page

@@ -46,6 +46,11 @@ def attention_items(user) -> list[dict]:
     if user.role in ("manager", "pmo", "admin"):
         items.append(_item(Project.select().where((Project.manager == user.id) & (Project.state == "returned")).count(),
                            "of your requests returned for changes", url_for("projects.index", state="returned")))
+    if user.role in ("manager", "pmo", "admin"):
+        managed = Project.select(Project.id).where((Project.manager == user.id) & Project.state.in_(("active", "on_hold")))
+        items.append(_item(Risk.select().where(Risk.project.in_(managed) & Risk.status.in_(("open", "monitoring"))
+                                               & (Risk.review_date < today)).count(),
+                           "risk(s) on your projects to review", url_for("risks.portfolio", overdue=1)))
     live_projects = visible_project_ids(user).where(Project.state.not_in(("closed", "rejected", "cancelled")))
     items.append(_item(Risk.select().where((Risk.owner == user.id) & Risk.status.in_(("open", "monitoring"))
                                            & (Risk.review_date < today)
