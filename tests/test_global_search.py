@@ -84,3 +84,15 @@ def test_any_text_is_safe(client, login, q):
 
 def test_anonymous_people_are_sent_to_sign_in(client):
     assert client.get("/search/?q=abc").status_code in (302, 303)
+
+
+def test_a_persons_page_is_linked_only_where_it_opens(app, client, world):
+    from portal.activity.services import load_person
+    manager = world["manager"]
+    with app.test_request_context():
+        people = next(g for g in search_everything(manager, "Ada") if g.kind == "people").hits
+        assert people[0][2] == ""  # Ada is on none of the manager's projects
+        member_hits = next(g for g in search_everything(manager, world["member"].name) if g.kind == "people").hits
+        link = next(url for title, _, url in member_hits if title == world["member"].name)
+        assert link.endswith(f"/people/{world['member'].id}")
+        assert load_person(world["member"].id, manager)  # and the page does open

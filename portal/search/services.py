@@ -76,12 +76,19 @@ def _lessons(user, text):
 
 
 def _people(user, text):
-    like = _like(text)
-    rows = User.active_users().where(User.name ** like).limit(PER_KIND)
-    # A person's page is open to themselves, the PMO and managers of their projects; others see the name only.
+    from portal.projects.models import ProjectMember
+    rows = list(User.active_users().where(User.name ** _like(text)).limit(PER_KIND))
+    # A person's page is open to themselves, the PMO and managers of a project they are on; others see the name.
+    open_to_me = {p.id for p in rows if p.id == user.id or user.role in PMO}
+    if user.role == "manager" and rows:
+        managed = Project.select(Project.id).where(Project.manager == user.id)
+        ids = [p.id for p in rows]
+        open_to_me |= {uid for (uid,) in ProjectMember.select(ProjectMember.user)
+                       .where(ProjectMember.project.in_(managed) & ProjectMember.user.in_(ids)).tuples()}
+        open_to_me |= {uid for (uid,) in Project.select(Project.sponsor)
+                       .where((Project.manager == user.id) & Project.sponsor.in_(ids)).tuples()}
     return [(p.name, f"{p.role} · {p.department}" if p.department else p.role,
-             url_for("activity.person", person_id=p.id) if user.role in PMO or user.role == "manager"
-             or p.id == user.id else "") for p in rows]
+             url_for("activity.person", person_id=p.id) if p.id in open_to_me else "") for p in rows]
 
 
 SEARCHES = {"projects": _projects, "risks": _risks, "issues": _issues, "tickets": _tickets,
