@@ -119,3 +119,18 @@ def test_a_manager_sees_risks_to_review_on_the_projects_they_manage(client, logi
     make_risk(make_project(), title="Elsewhere", review_date=TODAY - dt.timedelta(days=9))
     page = client.get("/").get_data(as_text=True)
     assert "<strong>1</strong> risk(s) on your projects to review" in page
+
+
+def test_over_allocations_for_the_pmo_and_conflicts_for_the_manager_who_books(client, login):
+    from tests.resource_helpers import book
+    manager = make_user("manager")
+    busy = make_user("member", name="Busy Bee")
+    start, end = TODAY, TODAY + dt.timedelta(days=30)
+    book(busy, make_project(manager=manager), start, end, 70)
+    book(busy, make_project(), start, end, 60)
+    login("pmo")
+    page = client.get("/").get_data(as_text=True)
+    assert "Busy Bee" in _section(page, "Over-allocated people") and "130 %" in page
+    from tests.conftest import sign_in
+    sign_in(client, manager)
+    assert "Busy Bee" in _section(client.get("/").get_data(as_text=True), "Bookings in conflict")

@@ -113,6 +113,19 @@ def milestones_at_risk(user, limit: int = TOP):
                         "url": url_for("milestones.project_page", ref=e["code"])} for e in rows[:limit]]
 
 
+def over_allocations(user, limit: int = TOP):
+    """People over 100 % in a week of the next twelve, in `user`'s scope (everyone for the PMO, the people a
+    manager books), as the conflicts page counts them: one query for the window's bookings."""
+    from portal.resources.services import conflicts
+    runs = conflicts(user, utcnow().date())
+    people = {}
+    for run in runs:
+        people.setdefault(run["person"], run)
+    rows = [{"text": r["name"], "detail": f"{r['peak']} % from the week of {r['first']}",
+             "url": url_for("resources.conflicts")} for r in list(people.values())[:limit]]
+    return len(people), rows
+
+
 def my_open_work(user, limit: int = TOP):
     """The open risks and issues `user` owns, on projects they may see."""
     from portal.projects.models import Project
@@ -168,6 +181,9 @@ def morning(user) -> list[dict]:
         add("Status reports due", count, rows, url_for("projects.index", state="active"))
         count, rows = milestones_at_risk(user)
         add("Milestones at risk", count, rows, url_for("milestones.index", at_risk=1))
+        count, rows = over_allocations(user)
+        add("Over-allocated people" if user.role in ("pmo", "admin") else "Bookings in conflict", count, rows,
+            url_for("resources.conflicts"))
     count, rows = my_open_work(user)
     add("Your open risks and issues", count, rows, url_for("activity.person", person_id=user.id))
     return sections
