@@ -137,3 +137,16 @@ def test_intake_stays_closed_to_managers_and_members(client, login):
     for role in ("manager", "member"):
         login(role)
         assert client.get("/intake/").status_code == 403
+
+
+def test_where_the_band_asks_only_the_executive_the_pmo_must_have_scored_first(app):
+    manager, pmo, executive = make_user("manager"), make_user("pmo"), make_user("executive")
+    save_rules({**DEFAULT_RULES, "approval_bands": [{"above": 250000, "approvers": ["executive"]}]}, pmo, "")
+    project = _big_request(manager)
+    with pytest.raises(NotAllowed, match="reviewed and scored"):
+        decide(project, executive, "approve")
+    assert awaiting_executive(executive).count() == 0
+    score_request(project, pmo, SHEET)
+    assert [p.id for p in awaiting_executive(executive)] == [project.id]
+    decide(project, executive, "approve")
+    assert Project.get_by_id(project.id).state == "approved"
