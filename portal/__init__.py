@@ -12,7 +12,7 @@ from portal import db as portal_db
 from portal import logs as portal_logs
 from portal.knowledge_seed import seed_knowledge
 from portal.numbers import BoundedIntegerConverter
-from portal.web import htmx, login_required_response, query_args, render
+from portal.web import htmx, login_required_response, query_args, render, session_lost_response
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -106,6 +106,8 @@ def _register_blueprints(app):
     from portal.resources import bp as resources_bp
     from portal.risks import bp as risks_bp
     from portal.roadmap import bp as roadmap_bp
+    from portal.savedviews import bp as savedviews_bp
+    from portal.search import bp as search_bp
     from portal.status import bp as status_bp
     from portal.tokens import bp as tokens_bp
     from portal.webhooks import bp as webhooks_bp
@@ -113,7 +115,8 @@ def _register_blueprints(app):
     for bp in (main_bp, auth_bp, admin_bp, kb_bp, projects_bp, intake_bp, helpdesk_bp, notify_bp, risks_bp,
                issues_bp, status_bp, dashboard_bp, documents_bp, discussion_bp, activity_bp, lessons_bp,
                resources_bp, milestones_bp, compliance_bp, kpis_bp, ops_bp, webhooks_bp, imports_bp, tokens_bp, api_bp,
-               decisions_bp, changes_bp, gates_bp, roadmap_bp, closure_bp):
+               decisions_bp, changes_bp, gates_bp, roadmap_bp, closure_bp,
+               savedviews_bp, search_bp):
         app.register_blueprint(bp)
     # The API takes no cookies and changes nothing: a Bearer token, not a form, is its proof.
     csrf.exempt(api_bp)
@@ -127,6 +130,11 @@ def _register_errors(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        # Usually the session ended while the form was open: keep what was typed and offer to sign in.
+        from flask_login import current_user
+        kept = session_lost_response(signed_in=current_user.is_authenticated)
+        if kept is not None:
+            return kept
         return render("errors/error.html", fragment="errors/_message.html", status=400, code=400, title="Form expired",
                       message="This form is out of date or was sent without its security token. "
                               "Reload the page and try again.")
@@ -242,7 +250,7 @@ NAV = [
     ("lessons.index", "Lessons", None, None),
     ("dashboard.index", "Dashboard", "dashboard.view", None),
     ("roadmap.index", "Roadmap", None, None),
-    ("intake.index", "Intake", "intake.review", "PMO"),
+    ("intake.index", "Intake", "intake.view", "PMO"),
     ("resources.index", "Resources", "pmo.views", "PMO"),
     ("milestones.index", "Dependencies", "pmo.views", "PMO"),
     ("compliance.index", "Compliance", "pmo.views", "PMO"),

@@ -73,6 +73,10 @@ def login_required_response() -> Response:
     table cell; plain requests are redirected with a `next` back here.
     """
     target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.method == "POST" and not htmx:
+        kept = session_lost_response(signed_in=False)  # keep what was posted instead of losing it in a redirect
+        if kept is not None:
+            return kept
     if htmx:
         # After signing in, return to the page the user was on, not to the fragment
         # (a polled bell, a table) that happened to notice the expired session.
@@ -83,6 +87,68 @@ def login_required_response() -> Response:
         response.headers["HX-Redirect"] = target
         return response
     return redirect(target)
+
+
+# Posted fields never carried over an expired session: tokens and passwords (files cannot be).
+NOT_CARRIED = {"csrf_token", "current", "new", "confirm", "resume_target", "carry_name", "carry_value"}
+MAX_CARRIED = 200
+
+
+def carried_fields(form=None) -> list[tuple[str, str]]:
+    """The posted text fields worth keeping for the person to send again (not tokens or passwords)."""
+    form = request.form if form is None else form
+    kept = [(name, value) for name, value in form.items(multi=True)
+            if name not in NOT_CARRIED and "password" not in name.lower()]
+    return kept[:MAX_CARRIED]
+
+
+def resume_request() -> tuple[str, list[tuple[str, str]]]:
+    """(where to send the kept form again, its fields) from a sign-in form that carries them; ('', []) if none."""
+    target = request.form.get("resume_target", "")
+    target = safe_next(target, "") if target else ""
+    if target.split("?", 1)[0] in (url_for("auth.login"), url_for("auth.logout")):
+        target = ""
+    names, values = request.form.getlist("carry_name"), request.form.getlist("carry_value")
+    fields = [(n, v) for n, v in zip(names, values, strict=False)
+              if n not in NOT_CARRIED and "password" not in n.lower()]
+    return target, fields[:MAX_CARRIED] if target else []
+
+
+def same_origin_post() -> bool:
+    """True when the browser says the request came from one of the portal's own pages (Origin, else Referer).
+
+    Only such a form is offered again after its session ended: a form another site made a browser
+    send must never come back with a fresh token and a button that sends it.
+    """
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    return bool(source) and source != "null" and urlsplit(source).netloc == request.host
+
+
+def session_lost_response(signed_in: bool) -> Response | None:
+    """A form sent after the session ended (or without its token): say so, keep what was typed, offer to send again.
+
+    Plain posts get a page holding the posted text fields: a sign-in form that sends them on
+    to the original address, or, still signed in, a button that sends them again with a fresh
+    token. htmx requests get 401 with HX-Redirect to sign in (the page's script keeps a draft
+    of what was typed and puts it back on return), or, still signed in, a reload of the page.
+    None when the request is not a form from the portal's own pages (the caller refuses it plainly).
+    """
+    if request.method != "POST" or request.endpoint in ("auth.login", "auth.logout"):
+        return None
+    if htmx and not signed_in:
+        return login_required_response()
+    if not same_origin_post():
+        return None
+    if htmx:
+        current = urlsplit(htmx.current_url or "/")
+        response = make_response("This page had expired. It is reloaded; what you typed is kept.", 400)
+        response.headers["HX-Redirect"] = safe_next(current.path + (f"?{current.query}" if current.query else ""))
+        return response
+    target = safe_next(request.full_path.rstrip("?"), "/")
+    response = make_response(render_template("errors/resume.html", target=target, fields=carried_fields(),
+                                             signed_in=signed_in, method=request.method), 400 if signed_in else 401)
+    response.vary.add("HX-Request")
+    return response
 
 
 def query_args(**changes) -> dict:

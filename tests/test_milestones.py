@@ -125,3 +125,18 @@ def test_only_the_manager_or_pmo_keep_milestones(client, login):
     assert client.post(f"/projects/{platform.code}/milestones/{api.id}",
                        data={"forecast_date": "2026-09-01", "version": 1}).status_code == 403
     assert client.post(f"/projects/{mobile.code}/milestones/", data={"name": "x", "due_date": "2026-06-01"}).status_code == 404
+
+
+def test_the_upstream_manager_sees_who_waits_even_on_projects_they_cannot_open(client):
+    from portal.projects.models import ProjectMember
+    platform, mobile, launch, api, beta, live = _chain()
+    sign_in(client, platform.manager)
+    page = client.get(f"/projects/{platform.code}/milestones/").get_data(as_text=True)
+    waited = page.split('id="waited-by"')[1].split("</article>")[0]
+    assert "Nobody" not in waited
+    assert "A milestone of another project" in waited and "2026-04-15" in waited and "API ready" in waited
+    assert mobile.code not in waited and "App beta" not in waited  # Mobile is not open to them
+    ProjectMember.create(project=mobile, user=platform.manager)
+    waited = client.get(f"/projects/{platform.code}/milestones/").get_data(as_text=True).split(
+        'id="waited-by"')[1].split("</article>")[0]
+    assert mobile.code in waited and "App beta" in waited

@@ -1,5 +1,5 @@
 """Sign in, sign out, change password, "Forgot password?" and links that set a password."""
-from flask import current_app, flash, request, session, url_for
+from flask import current_app, flash, g, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import bp, directory
@@ -11,7 +11,7 @@ from portal.auth.sso import login_page_context
 from portal.auth.throttle import DEVICE_COOKIE, read_devices, remember_device
 from portal.db import db
 from portal.errors import PortalError
-from portal.web import apply_error, redirect_to, render, safe_next
+from portal.web import apply_error, redirect_to, render, resume_request, safe_next
 
 
 def _client_address() -> str:
@@ -31,6 +31,7 @@ def login():
         return redirect_to(safe_next(form.next.data, url_for("main.home")))
     status = 422 if request.method == "POST" else 200
     retry_after = None
+    resume = resume_request() if request.method == "POST" else ("", [])
     if form.validate_on_submit():
         devices = _known_devices()
         try:
@@ -54,7 +55,11 @@ def login():
             session.clear()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
-            response = redirect_to(safe_next(form.next.data, url_for("main.home")))
+            if resume[0]:  # a form sent after the session ended: send it on with a fresh token
+                g.pop("csrf_token", None)  # the token cached for this request belongs to the cleared session
+                response = render("auth/resume_send.html", target=resume[0], fields=resume[1])
+            else:
+                response = redirect_to(safe_next(form.next.data, url_for("main.home")))
             config = current_app.config
             response.set_cookie(DEVICE_COOKIE, remember_device(devices, user.id, current_app.secret_key),
                                 max_age=config["DEVICE_COOKIE_DAYS"] * 86400, httponly=True, samesite="Lax",
@@ -62,6 +67,9 @@ def login():
             return response
     # The factory puts the demo accounts in the config: auth stays below the demo data.
     demo = current_app.config.get("DEMO_ACCOUNTS", []) if current_app.config["DEMO_MODE"] else []
+    if resume[0]:  # a wrong password: keep carrying the form that waits to be sent
+        return render("errors/resume.html", target=resume[0], fields=resume[1], signed_in=False, form=form,
+                      method="POST", status=status)
     sso = login_page_context()
     if sso["directory"]:
         form.email.label.text = "E-mail or user name"

@@ -37,6 +37,47 @@ def mentioned(people, body: str) -> list[int]:
     return found
 
 
+def _mention_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-."
+
+
+def unresolved_mentions(people, body: str, limit: int = 10) -> list[str]:
+    """The @words of `body` that start no @Name of `people` ("@xyz"), in order, each once.
+
+    An @ counts only at the start of the text or after a space or opening bracket (so e-mail
+    addresses are not mentions). One pass over the text: no regular expression.
+    """
+    text = body or ""
+    lower = text.lower()
+    names = sorted({name.lower() for _, name in people}, key=len, reverse=True)
+    found: list[str] = []
+    start = lower.find("@")
+    while start != -1 and len(found) < limit:
+        if start == 0 or text[start - 1].isspace() or text[start - 1] in "([{\"'":
+            rest = lower[start + 1:start + 1 + 200]
+            matched = any(rest.startswith(n) and (len(rest) == len(n) or not _mention_word_char(rest[len(n)]))
+                          for n in names)
+            end = start + 1
+            while end < len(text) and end - start <= 60 and _mention_word_char(text[end]):
+                end += 1
+            word = text[start:end].rstrip(".")
+            if not matched and len(word) > 1 and word not in found:
+                found.append(word)
+        start = lower.find("@", start + 1)
+    return found
+
+
+def mention_problem(project, body: str) -> str:
+    """'@xyz matches nobody on this project…' for the first unresolved @word of `body`, or ''."""
+    unresolved = unresolved_mentions(project_people(project), body)
+    if not unresolved:
+        return ""
+    words = ", ".join(unresolved)
+    verb = "matches" if len(unresolved) == 1 else "match"
+    return (f"{words} {verb} nobody on this project. Pick a name from the list that appears as you type after @, "
+            "or remove the @.")
+
+
 def _clean(body: str) -> str:
     body = (body or "").strip()
     if not body:
@@ -52,7 +93,10 @@ def _tell_mentioned(project, author, body: str, label: str, url: str, already=()
 
 
 def add_comment(project, author, target_type: str, target_id: int, body: str, label: str, url: str) -> Comment:
-    """Post a comment on a record of `project`; the members it mentions are notified."""
+    """Post a comment on a record of `project`; the members it mentions are notified.
+
+    An @word that names nobody on the project tells nobody; the page says so (`mention_problem`).
+    """
     body = _clean(body)
     with db.atomic():
         comment = Comment.create(project=project.id, target_type=target_type, target_id=target_id,

@@ -17,7 +17,7 @@ from portal.web import apply_error, is_fragment_request, redirect_to, render
 THREAD = "/projects/<ref>/comments/<target>/<int:target_id>/"
 
 
-def _thread(project, target, target_id, form=None, status=200, edit_form=None, editing=None):
+def _thread(project, target, target_id, form=None, status=200, edit_form=None, editing=None, notice=""):
     """The thread of one record: the page for a plain request, the fragment for htmx."""
     label, url = resolve(project, target, target_id)
     page = svc.thread(project, target, target_id, page_arg())
@@ -26,7 +26,7 @@ def _thread(project, target, target_id, form=None, status=200, edit_form=None, e
                   comments=page.rows, total=page.total, page=page,
                   form=form or CommentForm(formdata=None), action_form=ActionForm(), now=utcnow(),
                   writable=can(current_user, "collab.write", project), may_edit=svc.may_edit,
-                  edit_form=edit_form, editing=editing)
+                  edit_form=edit_form, editing=editing, notice=notice)
 
 
 @bp.get("/projects/<ref>/discussion/")
@@ -58,8 +58,11 @@ def add(ref, target, target_id):
         except PortalError as exc:
             apply_error(form, exc)
         else:
+            problem = svc.mention_problem(project, form.body.data)
             if is_fragment_request():
-                return _thread(project, target, target_id)
+                return _thread(project, target, target_id, notice=problem)
+            if problem:
+                flash(f"Comment posted, but {problem[0].lower()}{problem[1:]}", "warning")
             return redirect_to(url)
     return _thread(project, target, target_id, form=form, status=422)
 
@@ -112,6 +115,15 @@ def mentions(ref):
     project = load_project(ref, current_user)
     return render("discussion/_mentions.html", fragment="discussion/_mentions.html",
                   people=svc.mention_candidates(project, request.args.get("q", "")))
+
+
+@bp.get("/projects/<ref>/mentions/check")
+@login_required
+def check_mentions(ref):
+    """Before posting: say which @words of the text being typed match nobody on the project (htmx)."""
+    project = load_project(ref, current_user)
+    return render("discussion/_mention_check.html", fragment="discussion/_mention_check.html",
+                  problem=svc.mention_problem(project, (request.args.get("body") or "")[:svc.MAX_BODY]))
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])

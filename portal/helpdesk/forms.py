@@ -22,7 +22,7 @@ def new_token() -> str:
 
 class TicketForm(FlaskForm):
     subject = StringField("Subject", validators=[DataRequired(), Length(max=200)],
-                          render_kw={"autocomplete": "off"})
+                          render_kw={"autocomplete": "off", "autofocus": True})
     body = TextAreaField("Your question", validators=[DataRequired(), Length(max=MAX_BODY, message=f"Use at most {MAX_BODY:,} characters.")],
                          render_kw={"rows": 8})
     category = SelectField("Category", choices=CATEGORIES, default="methodology")

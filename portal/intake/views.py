@@ -13,7 +13,7 @@ from portal.permissions import require
 from portal.projects.forms import FilterForm, RulesForm
 from portal.projects.models import Project, RuleSet
 from portal.projects.queries import SORTS, filtered
-from portal.projects.review import approval_status
+from portal.projects.review import approval_status, awaiting_executive
 from portal.projects.rules import APPROVER_KINDS, RulesError, current_rules, dump_toml, parse_toml, save_rules
 from portal.web import redirect_to, render
 
@@ -22,9 +22,13 @@ QUEUE_SORTS = ("oldest", "score", "budget")
 
 @bp.get("/")
 @login_required
-@require("intake.review")
+@require("intake.view")
 def index():
-    """Requests waiting for a decision, with score, budget, age and who must still approve."""
+    """Requests waiting for a decision, with score, budget, age and who must still approve.
+
+    PMO staff work the queue; executives read it, and `waiting=me` narrows it to the
+    requests whose executive approval is theirs to give now.
+    """
     form = FilterForm(formdata=request.args, meta={"csrf": False})
     if not form.validate():
         form = FilterForm(formdata=None, meta={"csrf": False})
@@ -34,11 +38,19 @@ def index():
     query = filtered(current_user, state=state, category=form.category.data or "",
                      department=form.department.data or "", text=form.q.data or "")
     query = query.where(Project.state.in_(("submitted", "in_review")))
-    page = paginate(query.order_by(*SORTS[sort]).objects(), page_arg())
     rules = current_rules()
+    waiting_for_me = request.args.get("waiting") == "me"
+    mine = awaiting_executive(current_user, rules).select(Project.id)
+    if waiting_for_me:
+        query = query.where(Project.id.in_(mine))
+    page = paginate(query.order_by(*SORTS[sort]).objects(), page_arg())
+    due = {p.id for p in Project.select(Project.id).where(Project.id.in_([r.id for r in page.rows])
+                                                           & Project.id.in_(mine))} if page.rows else set()
     return render("intake/page.html", fragment="intake/_queue.html", rows=page.rows, total=page.total, page=page,
                   form=form, sort=sort, state=state, approvals=approval_status(page.rows, rules), kinds=APPROVER_KINDS, now=utcnow(),
-                  categories=list(rules["categories"]))
+                  categories=list(rules["categories"]), due=due, waiting_for_me=waiting_for_me,
+                  waiting_count=awaiting_executive(current_user, rules).count()
+                  if current_user.role == "executive" else 0)
 
 
 @bp.route("/rules", methods=["GET", "POST"])

@@ -1,14 +1,20 @@
 """Full-text search over articles: FTS5 on SQLite, tsvector on PostgreSQL, behind `search`."""
 from dataclasses import dataclass
+from html import unescape
 
+import nh3
 from markupsafe import Markup, escape
 
 from portal.db import db, is_sqlite
 from portal.kb.models import Article
+from portal.markdown import render_markdown
 
 MAX_TERMS = 12
 MAX_QUERY = 500  # characters read from the query; the rest is ignored
 START, STOP = "\x02", "\x03"  # highlight markers, replaced after escaping
+# SQLite keeps two FTS5 tables with the same rows: stemmed words (porter: "escalation" is stored as
+# "escal") and the words as written, where a half-typed word ("escala") is a prefix of the stored one.
+SQLITE_TABLES = ("kb_search", "kb_search_words")
 
 
 @dataclass
@@ -42,17 +48,19 @@ def _highlight(snippet: str) -> Markup:
 
 
 def plain_text(markdown_body: str) -> str:
-    """Body text for the index: Markdown punctuation is harmless to both engines."""
-    return markdown_body
+    """Body text for the index and its snippets: the rendered article without markup (no `**`, `#`, `|`)."""
+    text = nh3.clean(str(render_markdown(markdown_body or "")), tags=set())
+    return " ".join(unescape(text).split())
 
 
 def index_article(article: Article, body: str) -> None:
     """Put (or replace) an article in the index; call inside the saving transaction."""
     row = (article.title, article.summary, article.tags.replace(",", " "), plain_text(body))
     if is_sqlite():
-        db.execute_sql("DELETE FROM kb_search WHERE rowid = ?", (article.id,))
-        db.execute_sql("INSERT INTO kb_search (rowid, title, summary, tags, body) VALUES (?, ?, ?, ?, ?)",
-                       (article.id, *row))
+        for table in SQLITE_TABLES:
+            db.execute_sql(f"DELETE FROM {table} WHERE rowid = ?", (article.id,))
+            db.execute_sql(f"INSERT INTO {table} (rowid, title, summary, tags, body) VALUES (?, ?, ?, ?, ?)",
+                           (article.id, *row))
     else:
         db.execute_sql(
             "INSERT INTO kb_search (article_id, title, summary, tags, body) VALUES (%s, %s, %s, %s, %s) "
@@ -62,34 +70,51 @@ def index_article(article: Article, body: str) -> None:
 
 def unindex_article(article_id: int) -> None:
     """Drop an article from the index."""
-    column = "rowid" if is_sqlite() else "article_id"
-    db.execute_sql(f"DELETE FROM kb_search WHERE {column} = {db.param}", (article_id,))
+    if is_sqlite():
+        for table in SQLITE_TABLES:
+            db.execute_sql(f"DELETE FROM {table} WHERE rowid = ?", (article_id,))
+    else:
+        db.execute_sql("DELETE FROM kb_search WHERE article_id = %s", (article_id,))
 
 
 def clear_index() -> None:
     """Empty the index before a full rebuild."""
-    db.execute_sql("DELETE FROM kb_search")
+    for table in SQLITE_TABLES if is_sqlite() else ("kb_search",):
+        db.execute_sql(f"DELETE FROM {table}")
 
 
 def _sqlite_rows(words, limit, offset, any_word=False):
     # Each word becomes a quoted prefix term: FTS5 operators (NEAR, OR, *, ^, :) cannot appear.
+    # Both tables are asked (stemmed whole words, written prefixes); an article found by either counts once,
+    # with the better rank and, by preference, the snippet of the written words.
     match = (" OR " if any_word else " ").join(f'"{w}"*' for w in words)
-    sql = ("SELECT rowid, snippet(kb_search, 3, ?, ?, '…', 24), "
-           "bm25(kb_search, 10.0, 4.0, 6.0, 1.0) AS rank FROM kb_search "
-           "WHERE kb_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?")
-    return db.execute_sql(sql, (START, STOP, match, limit, offset)).fetchall()
+    found = {}
+    for table in reversed(SQLITE_TABLES):
+        sql = (f"SELECT rowid, snippet({table}, 3, ?, ?, '…', 24), "
+               f"bm25({table}, 10.0, 4.0, 6.0, 1.0) AS rank FROM {table} "
+               f"WHERE {table} MATCH ? ORDER BY rank LIMIT ?")
+        for rowid, snippet, rank in db.execute_sql(sql, (START, STOP, match, limit + offset)).fetchall():
+            if rowid not in found:
+                found[rowid] = (rowid, snippet, rank)
+            elif rank < found[rowid][2]:
+                found[rowid] = (rowid, found[rowid][1], rank)
+    rows = sorted(found.values(), key=lambda r: (r[2], r[0]))
+    return rows[offset:offset + limit]
 
 
 def _pg_rows(words, limit, offset, any_word=False):
-    # Words are alphanumeric, so `word:*` joined with & or | is always a valid tsquery.
+    # Words are alphanumeric, so `word:*` joined with & or | is always a valid tsquery. The English
+    # query matches stemmed words ("reports" for "reporting"); the simple one matches what is being
+    # typed as a prefix of the words as written ("escala" of "escalation", whose stem "escal" it is not).
     tsquery = (" | " if any_word else " & ").join(f"{w}:*" for w in words)
     # Rank and cut to one page first, so ts_headline (the slow part) runs only on shown rows.
-    sql = ("SELECT top.article_id, ts_headline('english', top.body, top.q, %s), top.rank FROM ("
-           "SELECT s.article_id, s.body, q, ts_rank(s.tsv, q) AS rank "
-           "FROM kb_search s, to_tsquery('english', %s) q WHERE s.tsv @@ q "
+    sql = ("SELECT top.article_id, ts_headline('simple', top.body, top.qs || top.qe, %s), top.rank FROM ("
+           "SELECT s.article_id, s.body, qs, qe, ts_rank(s.tsv, qe) + ts_rank(s.words, qs) AS rank "
+           "FROM kb_search s, to_tsquery('english', %s) qe, to_tsquery('simple', %s) qs "
+           "WHERE s.tsv @@ qe OR s.words @@ qs "
            "ORDER BY rank DESC, s.article_id LIMIT %s OFFSET %s) top ORDER BY top.rank DESC, top.article_id")
     options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
-    return db.execute_sql(sql, (options, tsquery, limit, offset)).fetchall()
+    return db.execute_sql(sql, (options, tsquery, tsquery, limit, offset)).fetchall()
 
 
 def search(query: str, page: int = 1, per_page: int = 50, any_word: bool = False) -> list[Hit]:

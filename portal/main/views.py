@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from portal.main import bp
 from portal.main.attention import attention_items
+from portal.main.morning import morning, pmo_counts
 from portal.markdown import render_markdown, too_long
 from portal.web import render
 
@@ -13,7 +14,8 @@ from portal.web import render
 @login_required
 def home():
     """The signed-in home page: where to go next for this role."""
-    return render("main/home.html", user=current_user, attention=attention_items(current_user))
+    return render("main/home.html", user=current_user,
+                  attention=attention_items(current_user) + pmo_counts(current_user), morning=morning(current_user))
 
 
 @bp.post("/preview")

@@ -34,13 +34,16 @@ def _page(project, form=None, status=200, stale=None):
     if form is None and editable:
         form = MilestoneForm()
         form.depends_on.choices = svc.predecessor_choices(current_user, project)
-    visible = Project.visible_to(current_user).select(Project.id)
     waits_on = svc.edges(Project.id == project.id)
     seen = {pid for (pid,) in Project.visible_to(current_user).select(Project.id)
             .where(Project.id.in_([e["pred_project_id"] for e in waits_on])).tuples()} if waits_on else set()
+    # Everyone waiting on this project is listed: a dependant the reader may not see stays unnamed.
+    waited_by = svc.edges(svc.PredProject.id == project.id)
+    seen_dependants = {pid for (pid,) in Project.visible_to(current_user).select(Project.id)
+                       .where(Project.id.in_([e["project_id"] for e in waited_by])).tuples()} if waited_by else set()
     return render("milestones/project.html", status=status, project=project, form=form, editable=editable,
                   milestones=svc.project_milestones(project), stale=stale, waits_on=waits_on, seen=seen,
-                  waited_by=svc.edges((svc.PredProject.id == project.id) & Project.id.in_(visible)))
+                  waited_by=waited_by, seen_dependants=seen_dependants)
 
 
 @bp.get("/projects/<ref>/milestones/")

@@ -125,6 +125,8 @@ class Approval(BaseModel):
     approver = peewee.ForeignKeyField(User, backref="+")
     at = peewee.DateTimeField(default=utcnow)
     comment = peewee.TextField(default="")
+    # Why this approval is a conflict of interest (the approver sponsors the project), or "".
+    conflict = peewee.CharField(max_length=120, default="")
 
     class Meta:
         indexes = ((("project", "review_round", "kind"), True),)

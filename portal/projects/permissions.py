@@ -80,6 +80,11 @@ def can_review(user, obj=None):
     return user.role in PMO
 
 
+@permission("intake.view", "The intake queue is for PMO staff, admins and executives.")
+def can_view_intake(user, obj=None):
+    return user.role in PMO or user.role == "executive"
+
+
 @permission("rules.edit", "Governance rules are set by PMO staff and admins.")
 def can_edit_rules(user, obj=None):
     return user.role in PMO

@@ -15,6 +15,8 @@ FIELD_LABELS = {
     "known_risks": "Known risks", "reporting_cadence": "Reporting cadence",
 }
 APPROVER_KINDS = {"pmo": "PMO review", "executive": "executive approval"}
+# What happens when an approver is the request's sponsor: the decision is flagged, or refused.
+CONFLICT_POLICIES = ("flag", "block")
 CRITERIA = {"strategic_fit": "Strategic fit", "value": "Value", "risk": "Risk", "effort": "Effort"}
 
 DEFAULT_RULES = {
@@ -28,6 +30,7 @@ DEFAULT_RULES = {
     "change_control": {"sponsor_budget_up_to": 25000, "sponsor_days_up_to": 30},
     # When closing a project needs the PMO's sign-off.
     "closure": {"signoff_when": ["high_risks", "open_issues", "no_benefits"], "high_risk_score": 15},
+    "conflict_of_interest": "flag",
     "categories": {
         "Regulatory": {"required": ["business_case", "compliance_owner"]},
         "Strategic": {"required": ["business_case", "sponsor", "strategic_objective"]},
@@ -104,6 +107,11 @@ def validate_rules(data) -> dict:
             or any(c not in CRITERIA for c in inverted)):
         problems.append(f"scoring.inverted may list only: {', '.join(CRITERIA)}.")
         inverted = []
+    policy = data.get("conflict_of_interest", "flag")
+    if policy not in CONFLICT_POLICIES:
+        problems.append(f"conflict_of_interest must be one of: {', '.join(CONFLICT_POLICIES)}.")
+        policy = "flag"
+    out["conflict_of_interest"] = policy
     out["scoring"] = {"weights": {c: weights.get(c, 0) for c in CRITERIA}, "inverted": list(dict.fromkeys(inverted))}
     categories = data.get("categories", {})
     out["categories"] = {}
@@ -190,7 +198,9 @@ def dump_toml(rules: dict) -> str:
     lines = ["# Fields every request needs before it can be submitted.",
              f"required = {_toml_list(rules['required'])}",
              "# Who approves when no budget band applies (pmo, executive).",
-             f"default_approvers = {_toml_list(rules['default_approvers'])}", ""]
+             f"default_approvers = {_toml_list(rules['default_approvers'])}",
+             "# A sponsor deciding on their own request: flag the decision, or block it (flag, block).",
+             f"conflict_of_interest = {_toml_str(conflict_policy(rules))}", ""]
     for band in rules["approval_bands"]:
         lines += ["[[approval_bands]]", f"above = {band['above']}", f"approvers = {_toml_list(band['approvers'])}", ""]
     lines += ["[scoring]", "# Criteria where a high mark counts against the request.",
@@ -225,6 +235,11 @@ def save_rules(data: dict, actor, comment: str = ""):
                              saved_by=actor.id if actor is not None else None)
         record(actor, "rules.save", "rules", row.id, comment or "Saved the governance rules", after=rules)
     return row
+
+
+def conflict_policy(rules: dict) -> str:
+    """'flag' or 'block': what a sponsor's own decision gets (rules saved before the setting say 'flag')."""
+    return rules.get("conflict_of_interest", "flag")
 
 
 def required_fields(rules: dict, category: str) -> list[str]:

@@ -14,8 +14,17 @@ from portal.projects.forms import DecisionForm, FilterForm, MemberForm, ProjectF
 from portal.projects.models import ROLE_LABELS
 from portal.projects.permissions import locked_fields
 from portal.projects.queries import CSV_COLUMNS, csv_rows, departments_and_managers, filtered, search_projects
-from portal.projects.review import approval_status, decide, kinds_user_can_give, score_request, scores
-from portal.projects.rules import CRITERIA, current_rules, explain, missing_fields
+from portal.projects.review import (
+    approval_status,
+    conflict_of_interest,
+    decide,
+    executive_waits,
+    kinds_user_can_give,
+    may_send_back,
+    score_request,
+    scores,
+)
+from portal.projects.rules import CRITERIA, conflict_policy, current_rules, explain, missing_fields
 from portal.projects.workflow import STATE_LABELS, may_transition
 from portal.web import apply_error, redirect_to, render
 
@@ -138,7 +147,15 @@ def edit(ref):
 def _detail(project, status=200, **forms):
     ids = [i for i in (project.manager_id, project.sponsor_id, project.requester_id, project.compliance_owner_id) if i]
     people = {u.id: u for u in User.select().where(User.id.in_(ids))}
-    given, needed = approval_status([project])[project.id]
+    rules = current_rules()
+    given, needed = approval_status([project], rules)[project.id]
+    can_give = kinds_user_can_give(current_user, project, rules)
+    review = {"send_back": may_send_back(current_user, project, rules), "conflict": "", "block": False, "waits": ""}
+    if project.state in ("submitted", "in_review"):
+        review["conflict"] = conflict_of_interest(current_user, project)
+        review["block"] = conflict_policy(rules) == "block"
+        if "executive" in needed and current_user.role == "executive" and not can_give:
+            review["waits"] = executive_waits(project, given, rules)
     members = svc.team(project)
     member_ids = {m.user_id for m in members}
     candidates = []
@@ -150,7 +167,7 @@ def _detail(project, status=200, **forms):
     steps = [s for s in ("active", "on_hold", "closed", "cancelled") if may_transition(current_user, project, s)]
     return render("projects/detail.html", status=status, project=project, people=people, members=members,
                   history=svc.timeline(project), given=given, needed=needed, scores=scores(project),
-                  can_give=kinds_user_can_give(current_user, project), steps=steps, labels=STATE_LABELS,
+                  can_give=can_give, review=review, steps=steps, labels=STATE_LABELS,
                   criteria=CRITERIA, decision_form=forms.get("decision_form") or DecisionForm(),
                   score_form=forms.get("score_form") or ScoreForm(), state_form=forms.get("state_form") or StateForm(),
                   member_form=member_form, role_form=forms.get("role_form") or RoleForm(), role_labels=ROLE_LABELS,
