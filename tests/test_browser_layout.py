@@ -119,7 +119,7 @@ def tabs(browser, demo_site):
         page.context.close()
 
 
-def _check(page, path: str, axe_source: str, size: dict, scheme: str) -> list[str]:
+def _check(page, path: str, axe_source: str, size: dict, scheme: str, with_axe: bool = True) -> list[str]:
     """What is wrong with the page as shown now at `size` in `scheme`: horizontal scrolling, axe violations."""
     page.set_viewport_size(size)
     page.emulate_media(color_scheme=scheme, reduced_motion="reduce")  # no colour transitions half-way
@@ -128,24 +128,43 @@ def _check(page, path: str, axe_source: str, size: dict, scheme: str) -> list[st
     scroll_width, inner_width = page.evaluate(OVERFLOW)
     if scroll_width > inner_width:
         problems.append(f"{where}: page is {scroll_width}px wide in a {inner_width}px window")
+    if not with_axe:
+        return problems
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(content=axe_source)
     problems += [f"{where}: {v}" for v in page.evaluate(AXE_RUN)]
     return problems
 
 
+def _open(page, path: str) -> None:
+    """Go to `path` and wait until what htmx loads after the page (charts, the bell) has arrived."""
+    response = page.goto(path)
+    assert response.status == 200, f"{path} answered {response.status}"
+    page.wait_for_timeout(50)
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+
+
+@pytest.fixture(scope="module")
+def axe_checked():
+    """Paths axe already checked in this run: a page other roles see alike is checked once (as the first role
+    that has it: admin, then pmo, manager, member, executive); every role still checks every page's width."""
+    return set()
+
+
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("role", ROLES)
-def test_every_main_page_fits_a_phone_and_passes_axe_in_light_and_dark(role, tabs, demo_site, axe_source):
+def test_every_main_page_fits_a_phone_and_passes_axe_in_light_and_dark(role, tabs, demo_site, axe_source,
+                                                                       axe_checked):
     _base, pages = demo_site
     page = tabs(role)
     problems = []
     for path in pages[role]:
         page.set_viewport_size(PHONE)
-        response = page.goto(path, wait_until="networkidle")
-        assert response.status == 200, f"{path} answered {response.status} for {role}"
-        problems += _check(page, path, axe_source, PHONE, "light")
-        problems += _check(page, path, axe_source, DESKTOP, "dark")
+        _open(page, path)
+        with_axe = path not in axe_checked or path == "/"  # the home page differs most between roles
+        axe_checked.add(path)
+        problems += _check(page, path, axe_source, PHONE, "light", with_axe)
+        problems += _check(page, path, axe_source, DESKTOP, "dark", with_axe)
     assert not problems, f"{len(problems)} problem(s) for {role}:\n" + "\n".join(problems)
 
 
@@ -198,10 +217,10 @@ def test_desktop_shows_the_links_in_a_row_without_the_menu_button(browser, demo_
 def test_pages_are_dark_when_the_system_is(tabs):
     page = tabs("executive")
     page.goto("/")
-    page.emulate_media(color_scheme="dark")
-    dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    page.emulate_media(color_scheme="light")
-    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.emulate_media(color_scheme="dark", reduced_motion="reduce")
+    dark = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    page.emulate_media(color_scheme="light", reduced_motion="reduce")
+    light = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
     assert dark != light
     assert sum(int(c) for c in dark[dark.index("(") + 1:-1].split(",")[:3]) < 150  # a dark background
 
