@@ -224,3 +224,43 @@ def test_pages_are_dark_when_the_system_is(tabs):
     assert dark != light
     assert sum(int(c) for c in dark[dark.index("(") + 1:-1].split(",")[:3]) < 150  # a dark background
 
+
+
+# Is each select at least as wide as its longest option (plus room for the arrow)? Measured with the select's font.
+SELECTS_FIT = """(selector) => {
+  const ctx = document.createElement("canvas").getContext("2d");
+  const cut = [];
+  for (const s of document.querySelectorAll(selector)) {
+    const st = getComputedStyle(s);
+    ctx.font = st.fontWeight + " " + st.fontSize + " " + st.fontFamily;
+    const longest = Math.max(...[...s.options].map(o => ctx.measureText(o.text).width));
+    const room = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+    if (room + 1 < longest) cut.push((s.name || s.id) + ": " + Math.round(room) + " < " + Math.round(longest));
+  }
+  return cut;
+}"""
+
+
+def test_risk_log_fits_at_1280(tabs, demo_site):
+    _base, pages = demo_site
+    page = tabs("manager")
+    page.set_viewport_size(DESKTOP)
+    log = next(p for p in pages["manager"] if p.startswith("/projects/") and p.endswith("/risks/"))
+    _open(page, log)
+    box = page.locator(".quick-add-box")
+    expect(box.get_by_role("heading", name="Add a risk")).to_be_visible()
+    expect(page.get_by_role("form", name="Add a risk")).to_be_visible()
+    expect(page.get_by_role("search", name="Find risks")).to_be_visible()
+    # The quick-add form is not inside the filters, and sits apart from them.
+    assert page.locator("form.filters .quick-add").count() == 0
+    filters_bottom = page.locator("form.filters").bounding_box()
+    add_top = box.bounding_box()
+    assert add_top["y"] >= filters_bottom["y"] + filters_bottom["height"]
+    assert page.evaluate(SELECTS_FIT, ".quick-add select, .risk-table select, form.filters select") == []
+    wrap = page.locator("#risk-log .table-wrap")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the risk table scrolls sideways at 1280 px"
+    actions = page.locator(".row-actions").first.bounding_box()
+    assert actions["x"] + actions["width"] <= DESKTOP["width"]
+    button = page.locator(".row-actions").first.get_by_role("button", name="Reviewed today").bounding_box()
+    assert button["x"] + button["width"] <= wrap.bounding_box()["x"] + wrap.bounding_box()["width"]
+    page.set_viewport_size(PHONE)
