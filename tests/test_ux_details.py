@@ -146,3 +146,44 @@ def test_a_cancelled_project_of_the_same_name_does_not_warn(client, login):
     make_project(name="Intranet search", state="cancelled")
     response = client.post("/projects/new", data={**GOOD, "manager": str(manager.id)})
     assert response.status_code == 303
+
+
+def test_status_charts_have_dated_axes_and_a_colour_key(client, login):
+    from tests.status_helpers import due_now, earlier, make_report
+    manager = login("manager")
+    project = make_project(manager=manager, reporting_cadence="weekly", start_date=datetime.date(2025, 1, 1))
+    end = due_now(project)
+    first = earlier(project, end, 2)
+    for n, rag in enumerate(["green", "amber", "red"]):
+        make_report(project, earlier(project, end, 2 - n), rag=rag, percent=10 * (n + 1),
+                    forecast_finish=project.end_date + datetime.timedelta(days=7 * n))
+    html = client.get(f"/projects/{project.code}/status/").get_data(as_text=True)
+    charts = html[html.index("RAG over time"):]
+    # The RAG grid and both line charts are dated at both ends; the grid has a key for its colours.
+    assert charts.count(f">{first.isoformat()}</text>") == 3 and charts.count(f">{end.isoformat()}</text>") == 3
+    for word in ("Green", "Amber", "Red", "No report"):
+        assert f">{word}</text>" in charts
+
+
+def test_rag_mix_is_dated_in_iso_months_with_a_key(client, login):
+    from portal.status.charts import rag_mix
+    chart = str(rag_mix([(f"2026-{m:02d}", {"green": 1, "red": m % 2}) for m in range(1, 13)], "Mix"))
+    assert ">2026-12</text>" in chart and ">12</text>" not in chart  # whole months, not "12"
+    assert ">Green</text>" in chart and ">Amber</text>" in chart and ">Red</text>" in chart
+
+
+def test_trends_are_sparklines_not_arrows(client, login):
+    from tests.status_helpers import due_now, earlier, make_report
+    manager = make_user("manager")
+    project = make_project(manager=manager, reporting_cadence="weekly", start_date=datetime.date(2025, 1, 1))
+    end = due_now(project)
+    for n, rag in enumerate(["green", "green", "amber", "red"]):
+        make_report(project, earlier(project, end, 3 - n), rag=rag)
+    login("pmo")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    row = html[html.index(f'data-code="{project.code}"'):]
+    row = row[:row.index("</tr>")]
+    assert '<svg class="sparkline"' in row and "▼" not in row and "worse" in row
+    assert f"{end.isoformat()} red" in row  # the sparkline names each report for screen readers
+    kpis = client.get("/pmo/").get_data(as_text=True)
+    assert 'aria-label="Articles viewed, month by month: ' in kpis and 'aria-label="Deflections, month by' in kpis
