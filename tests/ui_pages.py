@@ -7,6 +7,8 @@ from portal.auth.models import User
 from portal.helpdesk.models import Ticket
 from portal.kb.models import Article
 from portal.projects.models import Project, ProjectMember
+from portal.risks.models import Issue, Risk
+from portal.status.models import StatusReport
 
 ROLES = ["admin", "pmo", "manager", "member", "executive"]
 
@@ -46,6 +48,7 @@ def pages_for(email: str) -> list[str]:
         paths += [f"/projects/{project.code}{tail}" for tail in PROJECT_PAGES]
         if user.role in {"admin", "pmo"}:
             paths.append(f"/projects/{project.code}/compliance")
+        paths += _record_pages(user, project)
     ticket = Ticket.select().where(Ticket.requester == user).first() if user.role not in {"admin", "pmo"} \
         else Ticket.select().first()
     if ticket is not None:
@@ -53,4 +56,29 @@ def pages_for(email: str) -> list[str]:
     article = Article.select().where(Article.section == "standards").first()
     if article is not None:
         paths.append(f"/kb/standards/{article.slug}")
+        if user.role in {"admin", "pmo"}:
+            paths += ["/kb/new", f"/kb/article/{article.id}/edit", f"/kb/article/{article.id}/history"]
+    if user.role == "admin":
+        paths += ["/admin/users/new", f"/admin/users/{user.id}"]
+    if user.role == "pmo":
+        paths += [f"/resources/people/{user.id}", "/helpdesk/canned/new", "/dashboard/mix"]
+    return paths
+
+
+def _record_pages(user, project) -> list[str]:
+    """One risk, issue and status report of `project`, and the forms its manager fills in."""
+    base = f"/projects/{project.code}"
+    paths = []
+    risk = Risk.select().where(Risk.project == project.id).first()
+    if risk is not None:
+        paths.append(f"{base}/risks/{risk.id}")
+    issue = Issue.select().where(Issue.project == project.id).first()
+    if issue is not None:
+        paths.append(f"{base}/issues/{issue.id}")
+    report = StatusReport.select().where(StatusReport.project == project.id).order_by(StatusReport.period_end.desc())
+    report = report.first()
+    if report is not None:
+        paths.append(f"{base}/status/{report.period_end.isoformat()}")
+    if user.role in {"manager", "pmo", "admin"}:
+        paths += [f"{base}/edit", f"{base}/status/report", f"{base}/risks/new", f"{base}/issues/new"]
     return paths
