@@ -268,6 +268,7 @@ def _register_template_helpers(app):
     from flask_login import current_user
 
     from portal.config import ROLES
+    from portal.formats import FILTERS
     from portal.markdown import render_markdown
     from portal.permissions import can, has_role
     from portal.rendered import stored_html
@@ -281,5 +282,6 @@ def _register_template_helpers(app):
     app.jinja_env.globals.update(can=can, has_role=has_role, ROLES=ROLES, nav_items=nav_items,
                                  query_args=query_args)
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters.update(FILTERS)
     # Rows keep the HTML rendered when they were saved: pages show it without rendering again.
     app.jinja_env.filters["stored_markdown"] = stored_html

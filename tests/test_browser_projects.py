@@ -50,7 +50,7 @@ def test_request_goes_from_draft_to_active_project(page):
 
     _as(page, manager)
     page.goto(f"/projects/{code}")
-    expect(page.get_by_text("Add the rollout plan per site.")).to_be_visible()
+    expect(page.locator("#return-reason").get_by_text("Add the rollout plan per site.")).to_be_visible()
     page.get_by_role("button", name="Edit and submit").click()
     page.get_by_label("Known risks").fill("Rollout: north site first, then south.")
     page.get_by_role("button", name="Submit for review").click()

@@ -21,7 +21,7 @@ def test_index_shows_sections_awaiting_standards_and_training(client, login):
     assert "Standards awaiting your acknowledgement" in text
     assert "Status reporting" in text and "Risk management" in text
     assert "0 of 2 modules complete" in text
-    assert ">Standards</a>" in text and ">Faq</a>" in text
+    assert ">Standards</a>" in text and ">FAQ</a>" in text
 
 
 def test_article_renders_contents_tables_and_resolved_links(client, login):

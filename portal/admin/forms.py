@@ -5,9 +5,10 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.config import ROLES
+from portal.formats import role_label
 from portal.numbers import VersionField
 
-ROLE_CHOICES = [(r, r.capitalize()) for r in ROLES]
+ROLE_CHOICES = [(r, role_label(r)) for r in ROLES]
 
 
 def intranet_email(form, field):

@@ -55,6 +55,20 @@ def _latest_two(user, filters: dict) -> dict:
     return out
 
 
+def rag_history(ids: list[int], today: datetime.date, reports: int = 6) -> dict:
+    """{project id: [(period end, overall RAG)…]}: each project's last `reports` reports of the past year,
+    oldest first, in one query (for the trend sparklines of the rows on screen)."""
+    if not ids:
+        return {}
+    out: dict[int, list] = {}
+    query = (StatusReport.select(StatusReport.project, StatusReport.period_end, StatusReport.rag_overall)
+             .where(StatusReport.project.in_(ids), StatusReport.period_end >= today - datetime.timedelta(days=366))
+             .order_by(StatusReport.project, StatusReport.period_end).tuples())
+    for project_id, period_end, rag in query:
+        out.setdefault(project_id, []).append((period_end, rag))
+    return {pid: rows[-reports:] for pid, rows in out.items()}
+
+
 def _trend(latest, previous):
     if not latest or not previous:
         return None

@@ -13,7 +13,7 @@ from portal.permissions import can, require
 from portal.projects.queries import departments_and_managers
 from portal.projects.rules import current_rules
 from portal.projects.services import load_project
-from portal.status.charts import rag_mix
+from portal.status.charts import rag_mix, sparkline
 from portal.status.figures import rag_mix as rag_months
 from portal.status.services import previous_report
 from portal.web import render
@@ -49,12 +49,22 @@ def index():
     stages = svc.reminder_stages({r["id"]: r["due"] for r in shown}) if internal else {}
     compliance = scores_for([r["id"] for r in shown], today)
     departments, managers = departments_and_managers(current_user)
+    sparks = {pid: _rag_sparkline(history) for pid, history in svc.rag_history([r["id"] for r in shown], today).items()}
     return render("dashboard/page.html", fragment="dashboard/_portfolio.html", form=form, rows=shown,
                   total=page.total, page=page, today=today, internal=internal, stages=stages,
-                  compliance=compliance,
+                  compliance=compliance, sparks=sparks,
                   figures=svc.headline(rows, svc.projects_by_state(current_user, filters)),
                   heat=svc.heat_counts(rows), mix=None, mix_url=_mix_url(form),
                   departments=departments, managers=managers, categories=list(current_rules()["categories"]))
+
+
+def _rag_sparkline(history):
+    """Overall RAG of the last reports as a sparkline: up is better (green 2, amber 1, red 0)."""
+    if len(history) < 2:
+        return ""
+    label = "Overall RAG of the last reports: " + ", ".join(f"{end.isoformat()} {rag}" for end, rag in history)
+    return sparkline([{"green": 2, "amber": 1, "red": 0}.get(rag) for _, rag in history], label,
+                     colours=[rag for _, rag in history])
 
 
 def _mix_url(form) -> str:

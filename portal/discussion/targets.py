@@ -23,7 +23,7 @@ def _status_report(project, target_id):
     report = StatusReport.get_or_none((StatusReport.id == target_id) & (StatusReport.project == project.id))
     if report is None:
         abort(404)
-    return (f"Status {report.period_end:%d %b %Y}",
+    return (f"Status {report.period_end:%Y-%m-%d}",
             url_for("status.detail", ref=project.ref, period=report.period_end.isoformat()))
 
 

@@ -108,6 +108,16 @@ def progress(user) -> list[PathProgress]:
     return [PathProgress(name, mods, {m.id for m in mods if m.id in done}) for name, mods in paths.items()]
 
 
+def next_module(article: Article) -> Article | None:
+    """The module after `article` on its training path, or None at the end of the path."""
+    path = [m for m in training_modules() if (m.training_path or "Training") == (article.training_path or "Training")]
+    ids = [m.id for m in path]
+    if article.id not in ids:
+        return None
+    position = ids.index(article.id)
+    return path[position + 1] if position + 1 < len(path) else None
+
+
 def is_complete(user, article: Article) -> bool:
     """True when the user completed this module."""
     return TrainingCompletion.select().where(

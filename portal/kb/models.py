@@ -5,7 +5,7 @@ from portal.auth.models import User
 from portal.db import BaseModel, VersionedModel, db, utcnow
 
 # Who must acknowledge mandatory standards (anyone may acknowledge).
-ACK_ROLES = ("manager", "pmo")
+ACK_ROLES = ("manager", "pmo", "member")  # everyone the portal asks to acknowledge
 
 
 class Article(VersionedModel):

@@ -75,7 +75,8 @@ def _article_context(article, quiz=None, ack_form=None):
                 ack_form=ack_form or AcknowledgeForm(doc_version=article.doc_version),
                 acknowledged=article.mandatory and learning.has_acknowledged(current_user, article),
                 quiz=quiz if quiz is not None else (quiz_form(parsed.meta["quiz"]) if is_training else None),
-                completed=is_training and learning.is_complete(current_user, article))
+                completed=is_training and learning.is_complete(current_user, article),
+                next_module=learning.next_module(article) if is_training else None)
 
 
 @bp.get("/<section>/<path:slug>")

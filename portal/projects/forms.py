@@ -1,6 +1,6 @@
 """Forms for requests and projects, review decisions, scoring, the team and the list filters."""
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, StopValidation
 
 from portal.auth.models import User
@@ -34,6 +34,9 @@ class ProjectForm(FlaskForm):
     """The request: everything a PMO needs to decide on it."""
 
     name = StringField("Name", validators=[InputRequired(), Length(max=120)])
+    # Shown only once the name turned out to be taken: saving a second project of that name is then deliberate.
+    same_name_ok = BooleanField("Use this name anyway: it is a different project")
+    name_taken: list = []  # set by the view when the name is already used
     summary = TextAreaField("Summary", validators=[Length(max=2000)])
     business_case = TextAreaField("Business case", validators=[Length(max=10000)])
     sponsor = SelectField("Sponsor", coerce=int)

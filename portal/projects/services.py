@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import abort
 from peewee import JOIN
+from peewee import fn as peewee_fn
 
 from portal.audit.services import record, snapshot
 from portal.auth.models import User
@@ -101,6 +102,20 @@ def clean_values(values: dict, rules: dict) -> dict:
     if errors:
         raise InvalidInput(errors)
     return out
+
+
+def projects_named(name: str, user, exclude_id: int | None = None) -> list[str]:
+    """Other projects or requests called `name` (any case, not cancelled or rejected): the codes `user` may see,
+    "a project you cannot open" for the others. An empty list when the name is free."""
+    query = Project.select(Project.id, Project.code).where(
+        peewee_fn.LOWER(peewee_fn.TRIM(Project.name)) == (name or "").strip().lower(), Project.state.not_in(("cancelled", "rejected")))
+    if exclude_id:
+        query = query.where(Project.id != exclude_id)
+    found = list(query)
+    if not found:
+        return []
+    visible = {p.id for p in Project.visible_to(user).select(Project.id).where(Project.id.in_([p.id for p in found]))}
+    return sorted(p.code if p.id in visible and p.code else "a project you cannot open" for p in found)
 
 
 def create_request(values: dict, actor) -> Project:

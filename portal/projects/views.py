@@ -72,6 +72,20 @@ def _form_page(form, project=None, status=200, rules=None):
                   missing=missing_fields(rules, values))
 
 
+def _name_taken(form, project=None) -> bool:
+    """Warn (on the name field) when another project already has this name, unless the requester confirmed it."""
+    if form.same_name_ok.data or (project is not None and project.name.strip().lower() == form.name.data.strip().lower()):
+        return False
+    others = svc.projects_named(form.name.data, current_user, exclude_id=project.id if project else None)
+    if not others:
+        return False
+    form.name_taken = others
+    form.name.errors = list(form.name.errors) + [
+        f"Another project is already called this ({', '.join(others)}). Check it is not the same one; "
+        "to save anyway, tick the box below and save again."]
+    return True
+
+
 def _save(form, project=None):
     """Create or update from a valid form, then submit when asked; returns the project."""
     if project is None:
@@ -93,7 +107,7 @@ def new():
     if request.method == "GET":
         form.manager.data = current_user.id
         form.department.data = current_user.department
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and not _name_taken(form):
         try:
             with db.atomic():
                 project = _save(form)
@@ -131,7 +145,7 @@ def edit(ref):
         for person in ("sponsor", "manager", "compliance_owner"):
             getattr(form, person).data = getattr(project, person + "_id") or 0
         form.version.data = project.version
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and not _name_taken(form, project):
         try:
             with db.atomic():
                 project = _save(form, project)

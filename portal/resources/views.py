@@ -2,7 +2,7 @@
 and a project's bookings."""
 import datetime
 
-from flask import abort, request, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.auth.models import User
@@ -130,9 +130,11 @@ def book(ref):
     if not form.validate():
         return _project_page(project, form, status=422)
     try:
-        svc.book(project, current_user, form.values(), allow_over=form.allow_over.data)
+        allocation = svc.book(project, current_user, form.values(), allow_over=form.allow_over.data)
     except svc.Overbooked as exc:
         return _project_page(project, form, conflict=exc.weeks, status=exc.status)
+    flash(f"Booked {allocation.person.name} on {project.code} at {allocation.percent}% "
+          f"from {allocation.start_date:%Y-%m-%d} to {allocation.end_date:%Y-%m-%d}.", "success")
     return redirect_to(url_for("resources.project_page", ref=project.ref))
 
 

@@ -77,7 +77,7 @@ def submit(ref):
     check("status.submit", project)
     today = utcnow().date()
     form = StatusForm()
-    form.period_end.choices = [(d.isoformat(), d.strftime("%a %d %b %Y")) for d in
+    form.period_end.choices = [(d.isoformat(), d.strftime("%Y-%m-%d (%a)")) for d in
                                open_periods(project.reporting_cadence, today)]
     if request.method == "GET":
         period = _date_or_404(request.args["period"]) if request.args.get("period") else \
@@ -106,7 +106,7 @@ def submit(ref):
         if current is not None:
             form.version.data = str(current.version)  # saving again overwrites deliberately
         return _form_page(project, form, previous, status=status, current=current)
-    flash(f"Status report for the period ending {period:%d %b %Y} {'submitted' if created else 'updated'}.",
+    flash(f"Status report for the period ending {period:%Y-%m-%d} {'submitted' if created else 'updated'}.",
           "success")
     return redirect_to(url_for("status.detail", ref=project.ref, period=period.isoformat()))
 
