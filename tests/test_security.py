@@ -4,8 +4,11 @@ from portal.auth.models import User
 from tests.factories import PASSWORD, make_user
 
 # The calendar feed's key is the secret in its address (tests/test_calendar.py); the API's description holds no data.
+# Signing in is done before there is a user: single sign-on's start and return, "Forgot password?" and the
+# e-mailed link that sets a password (tests/test_auth_oidc.py, tests/test_accounts_links.py).
 PUBLIC_ENDPOINTS = {"static", "auth.login", "ops.healthz", "ops.readyz", "ops.metrics", "tokens.feed",
-                    "api.openapi_document"}
+                    "api.openapi_document", "auth.sso_start", "auth.sso_callback", "auth.forgot",
+                    "auth.set_password"}
 
 
 def _concrete_rules(app):
