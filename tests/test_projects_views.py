@@ -175,6 +175,9 @@ def test_manager_adds_and_removes_team_members(client, login):
 def test_closing_needs_a_note(client, login):
     manager = login("manager")
     project = make_project(manager=manager)
+    # A recorded benefit: without one, closing waits for the PMO's sign-off (tests/test_closure.py).
+    assert client.post(f"/projects/{project.code}/lessons/benefits", data={
+        "description": "Fewer manual invoices", "measure": "Invoices/month", "target": "-60%"}).status_code == 303
     assert client.post(f"/projects/{project.code}/state/closed", data={"comment": ""}).status_code == 422
     assert client.post(f"/projects/{project.code}/state/closed", data={"comment": "Delivered"}).status_code == 303
     assert Project.get_by_id(project.id).closing_note == "Delivered"
