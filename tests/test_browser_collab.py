@@ -42,6 +42,13 @@ def test_version_mention_notification_close_and_find_the_lesson(app, page, tmp_p
     expect(page.locator(".notifications")).to_contain_text("Marco Rossi mentioned you on")
 
     browser_sign_in(page, manager)
+    # A recorded benefit first: without one, closing waits for the PMO's sign-off.
+    page.goto(f"/projects/{project.code}/lessons/")
+    page.locator("summary", has_text="Add a benefit").click()
+    page.get_by_role("textbox", name="Benefit", exact=True).fill("Picking twice as fast")
+    page.get_by_role("textbox", name="Target", exact=True).fill("2x")
+    page.get_by_role("button", name="Add benefit").click()
+    expect(page.locator("#benefits")).to_contain_text("Picking twice as fast")
     page.goto(f"/projects/{project.code}")
     page.get_by_role("button", name="Close with lessons learned").click()
     page.get_by_label("Closing note").fill("Robots live in both warehouses")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _missing
+from tests.conftest import CHROMIUM, _missing
 from tests.ui_pages import ROLES, pages_for
 
 pytestmark = pytest.mark.browser
@@ -79,17 +79,9 @@ def demo_site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    """One Chromium for the module."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        _missing(f"Playwright is not installed: {exc}")
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
+def browser(_browser):
+    """The run's one Chromium (a second Playwright in the same process cannot start)."""
+    return _browser
 
 
 @pytest.fixture(scope="module")
