@@ -92,6 +92,8 @@ def migrated_pg_database(prefix: str):
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     with admin.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
+        # A throwaway database: a commit need not wait for the disk (the server's other databases still do).
+        cur.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     _migrate(url)
     yield url
@@ -101,16 +103,29 @@ def migrated_pg_database(prefix: str):
 
 
 def _empty_pg(url: str) -> None:
+    """Empty every table a test wrote to and restart every id sequence, as TRUNCATE … RESTART IDENTITY would.
+
+    One query finds the tables holding rows; only those are emptied, by DELETE with foreign-key
+    triggers off for the transaction (order does not matter then). Truncating all 60-odd tables
+    before each test cost about a second on this machine; this costs a few milliseconds.
+    """
     database = make_database(url)
     with database.connection_context():
         tables = [t for t in database.get_tables() if t != "schema_migration"]
-        if tables:
-            quoted = ", ".join(f'"{t}"' for t in tables)
-            database.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+        filled = [row[0] for row in database.execute_sql(probe).fetchall()] if tables else []
         # A test may record a migration this code does not have (a "newer release"): forget it.
         known = [p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py")]
-        database.execute_sql("DELETE FROM schema_migration WHERE name NOT IN (%s)" % ", ".join(["%s"] * len(known)),
-                             known)
+        with database.atomic():
+            if filled:
+                database.execute_sql("SET LOCAL session_replication_role = replica")
+                for table in filled:
+                    database.execute_sql(f'DELETE FROM "{table}"')
+            database.execute_sql("SELECT setval(c.oid::regclass, s.seqstart, false) FROM pg_class c "
+                                 "JOIN pg_sequence s ON s.seqrelid = c.oid "
+                                 "WHERE c.relnamespace = 'public'::regnamespace")
+            database.execute_sql("DELETE FROM schema_migration WHERE name NOT IN (%s)"
+                                 % ", ".join(["%s"] * len(known)), known)
     database.close_all()
 
 
