@@ -91,11 +91,11 @@ def test_a_loopback_receiver_is_refused_at_delivery_without_the_setting(app, cli
     d = WebhookDelivery.get()
     # Not retried: only a change of settings helps (then Replay).
     assert (d.state, d.attempts, d.last_status) == ("failed", 1, None)
-    assert d.last_error.startswith("Refused: 127.0.0.1 leads to 127.0.0.1")
+    assert d.last_error.startswith("Refused: 127.0.0.1 is a private, loopback or link-local address")
     assert "PORTAL_WEBHOOK_ALLOW_PRIVATE" in caplog.text
     login("pmo")
     log = client.get(f"/pmo/webhooks/{hook.id}/deliveries").get_data(as_text=True)
-    assert "Refused: 127.0.0.1 leads to 127.0.0.1" in log
+    assert "Refused: 127.0.0.1 is a private, loopback or link-local address" in log
 
 
 def test_a_name_that_resolves_inside_only_at_delivery_is_refused(app, monkeypatch):

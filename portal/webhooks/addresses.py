@@ -50,9 +50,9 @@ def resolve(host: str, port: int, allow_private: bool) -> list[str]:
             continue
         ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])  # an IPv6 zone ("fe80::1%eth0") is not part of it
         if not allow_private and is_internal(ip):
-            raise RefusedAddress(f"{host} leads to {ip}, a private, loopback or link-local address that webhooks "
-                                 "may not reach (an administrator can allow intranet receivers with "
-                                 "PORTAL_WEBHOOK_ALLOW_PRIVATE).")
+            where = f"{ip} is" if host.lower() == str(ip) else f"{host} leads to {ip},"
+            raise RefusedAddress(f"{where} a private, loopback or link-local address that webhooks may not reach "
+                                 "(an administrator can allow intranet receivers with PORTAL_WEBHOOK_ALLOW_PRIVATE).")
         if str(ip) not in found:
             found.append(str(ip))
     if not found:
