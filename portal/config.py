@@ -116,6 +116,13 @@ def load(instance_path: str) -> dict:
         "METRICS_ALLOW": tuple(n.strip() for n in env("PORTAL_METRICS_ALLOW", "127.0.0.0/8,::1/128").split(",")
                                if n.strip()),
         "METRICS_TOKEN": env("PORTAL_METRICS_TOKEN", ""),
+        # Outgoing webhooks: receivers on private, loopback or link-local addresses (an intranet Teams
+        # gateway) are refused unless allowed here, as are plain http:// addresses. The key that encrypts
+        # their secrets in the database; empty: derived from SECRET_KEY (changing it makes stored secrets
+        # unreadable: each webhook then needs a new secret).
+        "WEBHOOK_ALLOW_PRIVATE": _flag("PORTAL_WEBHOOK_ALLOW_PRIVATE"),
+        "WEBHOOK_ALLOW_HTTP": _flag("PORTAL_WEBHOOK_ALLOW_HTTP"),
+        "WEBHOOK_KEY": env("PORTAL_WEBHOOK_KEY", ""),
         # Calls a minute one API token may make (a fixed window counted in the database, shared by every worker).
         "API_CALLS_PER_MINUTE": max(1, int(env("PORTAL_API_CALLS_PER_MINUTE", "120"))),
         **_sign_in_settings(env),

@@ -105,3 +105,40 @@ def test_the_feed_secret_never_reaches_the_log(app, client, login, capsys):
     logged = capsys.readouterr().err
     assert "GET /calendar/*** 200" in logged and "GET /calendar/*** 404" in logged
     assert secret not in logged
+
+
+def test_gate_reviews_reach_the_manager_s_and_the_pmo_s_feeds_with_stable_uids(app, client, login):
+    from portal.gates.models import GateReview
+    from portal.gates.phases import current_model, enter_phase
+    from tests.conftest import sign_in
+    today = datetime.date.today()
+    manager = login("manager")
+    mine = make_project(manager=manager, name="Depot move", start_date=today - datetime.timedelta(days=10))
+    other = make_project(name="Not mine", start_date=today - datetime.timedelta(days=70))
+    make_project(manager=manager, name="Finished", state="closed")
+    url = _feed_url(client)
+    events = _events(client, url)
+    gate = events[f"gate-{mine.id}-plan@127.0.0.1"]  # the default model: Initiate (60 days), then Plan
+    assert gate["DTSTART"].dt == today + datetime.timedelta(days=50)
+    assert str(gate["SUMMARY"]) == f"Gate review: {mine.code} Depot move: Initiate → Plan"
+    assert str(gate["URL"]).endswith(f"/projects/{mine.code}/gates/")
+    assert [uid for uid in events if uid.startswith("gate-")] == [f"gate-{mine.id}-plan@127.0.0.1"]
+
+    # Asked for: the same event says so; the reload keeps its UID.
+    GateReview.create(project=mine, from_key="initiate", from_name="Initiate", to_key="plan", to_name="Plan",
+                      requested_by=manager)
+    again = _events(client, url)
+    assert set(again) == set(events)
+    assert "awaiting decision" in str(again[f"gate-{mine.id}-plan@127.0.0.1"]["SUMMARY"])
+    # Passed: the next gate (into Execute) is due when Plan's 90 days run out.
+    number, model = current_model()
+    enter_phase(mine.id, number, model, "initiate", model["phases"][1])
+    later = _events(client, url)
+    assert f"gate-{mine.id}-plan@127.0.0.1" not in later
+    assert later[f"gate-{mine.id}-execute@127.0.0.1"]["DTSTART"].dt == today + datetime.timedelta(days=90)
+
+    sign_in(client, make_user("pmo"))
+    portfolio = _events(client, _feed_url(client))
+    overdue = portfolio[f"gate-{other.id}-plan@127.0.0.1"]
+    assert overdue["DTSTART"].dt == today - datetime.timedelta(days=10) and "(overdue)" in str(overdue["SUMMARY"])
+    assert f"gate-{mine.id}-execute@127.0.0.1" in portfolio

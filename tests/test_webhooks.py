@@ -20,9 +20,17 @@ from tests.webhook_receiver import Receiver
 SECRET = "s3cret-for-the-receiver-only"
 
 
-def _hook(url, events=("ticket.created",), fmt="json", secret=SECRET):
-    hook, _ = create_webhook({"name": "Receiver", "url": url, "format": fmt, "events": list(events),
-                              "secret": secret, "active": True}, make_user("pmo"))
+@pytest.fixture
+def intranet(app):
+    """Receivers on this machine's loopback over plain http, as an intranet gateway would be (the test receiver)."""
+    app.config.update(WEBHOOK_ALLOW_PRIVATE=True, WEBHOOK_ALLOW_HTTP=True)
+    return app
+
+
+def _hook(app, url, events=("ticket.created",), fmt="json", secret=SECRET):
+    with app.app_context():
+        hook, _ = create_webhook({"name": "Receiver", "url": url, "format": fmt, "events": list(events),
+                                  "secret": secret, "active": True}, make_user("pmo"))
     return hook
 
 
@@ -39,19 +47,24 @@ def test_pmo_creates_a_webhook_and_sees_the_secret_once(app, client, login):
                                                 "secret": "", "active": "y"})
     assert r.status_code == 201
     hook = Webhook.get()
-    assert hook.secret in r.get_data(as_text=True) and len(hook.secret) >= 32
+    with app.app_context():
+        secret = hook.signing_secret()
+    assert secret in r.get_data(as_text=True) and len(secret) >= 32
+    assert secret not in hook.sealed_secret  # stored encrypted
     assert hook.event_list == ["ticket.created", "status.red"]
     for page in ("/pmo/webhooks/", f"/pmo/webhooks/{hook.id}"):
         shown = client.get(page)
-        assert shown.status_code == 200 and hook.secret not in shown.get_data(as_text=True)
+        assert shown.status_code == 200 and secret not in shown.get_data(as_text=True)
+    assert "A secret is set (••••••••" in shown.get_data(as_text=True)
     # Saving without a secret keeps it; the audit trail never holds it.
     r = client.post(f"/pmo/webhooks/{hook.id}", data={"name": "Teams", "url": "https://example.test/hook",
                                                        "format": "teams", "events": ["ticket.created"],
                                                        "secret": "", "active": "y", "version": "1"})
     assert r.status_code == 303
-    assert Webhook.get_by_id(hook.id).secret == hook.secret
+    with app.app_context():
+        assert Webhook.get_by_id(hook.id).signing_secret() == secret
     from portal.audit.models import AuditEvent
-    assert all(hook.secret not in (e.after or "") + (e.before or "") for e in AuditEvent.select())
+    assert all(secret not in (e.after or "") + (e.before or "") for e in AuditEvent.select())
 
 
 @pytest.mark.parametrize("url", ["ftp://example.test/x", "javascript:alert(1)", "example.test/hook", "https://",
@@ -72,9 +85,9 @@ def test_only_pmo_and_admins_manage_webhooks(app, client, login, role):
     assert client.post("/pmo/webhooks/new", data={}).status_code == 403
 
 
-def test_ticket_created_is_delivered_signed_to_a_real_receiver(app):
+def test_ticket_created_is_delivered_signed_to_a_real_receiver(intranet, app):
     with Receiver() as receiver:
-        _hook(receiver.url)
+        _hook(app, receiver.url)
         with app.app_context():
             ticket = make_ticket(subject="Where is the RAG guide?", body="CANARY-BODY-TEXT")
             assert WebhookDelivery.select().count() == 1  # queued with the ticket, not sent yet
@@ -94,8 +107,8 @@ def test_ticket_created_is_delivered_signed_to_a_real_receiver(app):
     assert (delivery.state, delivery.attempts, delivery.last_status) == ("delivered", 1, 200)
 
 
-def test_a_rolled_back_change_announces_nothing(app):
-    _hook("http://127.0.0.1:9/hook")
+def test_a_rolled_back_change_announces_nothing(intranet, app):
+    _hook(app, "http://127.0.0.1:9/hook")
     with app.app_context():
         with pytest.raises(RuntimeError), db.atomic():
             emit("ticket.created", "never", "/helpdesk/1", {})
@@ -103,18 +116,18 @@ def test_a_rolled_back_change_announces_nothing(app):
     assert WebhookDelivery.select().count() == 0
 
 
-def test_unfollowed_and_paused_webhooks_get_nothing(app):
-    _hook("http://127.0.0.1:9/a", events=("status.red",))
-    paused = _hook("http://127.0.0.1:9/b")
+def test_unfollowed_and_paused_webhooks_get_nothing(intranet, app):
+    _hook(app, "http://127.0.0.1:9/a", events=("status.red",))
+    paused = _hook(app, "http://127.0.0.1:9/b")
     Webhook.update(active=False).where(Webhook.id == paused.id).execute()
     with app.app_context():
         make_ticket()
     assert WebhookDelivery.select().count() == 0
 
 
-def test_failures_are_retried_with_back_off_and_shown_in_the_log(app, client, login):
+def test_failures_are_retried_with_back_off_and_shown_in_the_log(intranet, app, client, login):
     with Receiver(answers=[500, 500, 200]) as receiver:
-        hook = _hook(receiver.url)
+        hook = _hook(app, receiver.url)
         with app.app_context():
             make_ticket()
             start = utcnow()
@@ -136,8 +149,8 @@ def test_failures_are_retried_with_back_off_and_shown_in_the_log(app, client, lo
     assert WebhookDelivery.get().state == "delivered"
 
 
-def test_a_receiver_that_is_down_is_retried_then_given_up(app):
-    hook = _hook(_closed_port_url())
+def test_a_receiver_that_is_down_is_retried_then_given_up(intranet, app):
+    hook = _hook(app, _closed_port_url())
     with app.app_context():
         make_ticket()
         now = utcnow()
@@ -151,9 +164,9 @@ def test_a_receiver_that_is_down_is_retried_then_given_up(app):
     assert d.webhook_id == hook.id
 
 
-def test_replay_sends_the_same_body_again_as_a_new_log_entry(app, client, login):
+def test_replay_sends_the_same_body_again_as_a_new_log_entry(intranet, app, client, login):
     with Receiver() as receiver:
-        hook = _hook(receiver.url)
+        hook = _hook(app, receiver.url)
         with app.app_context():
             make_ticket()
             deliver_pending()
@@ -166,13 +179,13 @@ def test_replay_sends_the_same_body_again_as_a_new_log_entry(app, client, login)
     replayed = WebhookDelivery.select().order_by(WebhookDelivery.id.desc()).get()
     assert replayed.replay_of_id == first.id and replayed.state == "delivered"
     # Another webhook's delivery cannot be replayed through this one's URL.
-    other = _hook("http://127.0.0.1:9/other")
+    other = _hook(app, "http://127.0.0.1:9/other")
     assert client.post(f"/pmo/webhooks/{other.id}/deliveries/{first.id}/replay").status_code == 404
 
 
-def test_send_test_queues_a_ping(app, client, login):
+def test_send_test_queues_a_ping(intranet, app, client, login):
     with Receiver() as receiver:
-        hook = _hook(receiver.url, fmt="slack")
+        hook = _hook(app, receiver.url, fmt="slack")
         login("pmo")
         assert client.post(f"/pmo/webhooks/{hook.id}/test").status_code == 303
         with app.app_context():
@@ -181,9 +194,9 @@ def test_send_test_queues_a_ping(app, client, login):
     assert body["text"].startswith("Test from PMO Portal")
 
 
-def test_teams_payload_is_an_adaptive_card_message(app):
+def test_teams_payload_is_an_adaptive_card_message(intranet, app):
     with Receiver() as receiver:
-        _hook(receiver.url, fmt="teams")
+        _hook(app, receiver.url, fmt="teams")
         with app.app_context():
             ticket = make_ticket(subject="Access <to> the & tool")
             deliver_pending()
@@ -199,9 +212,9 @@ def test_teams_payload_is_an_adaptive_card_message(app):
     assert card["actions"][0]["type"] == "Action.OpenUrl" and card["actions"][0]["url"].startswith("http")
 
 
-def test_slack_payload_has_fallback_text_and_escaped_blocks(app):
+def test_slack_payload_has_fallback_text_and_escaped_blocks(intranet, app):
     with Receiver() as receiver:
-        _hook(receiver.url, fmt="slack")
+        _hook(app, receiver.url, fmt="slack")
         with app.app_context():
             make_ticket(subject="Access <to> the & tool")
             deliver_pending()
@@ -214,7 +227,7 @@ def test_slack_payload_has_fallback_text_and_escaped_blocks(app):
     assert all(f["type"] == "mrkdwn" for f in body["blocks"][1]["fields"]) and len(body["blocks"][1]["fields"]) <= 10
 
 
-def test_features_emit_their_events(app):
+def test_features_emit_their_events(intranet, app):
     """Each event is queued where it happens: submitting, deciding, red report, escalation."""
     from portal.projects.review import decide
     from portal.projects.services import submit_request
@@ -222,7 +235,7 @@ def test_features_emit_their_events(app):
     from portal.status.services import submit_report
     from tests.risk_helpers import make_risk
     from tests.status_helpers import due_now, form_data
-    _hook("http://127.0.0.1:9/all", events=("request.submitted", "request.decided", "status.filed",
+    _hook(app, "http://127.0.0.1:9/all", events=("request.submitted", "request.decided", "status.filed",
                                             "status.red", "risk.escalated"))
     pmo = make_user("pmo")
     with app.app_context():
@@ -243,9 +256,9 @@ def test_features_emit_their_events(app):
     assert decided["data"]["decision"] == "returned"
 
 
-def test_sla_breach_is_emitted_once(app):
+def test_sla_breach_is_emitted_once(intranet, app):
     from portal.helpdesk.reminders import sla_reminders
-    _hook("http://127.0.0.1:9/sla", events=("ticket.breaching",))
+    _hook(app, "http://127.0.0.1:9/sla", events=("ticket.breaching",))
     monday_9 = dt.datetime(2026, 11, 30, 9, 0)
     with app.app_context():
         make_ticket(requester=make_user("admin"), priority="urgent", now=monday_9, status="open")
@@ -260,16 +273,16 @@ def test_service_refuses_unknown_events():
 
 
 def test_create_webhook_validates_events_and_format(app):
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(InvalidInput) as exc, app.app_context():
         create_webhook({"name": "x", "url": "https://example.test", "format": "xml", "events": ["nope"],
                         "secret": "short"}, make_user("pmo"))
     assert set(exc.value.errors) == {"format", "events", "secret"}
 
 
-def test_deleting_a_webhook_asks_first_then_removes_its_log(app, client, login):
+def test_deleting_a_webhook_asks_first_then_removes_its_log(intranet, app, client, login):
     login("pmo")
     assert "No webhooks yet." in client.get("/pmo/webhooks/").get_data(as_text=True)
-    hook = _hook("http://127.0.0.1:9/x")
+    hook = _hook(app, "http://127.0.0.1:9/x")
     with app.app_context():
         make_ticket()
     confirm = client.get(f"/pmo/webhooks/{hook.id}/delete")
@@ -279,9 +292,9 @@ def test_deleting_a_webhook_asks_first_then_removes_its_log(app, client, login):
     assert Webhook.select().count() == 0 and WebhookDelivery.select().count() == 0
 
 
-def test_a_stale_edit_is_refused(app, client, login):
+def test_a_stale_edit_is_refused(intranet, app, client, login):
     login("pmo")
-    hook = _hook("http://127.0.0.1:9/x")
+    hook = _hook(app, "http://127.0.0.1:9/x")
     data = {"name": "Renamed", "url": "https://example.test/hook", "format": "json", "events": ["ticket.created"],
             "secret": "", "active": "y", "version": "1"}
     assert client.post(f"/pmo/webhooks/{hook.id}", data=data).status_code == 303
@@ -289,10 +302,10 @@ def test_a_stale_edit_is_refused(app, client, login):
     assert Webhook.get_by_id(hook.id).name == "Renamed"
 
 
-def test_the_reminder_run_delivers_what_was_queued(app):
+def test_the_reminder_run_delivers_what_was_queued(intranet, app):
     from portal.remind import run_reminders
     with Receiver() as receiver:
-        _hook(receiver.url)
+        _hook(app, receiver.url)
         with app.app_context():
             make_ticket()
             lines = run_reminders()
@@ -300,26 +313,29 @@ def test_the_reminder_run_delivers_what_was_queued(app):
     assert "webhooks: 1 delivered, 0 failed (retried with back-off; see the log)" in lines
 
 
-def test_webhooks_deliver_command_exits_1_on_a_failure(app, database_url, monkeypatch, tmp_path):
+def test_webhooks_deliver_command_exits_1_on_a_failure(intranet, app, database_url, monkeypatch, tmp_path):
     from click.testing import CliRunner
 
     from portal.cli import main
-    _hook(_closed_port_url())
+    _hook(app, _closed_port_url())
     with app.app_context():
         make_ticket()
     monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
-    monkeypatch.setenv("PORTAL_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "test-secret")  # the app fixture's: the webhook's secret stays readable
+    monkeypatch.setenv("PORTAL_WEBHOOK_ALLOW_PRIVATE", "1")
+    monkeypatch.setenv("PORTAL_WEBHOOK_ALLOW_HTTP", "1")
     monkeypatch.setenv("PORTAL_UPLOAD_DIR", str(tmp_path / "uploads"))
     monkeypatch.setenv("PORTAL_KNOWLEDGE_DIR", str(tmp_path / "knowledge"))
     result = CliRunner().invoke(main, ["webhooks", "deliver"], catch_exceptions=False)
     assert result.exit_code == 1 and "webhooks: 0 delivered, 1 failed" in result.output
+    assert "ConnectionRefusedError" in WebhookDelivery.get().last_error  # tried, not refused by the checks
 
 
-def test_a_milestone_put_at_risk_is_emitted_once_naming_both_projects(app):
+def test_a_milestone_put_at_risk_is_emitted_once_naming_both_projects(intranet, app):
     from portal.milestones.models import Milestone
     from portal.milestones.services import alert_at_risk
     from tests.status_helpers import make_report
-    _hook("http://127.0.0.1:9/ms", events=("milestone.at_risk",))
+    _hook(app, "http://127.0.0.1:9/ms", events=("milestone.at_risk",))
     platform, mobile = make_project(name="Platform"), make_project(name="Mobile")
     api = Milestone.create(project=platform, name="API ready", due_date=dt.date(2026, 4, 1))
     Milestone.create(project=mobile, name="App beta", due_date=dt.date(2026, 4, 15), depends_on=api)

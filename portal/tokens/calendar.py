@@ -1,5 +1,5 @@
 """A person's calendar feed (RFC 5545): status reports due, risk reviews due, milestones of their projects,
-and for the PMO every live project's milestones.
+the next gate review of the projects they manage, and for the PMO every live project's milestones and gates.
 
 Every event has a UID made of its kind, the record's id and the portal's host name, so a calendar
 app that reloads the feed updates an event in place (a moved review date, a new forecast) rather
@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, Event
 
 from portal.db import utcnow
+from portal.gates.models import GateReview
+from portal.gates.phases import current_model, current_phases, next_phase
 from portal.milestones.models import Milestone
 from portal.projects.models import Project, ProjectMember
 from portal.projects.permissions import PMO
@@ -88,9 +90,43 @@ def milestone_events(user, today: datetime.date) -> list[dict]:
     return events
 
 
+def gate_events(user, today: datetime.date) -> list[dict]:
+    """The next gate of each live project `user` manages (the PMO: the whole portfolio), on the day its current
+    phase runs out (entered + the phase model's days); a review already asked for says so. The UID names the
+    project and the phase the gate leads into, so a new phase model or a late entry moves the event in place."""
+    query = Project.visible_to(user).select(Project.id, Project.code, Project.name).where(
+        Project.state.in_(LIVE_STATES) & Project.code.is_null(False))
+    if user.role not in PMO:
+        query = query.where(Project.manager == user.id)
+    projects = list(query.order_by(Project.code).limit(MAX_EVENTS_PER_KIND).tuples())
+    if not projects:
+        return []
+    _number, model = current_model()
+    phases = current_phases([pid for pid, _code, _name in projects], model)
+    asked = {pid: to for pid, to in GateReview.select(GateReview.project, GateReview.to_key)
+             .where(GateReview.project.in_([pid for pid, _code, _name in projects])
+                    & (GateReview.state == "requested")).tuples()}
+    events = []
+    for pid, code, name in projects:
+        phase = phases[pid]
+        to = next_phase(model, phase["key"])
+        if to is None or not phase.get("entered") or phase.get("max_days") is None:
+            continue  # the last phase, or no date the gate is due by
+        due = phase["entered"] + datetime.timedelta(days=phase["max_days"])
+        if due < today - datetime.timedelta(days=PAST_DAYS):
+            continue
+        note = (" (review asked for, awaiting decision)" if asked.get(pid) == to["key"]
+                else " (overdue)" if due < today else "")
+        events.append({"uid": f"gate-{pid}-{to['key']}", "date": due,
+                       "summary": f"Gate review: {code} {name}: {phase['name']} → {to['name']}{note}",
+                       "path": f"/projects/{code}/gates/"})
+    return events
+
+
 def feed_events(user, today: datetime.date) -> list[dict]:
     """Every event of `user`'s feed."""
-    return status_due_events(user, today) + risk_review_events(user, today) + milestone_events(user, today)
+    return (status_due_events(user, today) + risk_review_events(user, today) + milestone_events(user, today)
+            + gate_events(user, today))
 
 
 def build_calendar(user, base_url: str, today: datetime.date | None = None) -> bytes:

@@ -2,17 +2,24 @@
 import datetime
 import http.client
 import logging
+import socket
+import ssl
+import threading
 import time
-import urllib.error
-import urllib.request
+from urllib.parse import urlsplit
+
+from flask import current_app
 
 from portal.db import db, utcnow
+from portal.webhooks.addresses import RefusedAddress, target
 from portal.webhooks.models import Webhook, WebhookDelivery
 from portal.webhooks.payloads import signature
+from portal.webhooks.sealing import UnreadableSecret
 
 log = logging.getLogger("portal.webhooks")
 
 TIMEOUT = 10  # seconds for one attempt: a slow receiver must not hold up the run for long
+MAX_RESPONSE = 65536  # bytes of the receiver's answer read at most (only its status matters)
 MAX_ATTEMPTS = 8
 FIRST_DELAY = datetime.timedelta(minutes=1)
 MAX_DELAY = datetime.timedelta(hours=6)
@@ -27,26 +34,76 @@ def backoff(attempts: int) -> datetime.timedelta:
     return min(FIRST_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A receiver that redirects is answered as a failure: the signed body goes only where the PMO said."""
+class _CheckedAddresses:
+    """Connects to the addresses checked when the host name was resolved, in turn, never to a fresh lookup's."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+    def __init__(self, addresses: list[str]):
+        self.addresses = addresses
+        self.sock = None
+
+    def __call__(self, host_port, timeout, source_address=None):
+        error = None
+        for address in self.addresses:
+            try:
+                self.sock = socket.create_connection((address, host_port[1]), timeout, source_address)
+                return self.sock
+            except OSError as exc:
+                error = exc
+        raise error or OSError("no address to connect to")
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+def _connection(scheme: str, host: str, port: int, addresses: list[str]) -> http.client.HTTPConnection:
+    """An HTTP(S) connection to `host` (its name in Host, SNI and the certificate check) at a checked address."""
+    if scheme == "https":
+        conn = http.client.HTTPSConnection(host, port, timeout=TIMEOUT, context=ssl.create_default_context())
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+    conn._create_connection = _CheckedAddresses(addresses)  # http.client's own hook for making the socket
+    return conn
 
 
 def post(url: str, body: bytes, headers: dict) -> int:
-    """POST `body` to `url`; returns the HTTP status (raises OSError when nothing answered)."""
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    """POST `body` to `url`; returns the HTTP status. RefusedAddress when the address may not be reached,
+    OSError when nothing answered in time. Redirects are not followed (a 3xx is a failure: the signed body goes
+    only where the PMO said), at most MAX_RESPONSE bytes of the answer are read, and the whole attempt is cut off
+    after TIMEOUT seconds, however slowly the receiver trickles its answer."""
+    config = current_app.config
+    scheme, host, port, addresses = target(url, allow_http=config["WEBHOOK_ALLOW_HTTP"],
+                                           allow_private=config["WEBHOOK_ALLOW_PRIVATE"])
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn = _connection(scheme, host, port, addresses)
+    cut = []
+    watchdog = threading.Timer(TIMEOUT, _cut, (conn, cut))
+    watchdog.start()
     try:
-        with _OPENER.open(request, timeout=TIMEOUT) as response:
-            response.read(65536)
-            return response.status
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return exc.code
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        if cut:  # the headers ended because the socket was shut, not because the receiver finished them
+            raise TimeoutError
+        try:
+            response.read(MAX_RESPONSE)
+        except (OSError, http.client.HTTPException):
+            pass  # the status has arrived; what follows it does not matter
+        return response.status
+    except (OSError, http.client.HTTPException):
+        if cut:
+            raise TimeoutError(f"no answer within {TIMEOUT} seconds") from None
+        raise
+    finally:
+        watchdog.cancel()
+        conn.close()
+
+
+def _cut(conn: http.client.HTTPConnection, cut: list) -> None:
+    """At the deadline, wake a read still waiting (closing alone would not): shut the socket down."""
+    cut.append(True)
+    sock = conn.sock or conn._create_connection.sock
+    if sock is not None:
+        try:
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket's, under TLS too
+        except OSError:
+            pass
 
 
 def _claim(delivery_id: int, now) -> bool:
@@ -60,21 +117,30 @@ def _claim(delivery_id: int, now) -> bool:
                 .execute()) == 1
 
 
-def send_one(delivery: WebhookDelivery, hook: Webhook) -> tuple[int | None, str]:
-    """One attempt: (HTTP status or None, error text; empty when delivered)."""
+def send_one(delivery: WebhookDelivery, hook: Webhook) -> tuple[int | None, str, bool]:
+    """One attempt: (HTTP status or None, error text (empty when delivered), whether trying again may help).
+
+    A refused address or an unreadable secret is not retried: only the administrator or the PMO can change
+    that (then **Replay** sends the body again)."""
     body = delivery.body.encode("utf-8")
+    try:
+        secret = hook.signing_secret()
+    except UnreadableSecret as exc:
+        return None, str(exc)[:255], False
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
                "X-Portal-Event": delivery.event, "X-Portal-Delivery": str(delivery.id),
-               "X-Portal-Signature": signature(hook.secret, int(time.time()), body)}
+               "X-Portal-Signature": signature(secret, int(time.time()), body)}
     if delivery.request_id:
         headers["X-Request-ID"] = delivery.request_id
     try:
         status = post(hook.url, body, headers)
+    except RefusedAddress as exc:
+        return None, f"Refused: {exc}"[:255], False
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        return None, (f"{type(exc).__name__}: {getattr(exc, 'reason', None) or exc}")[:255]
+        return None, (f"{type(exc).__name__}: {getattr(exc, 'reason', None) or exc}")[:255], True
     if 200 <= status < 300:
-        return status, ""
-    return status, f"The receiver answered HTTP {status}."
+        return status, "", False
+    return status, f"The receiver answered HTTP {status}.", True
 
 
 def deliver_pending(now=None) -> tuple[int, int]:
@@ -94,7 +160,7 @@ def deliver_pending(now=None) -> tuple[int, int]:
             if not _claim(delivery.id, now):
                 continue
             attempts = delivery.attempts + 1
-            status, error = send_one(delivery, delivery.webhook)
+            status, error, retry = send_one(delivery, delivery.webhook)
             with db.atomic():
                 if not error:
                     delivered += 1
@@ -102,7 +168,7 @@ def deliver_pending(now=None) -> tuple[int, int]:
                                            last_error="").where(WebhookDelivery.id == delivery.id).execute()
                     continue
                 failed += 1
-                gave_up = attempts >= MAX_ATTEMPTS
+                gave_up = attempts >= MAX_ATTEMPTS or not retry
                 WebhookDelivery.update(
                     state="failed" if gave_up else "pending", last_status=status, last_error=error,
                     next_attempt_at=now + backoff(attempts)).where(WebhookDelivery.id == delivery.id).execute()

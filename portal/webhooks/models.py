@@ -3,16 +3,20 @@ import peewee
 
 from portal.auth.models import User
 from portal.db import BaseModel, VersionedModel, utcnow
+from portal.webhooks.sealing import unseal
 
 FORMATS = {"json": "Plain JSON", "teams": "Microsoft Teams (Adaptive Card)", "slack": "Slack (incoming webhook)"}
 
 
 class Webhook(VersionedModel):
-    """Where to send which events, in which format, signed with which secret (never shown after saving)."""
+    """Where to send which events, in which format, signed with which secret (never shown after saving).
+
+    The secret is stored encrypted (`sealing.seal`); `signing_secret()` gives it back for signing.
+    """
 
     name = peewee.CharField(max_length=120)
     url = peewee.CharField(max_length=2000)
-    secret = peewee.CharField(max_length=255)
+    sealed_secret = peewee.CharField(max_length=500, column_name="secret")
     format = peewee.CharField(max_length=10, default="json")
     events = peewee.CharField(max_length=500)  # space-separated event names
     active = peewee.BooleanField(default=True)
@@ -23,6 +27,10 @@ class Webhook(VersionedModel):
     @property
     def event_list(self) -> list[str]:
         return self.events.split()
+
+    def signing_secret(self) -> str:
+        """The secret in clear, for signing a delivery; UnreadableSecret when the key changed since it was saved."""
+        return unseal(self.sealed_secret)
 
     @property
     def masked_url(self) -> str:

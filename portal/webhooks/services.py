@@ -3,6 +3,7 @@ import json
 import secrets
 from urllib.parse import urlsplit
 
+from flask import current_app
 from peewee import fn
 
 from portal.audit.services import record
@@ -10,9 +11,11 @@ from portal.db import db, utcnow
 from portal.errors import InvalidInput, NotFound, Stale
 from portal.pagination import paginate
 from portal.permissions import permission
+from portal.webhooks.addresses import problem_on_save
 from portal.webhooks.events import EVENTS, PING, envelope
 from portal.webhooks.models import FORMATS, Webhook, WebhookDelivery, masked
 from portal.webhooks.payloads import format_body
+from portal.webhooks.sealing import seal
 
 # Audited fields: never the secret, and the address without its path (which may hold a token).
 AUDITED = ("name", "url", "format", "events", "active")
@@ -35,11 +38,7 @@ def clean(values: dict, creating: bool) -> dict:
     if not out["name"] or len(out["name"]) > 120:
         errors["name"] = "Give a name of up to 120 characters."
     url = (values.get("url") or "").strip()
-    parts = urlsplit(url) if len(url) <= 2000 else None
-    if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
-        errors["url"] = "Give an http:// or https:// address of up to 2,000 characters."
-    elif parts.username or parts.password:
-        errors["url"] = "Leave user names and passwords out of the address; the secret signs each delivery."
+    errors.update(_url_problem(url))
     out["url"] = url
     out["format"] = values.get("format") or "json"
     if out["format"] not in FORMATS:
@@ -61,11 +60,38 @@ def clean(values: dict, creating: bool) -> dict:
     return out
 
 
+def _url_problem(url: str) -> dict:
+    """{"url": why} when `url` may not receive webhooks (see `addresses`), else {}."""
+    try:
+        parts = urlsplit(url) if len(url) <= 2000 else None
+        port_ok = parts is None or parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = urlsplit(url), False
+    if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
+        return {"url": "Give an http:// or https:// address of up to 2,000 characters."}
+    if parts.username or parts.password:
+        return {"url": "Leave user names and passwords out of the address; the secret signs each delivery."}
+    if not port_ok:
+        return {"url": "The port after the host name must be a number from 1 to 65535."}
+    config = current_app.config
+    problem = problem_on_save(url, allow_http=config["WEBHOOK_ALLOW_HTTP"],
+                              allow_private=config["WEBHOOK_ALLOW_PRIVATE"])
+    return {"url": problem} if problem else {}
+
+
+def _sealed(data: dict) -> dict:
+    """The values as stored: the secret encrypted."""
+    out = {k: v for k, v in data.items() if k != "secret"}
+    if "secret" in data:
+        out["sealed_secret"] = seal(data["secret"])
+    return out
+
+
 def create_webhook(values: dict, actor) -> tuple[Webhook, str]:
     """Save a new webhook; returns it and its secret, which the page shows this once."""
     data = clean(values, creating=True)
     with db.atomic():
-        hook = Webhook.create(created_by=actor.id, **data)
+        hook = Webhook.create(created_by=actor.id, **_sealed(data))
         record(actor, "webhook.create", "webhook", hook.id, f"Webhook {hook.name} created",
                after=_audited(data))
     return hook, data["secret"]
@@ -76,7 +102,7 @@ def update_webhook(hook: Webhook, actor, expected_version: int, values: dict) ->
     data = clean(values, creating=False)
     with db.atomic():
         before = _audited(hook)
-        if not hook.save_if_current(expected_version, updated_at=utcnow(), **data):
+        if not hook.save_if_current(expected_version, updated_at=utcnow(), **_sealed(data)):
             raise Stale("Someone changed this webhook since you opened it; reload and try again.")
         after = _audited(data)
         record(actor, "webhook.edit", "webhook", hook.id,
