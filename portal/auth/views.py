@@ -38,7 +38,7 @@ def login():
             # Local accounts (break-glass admins among them) keep their password; others go to the directory.
             if directory.uses_directory(form.email.data, current_app.config):
                 user = directory.authenticate(form.email.data, form.password.data, _client_address(),
-                                              current_app.config)
+                                              current_app.config, devices=devices)
             else:
                 user = authenticate(form.email.data, form.password.data, _client_address(), current_app.config,
                                     devices=devices)
