@@ -4,13 +4,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import bp, directory
 from portal.auth.forms import ForgotForm, LoginForm, NewPasswordForm, PasswordForm
-from portal.auth.links import link_holder, mail_enabled, request_reset, send_soon, set_password_by_link
+from portal.auth.links import link_holder, mail_enabled, request_reset, set_password_by_link
 from portal.auth.models import User
 from portal.auth.services import Throttled, authenticate, change_password, end_sessions
 from portal.auth.sso import login_page_context
 from portal.auth.throttle import DEVICE_COOKIE, read_devices, remember_device
 from portal.db import db
 from portal.errors import PortalError
+from portal.notify.outbox import send_soon
 from portal.web import apply_error, redirect_to, render, resume_request, safe_next
 
 
@@ -88,11 +89,11 @@ def forgot():
     sent = False
     if mail_enabled(config) and form.validate_on_submit():
         try:
-            mail = request_reset(form.email.data, _client_address(), config)
+            queued = request_reset(form.email.data, _client_address(), config)
         except Throttled as exc:
             status = apply_error(form, exc)
         else:
-            send_soon(mail, config)
+            send_soon([queued])  # committed: sent off the request, so known and unknown addresses answer alike
             sent, status = True, 200
     response = render("auth/forgot.html", form=form, sent=sent, mail_on=mail_enabled(config),
                       directory_help=config["DIRECTORY_PASSWORD_HELP"],
