@@ -178,11 +178,22 @@ def end_sessions(user: User) -> None:
     user.session_version += 1
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Change the user's own password, ending their other sessions."""
+def change_password(user: User, current: str, new: str, address: str = "unknown", nonce: str = "",
+                    config=None) -> None:
+    """Change the user's own password, ending their other sessions.
+
+    With `config`, the current password is guarded like a sign-in: a wrong one counts as a
+    failed sign-in of this device (`nonce`, from its device cookie) and too many are refused
+    (Throttled), so a stolen session cannot be used to guess the password.
+    """
+    if config is not None:
+        refuse_if_throttled(user.email, address, nonce, config)
     try:
         _hasher.verify(user.password_hash, current)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
+        if config is not None:
+            sign_in_failed(user.email, user, "wrong current password", address, nonce, config,
+                           label="Password change")
         raise InvalidInput({"current": "Your current password is not correct."}) from None
     check_password_rules(new)
     with db.atomic():

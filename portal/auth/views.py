@@ -2,6 +2,7 @@
 from flask import current_app, flash, g, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from portal.audit.services import record
 from portal.auth import bp, directory
 from portal.auth.forms import ForgotForm, LoginForm, NewPasswordForm, PasswordForm
 from portal.auth.links import link_holder, mail_enabled, request_reset, set_password_by_link
@@ -132,6 +133,7 @@ def logout():
     """Sign out everywhere: this browser and every other session of the user."""
     with db.atomic():
         end_sessions(User.get_by_id(current_user.id))
+        record(current_user, "user.logout", "user", current_user.id, "Signed out everywhere")
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -143,15 +145,22 @@ def logout():
 def password():
     """Change one's own password; other sessions end, this one continues."""
     form = PasswordForm()
+    status = 422 if request.method == "POST" else 200
+    retry_after = None
     if form.validate_on_submit():
         user = User.get_by_id(current_user.id)
         try:
-            change_password(user, form.current.data, form.new.data)
+            change_password(user, form.current.data, form.new.data, _client_address(),
+                            _known_devices().get(user.id, ""), current_app.config)
+        except Throttled as exc:
+            status, retry_after = apply_error(form, exc), exc.retry_after
         except PortalError as exc:
             apply_error(form, exc, rename={"password": "new"})  # the service checks any password
         else:
             login_user(user)  # re-issue this browser's session with the new version
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect_to(url_for("main.home"))
-    status = 422 if request.method == "POST" else 200
-    return render("auth/password.html", form=form, status=status)
+    response = render("auth/password.html", form=form, status=status)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
