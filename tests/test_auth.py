@@ -195,6 +195,20 @@ def test_a_stolen_session_cannot_guess_the_password_on_the_change_form(app, clie
     assert AuditEvent.select().where(AuditEvent.action == "user.logout").count() == 1
 
 
+def test_a_directory_account_is_told_where_to_change_its_password(app, client, login):
+    app.config["DIRECTORY_PASSWORD_URL"] = "https://id.example.test/password"
+    user = login()
+    User.update(auth_source="ldap", password_hash="").where(User.id == user.id).execute()
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "no password of its own" in page and "https://id.example.test/password" in page
+    assert 'name="current"' not in page and "Change password</a>" not in page
+    refused = client.post("/account/password", data={"current": "anything at all", "new": "a brand new passphrase",
+                                                     "confirm": "a brand new passphrase"})
+    assert refused.status_code == 409 and "no password of its own" in refused.get_data(as_text=True)
+    from portal.auth.models import LoginFailure
+    assert LoginFailure.select().count() == 0  # no failure counted against the person's directory sign-in
+
+
 def test_password_change_rejects_mismatch_and_short_passwords(client, login):
     login()
     mismatch = client.post("/account/password", data={

@@ -186,6 +186,9 @@ def change_password(user: User, current: str, new: str, address: str = "unknown"
     failed sign-in of this device (`nonce`, from its device cookie) and too many are refused
     (Throttled), so a stolen session cannot be used to guess the password.
     """
+    if not has_local_password(user):
+        raise Conflict("Your account has no password of its own in the portal: you sign in with your "
+                       "organisation's account, so change that password where your organisation says.")
     if config is not None:
         refuse_if_throttled(user.email, address, nonce, config)
     try:

@@ -7,7 +7,7 @@ from portal.auth import bp, directory
 from portal.auth.forms import ForgotForm, LoginForm, NewPasswordForm, PasswordForm
 from portal.auth.links import link_holder, mail_enabled, request_reset, set_password_by_link
 from portal.auth.models import User
-from portal.auth.services import Throttled, authenticate, change_password, end_sessions
+from portal.auth.services import Throttled, authenticate, change_password, end_sessions, has_local_password
 from portal.auth.sso import login_page_context
 from portal.auth.throttle import DEVICE_COOKIE, read_devices, remember_device
 from portal.db import db
@@ -155,12 +155,15 @@ def password():
         except Throttled as exc:
             status, retry_after = apply_error(form, exc), exc.retry_after
         except PortalError as exc:
-            apply_error(form, exc, rename={"password": "new"})  # the service checks any password
+            status = apply_error(form, exc, rename={"password": "new"})  # the service checks any password
         else:
             login_user(user)  # re-issue this browser's session with the new version
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect_to(url_for("main.home"))
-    response = render("auth/password.html", form=form, status=status)
+    user = User.get_by_id(current_user.id)
+    config = current_app.config
+    response = render("auth/password.html", form=form, status=status, local=has_local_password(user),
+                      directory_help=config["DIRECTORY_PASSWORD_HELP"], directory_url=config["DIRECTORY_PASSWORD_URL"])
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
     return response
