@@ -24,7 +24,7 @@ def smtp_sink(app):
 
 
 def wait_for_mail(inbox, count=1, timeout=10.0):
-    """The messages once `count` have arrived (password mail is sent from a thread)."""
+    """The messages once `count` have arrived (password mail is sent from the outbox just after the request)."""
     deadline = time.monotonic() + timeout
     while len(inbox.messages) < count and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -1,6 +1,7 @@
 """"Forgot password?" and invitations end to end, through a real SMTP server on loopback."""
 import datetime as dt
 import re
+import socket
 import time
 
 import pytest
@@ -9,6 +10,8 @@ from click.testing import CliRunner
 from portal.audit.models import AuditEvent
 from portal.auth.models import AccountToken, LoginFailure, User
 from portal.cli import main
+from portal.notify.models import MailDelivery
+from portal.notify.outbox import SENT_BODY, send_pending
 from tests.factories import PASSWORD, make_user
 from tests.mail_sink import link_in as path_in
 from tests.mail_sink import smtp_sink, wait_for_mail
@@ -71,6 +74,51 @@ def test_the_answer_is_the_same_whether_the_account_exists_or_not(app, client, s
     wait_for_mail(smtp)
     time.sleep(0.3)
     assert [r for r, _ in smtp.messages] == [["known@example.test"]]
+
+
+def dead_port() -> int:
+    """A loopback port nothing listens on: the mail server is down."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert condition()
+
+
+def test_a_reset_asked_while_the_mail_server_is_down_is_sent_when_it_is_back(app, client, smtp):
+    user = make_user()
+    working_port, app.config["SMTP_PORT"] = app.config["SMTP_PORT"], dead_port()
+    response = forgot(client, user.email)
+    assert response.status_code == 200 and "If a portal account uses that address" in response.get_data(as_text=True)
+    wait_until(lambda: MailDelivery.get().attempts == 1)  # tried at once, after the answer
+    wait_until(lambda: MailDelivery.get().state == "pending")
+    assert MailDelivery.get().last_error and smtp.messages == []
+    app.config["SMTP_PORT"] = working_port
+    with app.app_context():
+        assert send_pending() == (1, 0)  # what the next `portal remind` does
+    path = link_in(wait_for_mail(smtp)[0])
+    sent = MailDelivery.get()
+    assert sent.state == "sent" and path.split("/")[-1] not in sent.body  # no live link kept in the outbox
+    assert sent.to_address == user.email and sent.notification_id is None
+    assert client.post(path, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 303
+
+
+def test_the_page_does_not_wait_for_a_slow_mail_server(app, client, smtp):
+    make_user(email="known@example.test")
+    with socket.socket() as stalled:  # accepts connections and never greets: smtplib waits
+        stalled.bind(("127.0.0.1", 0))
+        stalled.listen(8)
+        app.config["SMTP_PORT"] = stalled.getsockname()[1]
+        started = time.monotonic()
+        assert forgot(client, "known@example.test").status_code == 200
+        assert time.monotonic() - started < 5  # the SMTP timeout is 20 s
+        wait_until(lambda: MailDelivery.get().attempts == 1)
+    wait_until(lambda: MailDelivery.get().state == "pending")  # the stalled server went away: retried later
 
 
 def test_a_link_expires(app, client, smtp):
@@ -162,6 +210,16 @@ def test_an_admin_invites_instead_of_typing_a_password(app, client, smtp, login)
     assert "Send a password link" in page
     assert client.post(f"/admin/users/{user.id}/invite", data={"version": user.version}).status_code == 303
     assert len(smtp.messages) == 2
+    # With the mail server down the admin is told, and the invitation waits in the outbox.
+    working_port, app.config["SMTP_PORT"] = app.config["SMTP_PORT"], dead_port()
+    response = client.post(f"/admin/users/{user.id}/invite", data={"version": user.version})
+    assert "could not be sent just now" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert MailDelivery.select().where(MailDelivery.state == "pending").count() == 1
+    app.config["SMTP_PORT"] = working_port
+    with app.app_context():
+        assert send_pending() == (1, 0)
+    assert len(smtp.messages) == 3
+    assert all(d.body == SENT_BODY for d in MailDelivery.select())  # sent invitations keep no link
 
 
 def test_invite_from_the_command_line(app, smtp, monkeypatch, database_url):

@@ -172,6 +172,43 @@ def test_password_change_with_wrong_current_password_is_refused(client, login):
     assert User.get_by_id(user.id).password_hash == user.password_hash
 
 
+def test_a_stolen_session_cannot_guess_the_password_on_the_change_form(app, client):
+    app.config.update(LOGIN_MAX_FAILURES_PER_ACCOUNT=3, LOGIN_MAX_FAILURES_PER_DEVICE=3)
+    user = make_user()
+    assert post_login(client, user.email).status_code == 303  # the owner's browser: a known device
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)  # the session only, not the device
+    assert thief.get("/").status_code == 200
+    guess = {"new": "a brand new passphrase", "confirm": "a brand new passphrase"}
+    for attempt in ("guess one", "guess two", "guess three"):
+        assert thief.post("/account/password", data={"current": attempt, **guess}).status_code == 422
+    refused = thief.post("/account/password", data={"current": PASSWORD, **guess})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "Too many failed sign-ins" in refused.get_data(as_text=True)
+    assert User.get_by_id(user.id).password_hash == user.password_hash
+    # The owner's own browser is not locked out by the thief's guesses.
+    assert client.post("/account/password", data={"current": PASSWORD, **guess}).status_code == 303
+    from portal.audit.models import AuditEvent
+    actions = [e.action for e in AuditEvent.select().where(AuditEvent.object_id == str(user.id))]
+    assert actions.count("user.login_failed") == 3 and "user.locked" in actions and "user.password" in actions
+    client.post("/logout")
+    assert AuditEvent.select().where(AuditEvent.action == "user.logout").count() == 1
+
+
+def test_a_directory_account_is_told_where_to_change_its_password(app, client, login):
+    app.config["DIRECTORY_PASSWORD_URL"] = "https://id.example.test/password"
+    user = login()
+    User.update(auth_source="ldap", password_hash="").where(User.id == user.id).execute()
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "no password of its own" in page and "https://id.example.test/password" in page
+    assert 'name="current"' not in page and "Change password</a>" not in page
+    refused = client.post("/account/password", data={"current": "anything at all", "new": "a brand new passphrase",
+                                                     "confirm": "a brand new passphrase"})
+    assert refused.status_code == 409 and "no password of its own" in refused.get_data(as_text=True)
+    from portal.auth.models import LoginFailure
+    assert LoginFailure.select().count() == 0  # no failure counted against the person's directory sign-in
+
+
 def test_password_change_rejects_mismatch_and_short_passwords(client, login):
     login()
     mismatch = client.post("/account/password", data={

@@ -76,6 +76,36 @@ def test_wrong_password_unknown_person_and_disabled_account_are_refused_and_logg
     assert not User.select().where(User.auth_source == "ldap").exists()
 
 
+def test_a_strangers_guesses_lock_new_devices_out_of_a_directory_account_but_not_its_known_device(ldap_app, caplog):
+    ldap_app.config.update(LOGIN_MAX_FAILURES_PER_ACCOUNT=3, LOGIN_MAX_FAILURES_PER_DEVICE=3,
+                           LOGIN_MAX_FAILURES_PER_ADDRESS=50)
+    laptop = ldap_app.test_client()
+    laptop.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    assert laptop.post("/login", data={"email": "pete", "password": PASSWORD}).status_code == 303
+    assert laptop.get_cookie("portal_device") is not None  # the directory sign-in made this a known device
+    laptop.post("/logout")
+    attacker = ldap_app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    with caplog.at_level(logging.INFO, logger="portal.security"):
+        # The user name and the e-mail are one account: their failures add up.
+        for login in ("pete", "pete@example.test", "PETE"):
+            assert attacker.post("/login", data={"email": login, "password": "a guess"}).status_code == 401
+        blocked = attacker.post("/login", data={"email": "pete", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert 800 <= int(blocked.headers["Retry-After"]) <= 901
+    assert "Devices you have signed in on before still work" in blocked.get_data(as_text=True)
+    assert attacker.get("/").status_code == 302  # not signed in
+    # The person's own laptop signs in, the stranger's failures notwithstanding, and they keep counting.
+    assert laptop.post("/login", data={"email": "pete", "password": PASSWORD}).status_code == 303
+    assert laptop.get("/").status_code == 200
+    assert attacker.post("/login", data={"email": "pete", "password": PASSWORD}).status_code == 429
+    pete = User.get(User.email == "pete@example.test")
+    actions = [e.action for e in AuditEvent.select().where(AuditEvent.object_id == str(pete.id))]
+    assert actions.count("user.login_failed") == 3 and "user.locked" in actions and actions.count("user.login") == 2
+    events = {(r.event, getattr(r, "source", "")) for r in caplog.records}
+    assert {("login_failed", "ldap"), ("login_locked", "ldap"), ("login_throttled", "ldap")} <= events
+
+
 def test_deactivated_portal_account_cannot_sign_in_through_the_directory(ldap_app):
     user = sign_in(ldap_app, "mary")
     User.update(active=False).where(User.id == user.id).execute()

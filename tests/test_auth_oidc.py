@@ -63,6 +63,7 @@ def test_first_sign_in_creates_the_account_with_the_mapped_role_then_refreshes(s
     assert user.external_id == "olivia" and user.password_hash == ""
     assert client.get("/").status_code == 200
     assert AuditEvent.select().where(AuditEvent.action == "user.create").count() == 1
+    assert AuditEvent.get(AuditEvent.action == "user.login").object_id == str(user.id)  # sign-ins are audited
     # Later the admins change the mapping: the next sign-in brings the role into line and audits it.
     sso_app.config["OIDC_ROLE_MAP"] = (("manager", "pmo-staff"),)
     other = sso_app.test_client()

@@ -38,6 +38,8 @@ def test_the_proxy_signs_a_person_in_and_creates_the_account(proxy_app, caplog):
     assert client.get("/", headers=via_proxy("jdoe"), environ_base=PROXY).status_code == 200
     assert client.get("/", headers=via_proxy("asmith@example.test"), environ_base=PROXY).status_code == 200
     assert User.select().where(User.auth_source == "proxy").count() == 2
+    # One audited sign-in per session the proxy started, not one per request.
+    assert AuditEvent.select().where(AuditEvent.action == "user.login").count() == 2
 
 
 def test_the_header_is_ignored_from_a_client_that_bypasses_the_proxy(proxy_app, caplog):

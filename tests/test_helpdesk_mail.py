@@ -15,7 +15,7 @@ from portal.helpdesk.mail_thread import ticket_thread
 from portal.helpdesk.models import Attachment, InboundMail, Reply, Ticket
 from portal.helpdesk.services import add_reply, change_status
 from portal.helpdesk.sla import BusinessCalendar
-from portal.notify.models import Notification
+from portal.notify.models import MailDelivery, Notification
 from portal.notify.outbox import send_pending
 from tests.factories import make_ticket, make_user
 from tests.test_notify_mail import Inbox
@@ -222,12 +222,35 @@ def test_unknown_senders_are_ignored_or_answered_once(app, desk, smtp, setting, 
         mailbox.append(raw)
     fetch(app)
     assert Ticket.select().count() == 0
+    assert MailDelivery.select().count() == answers  # queued with the record of the mail
+    with app.app_context():
+        send_pending()  # as `portal mail fetch` does after reading
     assert len(smtp.messages) == answers
     if answers:
         answer = email.message_from_string(smtp.messages[0][1], policy=policy.default)
         assert smtp.messages[0][0] == ["stranger@corp.example"]
         assert answer["Auto-Submitted"] == "auto-replied" and answer["In-Reply-To"] == "<stranger-0@mailer.corp.example>"
         assert "/helpdesk/new" in answer.get_content()
+
+
+def test_an_answer_to_a_stranger_waits_in_the_outbox_while_the_mail_server_is_down(app, desk, smtp):
+    mailbox, _ = desk
+    app.config["MAIL_IN_UNKNOWN"] = "invite"
+    working_port = app.config["SMTP_PORT"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        app.config["SMTP_PORT"] = s.getsockname()[1]  # nothing listens there once closed
+    mailbox.append(corpus("latin1.eml").replace(b"joerg.mueller@", b"stranger@"))
+    fetch(app)
+    with app.app_context():
+        assert send_pending() == (0, 1)
+    delivery = MailDelivery.get()
+    assert delivery.state == "pending" and delivery.last_error and smtp.messages == []
+    assert InboundMail.get().outcome == "invited"
+    app.config["SMTP_PORT"] = working_port
+    with app.app_context():
+        assert send_pending() == (1, 0)  # the next run sends it: nothing was lost
+    assert [to for to, _ in smtp.messages] == [["stranger@corp.example"]]
 
 
 def test_outgoing_ticket_mail_threads_and_a_reply_comes_back_while_a_loop_is_dropped(app, desk, smtp):

@@ -83,6 +83,23 @@ def test_digest_lists_each_notice_once_and_skips_ones_already_emailed(app, smtp)
     assert "Your status report is due" not in digests[0]  # it had its own e-mail
 
 
+def test_a_mail_to_a_plain_address_is_sent_and_does_not_empty_the_digest(app, smtp):
+    from portal.db import db
+    from portal.notify.mailing import queue_mail_to
+    reader = make_user()
+    set_notification_preference(reader, "digest")
+    with app.app_context():
+        notify([reader], "Comment on PRJ-2026-001", "/projects/PRJ-2026-001/discussion")
+        with db.atomic():
+            queue_mail_to("someone@elsewhere.example", "Re: a question", "Ask for an account.",
+                          in_reply_to="<q-1@elsewhere.example>", auto_submitted="auto-replied")
+        run_reminders(utcnow() + dt.timedelta(minutes=1))
+    answer = next(c for r, c in smtp.messages if r == ["someone@elsewhere.example"])
+    assert "Auto-Submitted: auto-replied" in answer and "In-Reply-To: <q-1@elsewhere.example>" in answer
+    digests = [c for r, c in smtp.messages if "daily digest" in c]
+    assert len(digests) == 1 and "- Comment on PRJ-2026-001" in digests[0]
+
+
 def test_a_line_break_in_a_subject_does_not_stop_the_mail(app, smtp):
     user = make_user()
     set_notification_preference(user, "immediate")

@@ -1,5 +1,4 @@
 """Admin pages: list, create, invite, import, edit, unlock, deactivate users; read the audit trail."""
-import smtplib
 
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user
@@ -15,7 +14,7 @@ from portal.admin.forms import (
     UserStateForm,
 )
 from portal.audit.services import TRAIL_COLUMNS, history, recent, trail_rows
-from portal.auth.links import invitation, mail_enabled, send_now
+from portal.auth.links import invitation, mail_enabled
 from portal.auth.models import User
 from portal.auth.people import decode, import_people, preview, sample_csv
 from portal.auth.services import create_user, has_local_password, search_users, unlock, update_user
@@ -23,6 +22,7 @@ from portal.auth.throttle import lock_state
 from portal.csvexport import EXPORT_PATH, export_response
 from portal.db import db
 from portal.errors import InvalidInput, PortalError
+from portal.notify.outbox import send_pending
 from portal.pagination import page_arg
 from portal.permissions import require
 from portal.web import apply_error, redirect_to, render
@@ -65,19 +65,18 @@ def user_new():
                   status=422 if request.method == "POST" else 200)
 
 
-def _send_invitation(mail, user, created=False) -> None:
-    """Send an invitation now and say how it went (the account and its link are already saved)."""
+def _send_invitation(queued, user, created=False) -> None:
+    """Send a queued invitation now and say how it went (the account, its link and the mail are saved)."""
     prefix = f"Account created for {user.email}. " if created else ""
-    if mail is None:
+    if queued is None:
         flash(f"{prefix}".strip(), "success")
         return
-    try:
-        send_now(mail, current_app.config)
-    except (OSError, smtplib.SMTPException, ValueError) as exc:
-        flash(f"{prefix}The invitation could not be sent ({type(exc).__name__}); "
-              "use “Send a password link” to try again.", "error")
-    else:
+    sent, _failed = send_pending(only=[queued.id])
+    if sent:
         flash(f"{prefix}An invitation to choose a password was e-mailed to {user.email}.", "success")
+    else:
+        flash(f"{prefix}The invitation could not be sent just now; it stays in the outbox and the next "
+              "`portal remind` run sends it.", "error")
 
 
 def _load_user(user_id: int) -> User:

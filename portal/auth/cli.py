@@ -1,5 +1,4 @@
 """`portal users sync|import|invite|unlock`: directory leavers, provisioning and sign-in locks (for scripts and cron)."""
-import smtplib
 import sys
 
 import click
@@ -79,10 +78,12 @@ def users_import(path, dry_run):
 @with_appcontext
 def users_invite(email, role, name, department):
     """E-mail a link to choose a password: to a new account (with --role) or an existing local one."""
-    from portal.auth.links import invitation, mail_enabled, send_now
+    from portal.auth.links import invitation, mail_enabled
     from portal.auth.models import User
     from portal.auth.services import create_user, normalise_email
     from portal.errors import PortalError
+    from portal.notify.models import MailDelivery
+    from portal.notify.outbox import send_pending
     config = current_app.config
     if not mail_enabled(config):
         raise click.ClickException("E-mail is not configured (PORTAL_SMTP_HOST): set a password with "
@@ -95,13 +96,14 @@ def users_invite(email, role, name, department):
                     if role is None:
                         raise click.ClickException(f"No account for {email}: give --role to create one.")
                     user = create_user(email, name or email.split("@")[0], role, None, department)
-                mail = invitation(user, None, config)
+                queued = invitation(user, None, config)
         except PortalError as exc:
             raise click.ClickException(str(exc)) from exc
-    try:
-        send_now(mail, config)
-    except (OSError, smtplib.SMTPException, ValueError) as exc:
-        click.echo(f"The invitation for {user.email} could not be sent ({exc}); run the command again.", err=True)
+        sent, _failed = send_pending(only=[queued.id])
+        error = "" if sent else MailDelivery.get_by_id(queued.id).last_error
+    if not sent:
+        click.echo(f"The invitation for {user.email} could not be sent just now ({error or 'mail is off'}); "
+                   "it stays queued and `portal remind` tries again.", err=True)
         sys.exit(1)
     click.echo(f"Invitation sent to {user.email}.")
 

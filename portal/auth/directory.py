@@ -13,10 +13,9 @@ import ldap3
 from ldap3.core.exceptions import LDAPBindError, LDAPException, LDAPInvalidCredentialsResult
 from ldap3.utils.conv import escape_filter_chars
 
-from portal.auth.models import LoginFailure, User
+from portal.auth.models import User
 from portal.auth.provisioning import Identity, SignInFailed, provision, role_for
-from portal.auth.services import Throttled, normalise_email
-from portal.db import db, utcnow
+from portal.auth.services import normalise_email, refuse_if_throttled, sign_in_failed, signed_in
 from portal.logs import security_event
 
 UAC_ACCOUNTDISABLE = 2  # Active Directory's userAccountControl bit for a disabled account
@@ -144,34 +143,27 @@ def groups_of(conn, dn: str, config) -> tuple[str, ...]:
     return tuple(held)
 
 
-def _throttled(login: str, address: str, config) -> bool:
-    since = utcnow() - datetime.timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
-    recent = LoginFailure.select().where(LoginFailure.at >= since)
-    return (recent.where(LoginFailure.email == login).count() >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-            or recent.where(LoginFailure.address == address).count() >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+def _account_of(person: Person | None) -> User | None:
+    """The portal account a directory entry signs in to, if it has one yet."""
+    if person is None:
+        return None
+    user = User.get_or_none((User.auth_source == "ldap") & (User.external_id == person.external_id[:255]))
+    return user or User.get_or_none(User.email == normalise_email(person.email or ""))
 
 
-def _failed(login: str, address: str, reason: str) -> None:
-    with db.atomic():
-        LoginFailure.create(email=login[:254], address=address)
-    security_event("login_failed", f"Directory sign-in failed for {login}: {reason}", email=login, source="ldap",
-                   remote_addr=address, reason=reason)
-
-
-def authenticate(login: str, password: str, address: str, config) -> User | None:
+def authenticate(login: str, password: str, address: str, config, devices: dict | None = None) -> User | None:
     """The portal account of the directory person `login` whose password this is, or None.
+
+    Throttled exactly like a local password (`portal.auth.throttle`, through the same
+    service functions): the directory is searched first, so that "pete" and
+    "pete@example.test" count as one account, and the device cookie in `devices`
+    ({user id: nonce}) is matched against that person's portal account; then the
+    password is tried only when this device may still try.
 
     Raises Throttled after too many failures, DirectoryUnavailable when the directory is
     down, SignInRefused for a deactivated portal account or an e-mail another account holds.
     """
     login = normalise_email(login)
-    if _throttled(login, address, config):
-        security_event("login_throttled", f"Sign-in refused for {login}: too many recent failures",
-                       email=login, remote_addr=address)
-        raise Throttled()
-    if not password:  # an empty password is an anonymous bind, which many directories accept
-        _failed(login, address, "empty password")
-        return None
     try:
         conn = connect(config)
     except LDAPException as exc:
@@ -180,16 +172,29 @@ def authenticate(login: str, password: str, address: str, config) -> User | None
         raise DirectoryUnavailable(type(exc).__name__) from None
     try:
         person = find_person(conn, login, config)
+        account = _account_of(person)
+        # Failures count against the person (whatever name they typed), or the typed name when nobody has it.
+        key = (account.email if account is not None else normalise_email(person.email or "") if person else "")
+        key = (key or login)[:254]
+        nonce = (devices or {}).get(account.id, "") if account is not None else ""
+        refuse_if_throttled(key, address, nonce, config, source="ldap")
+
+        def failed(reason: str) -> None:
+            sign_in_failed(key, account, reason, address, nonce, config, label="Directory sign-in", source="ldap")
+
         if person is None:
-            _failed(login, address, "unknown account")
+            failed("unknown account")
+            return None
+        if not password:  # an empty password is an anonymous bind, which many directories accept
+            failed("empty password")
             return None
         try:
             connect(config, person.dn, password).unbind()
         except (LDAPInvalidCredentialsResult, LDAPBindError):
-            _failed(login, address, "wrong password")
+            failed("wrong password")
             return None
         if person.disabled:
-            _failed(login, address, "disabled in the directory")
+            failed("disabled in the directory")
             return None
         groups = groups_of(conn, person.dn, config)
     except LDAPException as exc:
@@ -200,10 +205,8 @@ def authenticate(login: str, password: str, address: str, config) -> User | None
         conn.unbind()
     identity = Identity("ldap", person.external_id, person.email, person.name, person.department, groups)
     user = provision(identity, role_for(groups, config["LDAP_ROLE_GROUPS"]), address)
-    with db.atomic():
-        LoginFailure.delete().where(LoginFailure.email == login).execute()
-    security_event("login_succeeded", f"Signed in through the directory: {user.email}", email=user.email,
-                   user_id=user.id, source="ldap", remote_addr=address)
+    signed_in(user, key, address, nonce if account is not None and account.id == user.id else "",
+              how="Signed in through the directory", source="ldap")
     return user
 
 

@@ -5,13 +5,14 @@ of the database opens no account. Using a link is one conditional UPDATE
 (`used_at IS NULL AND expires_at > now`), so it works once even when two workers
 receive it at the same moment. Setting a password any other way deletes the
 person's unused links.
+
+The mails go through the outbox (`portal.notify`), queued in the transaction that issues the
+link, so a link and its mail exist together or not at all, and an SMTP server that is down
+loses nothing: the outbox retries.
 """
 import datetime
 import hashlib
 import secrets
-import smtplib
-import threading
-from dataclasses import dataclass
 
 from portal.audit.services import record
 from portal.auth.models import AccountToken, ResetRequest, User
@@ -19,19 +20,11 @@ from portal.auth.services import check_password_rules, end_sessions, has_local_p
 from portal.auth.throttle import Throttled, clear_failures
 from portal.db import db, utcnow
 from portal.errors import InvalidInput
-from portal.logs import current_request_id, event_log, security_event
-from portal.mail import send_mail
+from portal.logs import security_event
+from portal.notify.mailing import queue_mail_to
+from portal.notify.models import MailDelivery
 
 LINK_PATH = "/password/set/"
-
-
-@dataclass(frozen=True)
-class Mail:
-    """One e-mail to send once the transaction that made it has committed."""
-
-    to: str
-    subject: str
-    body: str
 
 
 def _digest(token: str) -> str:
@@ -58,8 +51,8 @@ def _directory_help(config) -> str:
     return config["DIRECTORY_PASSWORD_HELP"] + (f"\n\n{url}" if url else "")
 
 
-def request_reset(email: str, address: str, config) -> Mail | None:
-    """Handle "Forgot password?": the mail to send, if any. The caller's answer never depends on it.
+def request_reset(email: str, address: str, config) -> MailDelivery | None:
+    """Handle "Forgot password?": the mail queued in the outbox, if any. The caller's answer never depends on it.
 
     Refuses (429) an address that asked too often; past the per-address-per-hour
     limit for one e-mail, requests are recorded but send nothing.
@@ -90,23 +83,27 @@ def request_reset(email: str, address: str, config) -> Mail | None:
             record(None, "user.reset_requested", "user", user.id, "Asked for a password reset: directory account")
             security_event("reset_requested", f"Password reset asked for {email}: no local password",
                            email=email, remote_addr=address, user_id=user.id, sent=False)
-            return Mail(user.email, "Your PMO Portal password",
-                        f"Hello {user.name},\n\nsomeone (probably you) asked to reset your PMO Portal password. "
-                        "Your account has no password of its own in the portal: you sign in with your "
-                        f"organisation's account.\n\n{_directory_help(config)}\n\n-- \nPMO Portal")
+            return queue_mail_to(
+                user.email, "Your PMO Portal password",
+                f"Hello {user.name},\n\nsomeone (probably you) asked to reset your PMO Portal password. "
+                "Your account has no password of its own in the portal: you sign in with your "
+                f"organisation's account.\n\n{_directory_help(config)}\n\n-- \nPMO Portal")
         minutes = config["RESET_LINK_MINUTES"]
         url = issue_link(user, "reset", datetime.timedelta(minutes=minutes), config)
         record(None, "user.reset_requested", "user", user.id, "Asked for a password reset link")
-    security_event("reset_requested", f"Password reset link sent to {email}", email=email, remote_addr=address,
+        delivery = queue_mail_to(
+            user.email, "Set a new PMO Portal password",
+            f"Hello {user.name},\n\nsomeone (probably you) asked to reset your PMO Portal password. "
+            f"Open this link within {minutes} minutes to choose a new one; it works once:\n\n{url}\n\n"
+            "If you did not ask, ignore this e-mail: your password stays as it is.\n\n-- \nPMO Portal",
+            forget_body=True)
+    security_event("reset_requested", f"Password reset link queued for {email}", email=email, remote_addr=address,
                    user_id=user.id, sent=True)
-    return Mail(user.email, "Set a new PMO Portal password",
-                f"Hello {user.name},\n\nsomeone (probably you) asked to reset your PMO Portal password. "
-                f"Open this link within {minutes} minutes to choose a new one; it works once:\n\n{url}\n\n"
-                "If you did not ask, ignore this e-mail: your password stays as it is.\n\n-- \nPMO Portal")
+    return delivery
 
 
-def invitation(user: User, actor, config) -> Mail:
-    """An invitation for `user` to set their password (call inside a transaction); audited."""
+def invitation(user: User, actor, config) -> MailDelivery:
+    """Queue an invitation for `user` to set their password (call inside a transaction); audited."""
     if not user.active:
         raise InvalidInput(f"{user.email} is deactivated; reactivate the account before inviting.")
     if not has_local_password(user):
@@ -115,12 +112,13 @@ def invitation(user: User, actor, config) -> Mail:
     url = issue_link(user, "invite", datetime.timedelta(days=days), config)
     inviter = getattr(actor, "name", None) or "The PMO"
     record(actor, "user.invite", "user", user.id, f"Sent an invitation to {user.email}")
-    security_event("invitation_sent", f"Invitation sent to {user.email}", user_id=user.id,
+    security_event("invitation_sent", f"Invitation queued for {user.email}", user_id=user.id,
                    actor_id=getattr(actor, "id", None))
-    return Mail(user.email, "Your PMO Portal account",
-                f"Hello {user.name},\n\n{inviter} has given you an account on the PMO Portal "
-                f"({config['BASE_URL']}), signing in as {user.email}.\n\nChoose your password with this link "
-                f"within {days} days; it works once:\n\n{url}\n\n-- \nPMO Portal")
+    return queue_mail_to(user.email, "Your PMO Portal account",
+                         f"Hello {user.name},\n\n{inviter} has given you an account on the PMO Portal "
+                         f"({config['BASE_URL']}), signing in as {user.email}.\n\nChoose your password with "
+                         f"this link within {days} days; it works once:\n\n{url}\n\n-- \nPMO Portal",
+                         forget_body=True)
 
 
 def link_holder(token: str) -> User | None:
@@ -159,24 +157,3 @@ def set_password_by_link(token: str, new: str, address: str) -> User:
     security_event("password_link_used", f"Password set by link for {user.email}", user_id=user.id,
                    remote_addr=address, purpose=purpose)
     return user
-
-
-def send_now(mail: Mail, config) -> None:
-    """Send `mail` at once; raises OSError, smtplib.SMTPException or ValueError when it cannot."""
-    send_mail(mail.to, mail.subject, mail.body, config=config)
-
-
-def send_soon(mail: Mail | None, config) -> None:
-    """Send `mail` from a thread, so the page answers as fast whether or not anything was sent."""
-    if mail is None or not mail_enabled(config):
-        return
-    settings, request_id = dict(config), current_request_id()
-
-    def deliver():
-        try:
-            send_mail(mail.to, mail.subject, mail.body, config=settings, request_id=request_id)
-        except (OSError, smtplib.SMTPException, ValueError) as exc:
-            event_log.warning("Password e-mail to %s not sent: %s", mail.to, exc,
-                              extra={"event": "password_mail_failed", "error": str(exc)[:200]})
-
-    threading.Thread(target=deliver, name="password-mail", daemon=True).start()

@@ -11,7 +11,9 @@ from authlib.integrations.base_client.errors import MismatchingStateError, OAuth
 from authlib.integrations.flask_client import OAuth
 from flask import current_app
 
+from portal.audit.services import record
 from portal.auth.provisioning import Identity, SignInFailed, check_role_map, provision, role_for
+from portal.db import db
 from portal.logs import security_event
 
 CLIENT = "sso"
@@ -111,6 +113,8 @@ def sign_in(claims: dict, address: str, config):
     mapped = tuple(g for g in groups if any(g.lower() == group.lower() for _r, group in config["OIDC_ROLE_MAP"]))
     identity.groups = mapped  # only the groups that matter are logged and audited
     user = provision(identity, role_for(groups, config["OIDC_ROLE_MAP"]), address)
+    with db.atomic():
+        record(user, "user.login", "user", user.id, f"Signed in through {config['OIDC_NAME']}")
     security_event("login_succeeded", f"Signed in through {config['OIDC_NAME']}: {user.email}", email=user.email,
                    user_id=user.id, source="oidc", remote_addr=address)
     return user

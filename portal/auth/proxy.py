@@ -13,7 +13,9 @@ import re
 from flask import current_app, request, session
 from flask_login import current_user, login_user
 
+from portal.audit.services import record
 from portal.auth.provisioning import Identity, SignInRefused, provision
+from portal.db import db
 from portal.logs import security_event
 
 # A user name from Kerberos, Basic auth or a header: plain characters only (it is logged and stored).
@@ -87,6 +89,8 @@ def sign_in_from_header():
     address = request.remote_addr or "unknown"
     user = provision(Identity("proxy", external_id, email, external_id.split("@")[0]), "member", address,
                      refresh=False)
+    with db.atomic():
+        record(user, "user.login", "user", user.id, "Signed in by the sign-on proxy")
     session.clear()
     login_user(user)
     security_event("login_succeeded", f"Signed in by the proxy's {config['AUTH_PROXY_HEADER']}: {user.email}",

@@ -75,6 +75,53 @@ def create_user(email: str, name: str, role: str, password: str | None,
     return user
 
 
+def refuse_if_throttled(email: str, address: str, nonce: str, config, **fields) -> None:
+    """Raise Throttled (and log it) when this device may not try a password for `email` now.
+
+    One rule for every password sign-in, local or directory (see `portal.auth.throttle`);
+    `fields` go into the security event (e.g. source="ldap").
+    """
+    try:
+        check_allowed(email, address, nonce, config)
+    except Throttled as exc:
+        security_event("login_throttled", f"Sign-in refused for {email}: too many recent failures ({exc.scope})",
+                       email=email, remote_addr=address, scope=exc.scope, known_device=bool(nonce), **fields)
+        raise
+
+
+def sign_in_failed(email: str, user: User | None, reason: str, address: str, nonce: str, config,
+                   label: str = "Sign-in", **fields) -> None:
+    """Count one failed password sign-in for `email`: the throttle, the audit trail and the security log."""
+    with db.atomic():
+        locked = record_failure(email, address, nonce, config)
+        if user is not None:
+            record(None, "user.login_failed", "user", user.id, f"Failed {label.lower()} for {email}: {reason}")
+            if locked:
+                record(None, "user.locked", "user", user.id,
+                       f"Sign-in locked for {'one device' if locked == 'device' else 'unknown devices'}")
+    # Logged here for good: the failure rows are deleted at the next successful sign-in.
+    security_event("login_failed", f"{label} failed for {email}: {reason}", email=email,
+                   remote_addr=address, reason=reason, user_id=getattr(user, "id", None),
+                   known_device=bool(nonce), **fields)
+    if locked:
+        security_event("login_locked", f"Sign-in locked for {email} ({locked})", email=email,
+                       remote_addr=address, scope=locked, user_id=getattr(user, "id", None), **fields)
+
+
+def signed_in(user: User, email: str, address: str, nonce: str, how: str = "Signed in", updates: dict | None = None,
+              **fields) -> None:
+    """Record a successful password sign-in: forget this device's own failures, audit and log it.
+
+    `updates` are more User columns to write in the same transaction (a rehashed password).
+    """
+    with db.atomic():
+        forgive_own_failures(email, address, nonce)
+        User.update({User.last_login_at: utcnow(), **(updates or {})}).where(User.id == user.id).execute()
+        record(user, "user.login", "user", user.id, f"{how}{' on a known device' if nonce else ''}")
+    security_event("login_succeeded", f"{how}: {email}", email=email, user_id=user.id, remote_addr=address,
+                   known_device=bool(nonce), **fields)
+
+
 def authenticate(email: str, password: str, address: str, config, devices: dict | None = None) -> User | None:
     """The active user with this e-mail and password, or None.
 
@@ -85,12 +132,7 @@ def authenticate(email: str, password: str, address: str, config, devices: dict 
     email = normalise_email(email)
     user = User.get_or_none(User.email == email)
     nonce = (devices or {}).get(user.id, "") if user is not None else ""
-    try:
-        check_allowed(email, address, nonce, config)
-    except Throttled as exc:
-        security_event("login_throttled", f"Sign-in refused for {email}: too many recent failures ({exc.scope})",
-                       email=email, remote_addr=address, scope=exc.scope, known_device=bool(nonce))
-        raise
+    refuse_if_throttled(email, address, nonce, config)
     stored = user.password_hash if user is not None and has_local_password(user) else _DUMMY_HASH
     try:
         ok = _hasher.verify(stored, password) and stored is not _DUMMY_HASH
@@ -98,30 +140,10 @@ def authenticate(email: str, password: str, address: str, config, devices: dict 
         ok = False
     if not ok or user is None or not user.active:
         reason = "unknown account" if user is None else ("wrong password" if not ok else "deactivated account")
-        with db.atomic():
-            locked = record_failure(email, address, nonce, config)
-            if user is not None:
-                record(None, "user.login_failed", "user", user.id, f"Failed sign-in for {email}: {reason}")
-                if locked:
-                    record(None, "user.locked", "user", user.id,
-                           f"Sign-in locked for {'one device' if locked == 'device' else 'unknown devices'}")
-        # Logged here for good: the failure rows are deleted at the next successful sign-in.
-        security_event("login_failed", f"Sign-in failed for {email}: {reason}", email=email,
-                       remote_addr=address, reason=reason, user_id=getattr(user, "id", None),
-                       known_device=bool(nonce))
-        if locked:
-            security_event("login_locked", f"Sign-in locked for {email} ({locked})", email=email,
-                           remote_addr=address, scope=locked, user_id=getattr(user, "id", None))
+        sign_in_failed(email, user, reason, address, nonce, config)
         return None
-    with db.atomic():
-        forgive_own_failures(email, address, nonce)
-        fields = {User.last_login_at: utcnow()}
-        if _hasher.check_needs_rehash(user.password_hash):
-            fields[User.password_hash] = hash_password(password)
-        User.update(fields).where(User.id == user.id).execute()
-        record(user, "user.login", "user", user.id, f"Signed in{' on a known device' if nonce else ''}")
-    security_event("login_succeeded", f"Signed in: {email}", email=email, user_id=user.id, remote_addr=address,
-                   known_device=bool(nonce))
+    rehash = {User.password_hash: hash_password(password)} if _hasher.check_needs_rehash(user.password_hash) else {}
+    signed_in(user, email, address, nonce, updates=rehash)
     return user
 
 
@@ -156,11 +178,25 @@ def end_sessions(user: User) -> None:
     user.session_version += 1
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Change the user's own password, ending their other sessions."""
+def change_password(user: User, current: str, new: str, address: str = "unknown", nonce: str = "",
+                    config=None) -> None:
+    """Change the user's own password, ending their other sessions.
+
+    With `config`, the current password is guarded like a sign-in: a wrong one counts as a
+    failed sign-in of this device (`nonce`, from its device cookie) and too many are refused
+    (Throttled), so a stolen session cannot be used to guess the password.
+    """
+    if not has_local_password(user):
+        raise Conflict("Your account has no password of its own in the portal: you sign in with your "
+                       "organisation's account, so change that password where your organisation says.")
+    if config is not None:
+        refuse_if_throttled(user.email, address, nonce, config)
     try:
         _hasher.verify(user.password_hash, current)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
+        if config is not None:
+            sign_in_failed(user.email, user, "wrong current password", address, nonce, config,
+                           label="Password change")
         raise InvalidInput({"current": "Your current password is not correct."}) from None
     check_password_rules(new)
     with db.atomic():

@@ -2,15 +2,17 @@
 from flask import current_app, flash, g, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from portal.audit.services import record
 from portal.auth import bp, directory
 from portal.auth.forms import ForgotForm, LoginForm, NewPasswordForm, PasswordForm
-from portal.auth.links import link_holder, mail_enabled, request_reset, send_soon, set_password_by_link
+from portal.auth.links import link_holder, mail_enabled, request_reset, set_password_by_link
 from portal.auth.models import User
-from portal.auth.services import Throttled, authenticate, change_password, end_sessions
+from portal.auth.services import Throttled, authenticate, change_password, end_sessions, has_local_password
 from portal.auth.sso import login_page_context
 from portal.auth.throttle import DEVICE_COOKIE, read_devices, remember_device
 from portal.db import db
 from portal.errors import PortalError
+from portal.notify.outbox import send_soon
 from portal.web import apply_error, redirect_to, render, resume_request, safe_next
 
 
@@ -38,7 +40,7 @@ def login():
             # Local accounts (break-glass admins among them) keep their password; others go to the directory.
             if directory.uses_directory(form.email.data, current_app.config):
                 user = directory.authenticate(form.email.data, form.password.data, _client_address(),
-                                              current_app.config)
+                                              current_app.config, devices=devices)
             else:
                 user = authenticate(form.email.data, form.password.data, _client_address(), current_app.config,
                                     devices=devices)
@@ -88,11 +90,11 @@ def forgot():
     sent = False
     if mail_enabled(config) and form.validate_on_submit():
         try:
-            mail = request_reset(form.email.data, _client_address(), config)
+            queued = request_reset(form.email.data, _client_address(), config)
         except Throttled as exc:
             status = apply_error(form, exc)
         else:
-            send_soon(mail, config)
+            send_soon([queued])  # committed: sent off the request, so known and unknown addresses answer alike
             sent, status = True, 200
     response = render("auth/forgot.html", form=form, sent=sent, mail_on=mail_enabled(config),
                       directory_help=config["DIRECTORY_PASSWORD_HELP"],
@@ -131,6 +133,7 @@ def logout():
     """Sign out everywhere: this browser and every other session of the user."""
     with db.atomic():
         end_sessions(User.get_by_id(current_user.id))
+        record(current_user, "user.logout", "user", current_user.id, "Signed out everywhere")
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -142,15 +145,25 @@ def logout():
 def password():
     """Change one's own password; other sessions end, this one continues."""
     form = PasswordForm()
+    status = 422 if request.method == "POST" else 200
+    retry_after = None
     if form.validate_on_submit():
         user = User.get_by_id(current_user.id)
         try:
-            change_password(user, form.current.data, form.new.data)
+            change_password(user, form.current.data, form.new.data, _client_address(),
+                            _known_devices().get(user.id, ""), current_app.config)
+        except Throttled as exc:
+            status, retry_after = apply_error(form, exc), exc.retry_after
         except PortalError as exc:
-            apply_error(form, exc, rename={"password": "new"})  # the service checks any password
+            status = apply_error(form, exc, rename={"password": "new"})  # the service checks any password
         else:
             login_user(user)  # re-issue this browser's session with the new version
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect_to(url_for("main.home"))
-    status = 422 if request.method == "POST" else 200
-    return render("auth/password.html", form=form, status=status)
+    user = User.get_by_id(current_user.id)
+    config = current_app.config
+    response = render("auth/password.html", form=form, status=status, local=has_local_password(user),
+                      directory_help=config["DIRECTORY_PASSWORD_HELP"], directory_url=config["DIRECTORY_PASSWORD_URL"])
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response

@@ -22,8 +22,9 @@ from portal.helpdesk.mail_thread import own_ticket_number, referenced_tickets, s
 from portal.helpdesk.models import CATEGORIES, InboundMail, Ticket
 from portal.helpdesk.services import AGENT_ROLES, HelpdeskError, add_reply, create_ticket, is_agent, visible_tickets
 from portal.helpdesk.sla import BusinessCalendar
-from portal.mail import one_line, send_mail
+from portal.mail import one_line
 from portal.markdown import LIMITS
+from portal.notify.mailing import queue_mail_to
 from portal.notify.services import notify
 
 log = logging.getLogger("portal.helpdesk.mail")
@@ -246,17 +247,15 @@ def _unknown_sender(parsed: ParsedMail, now) -> Outcome:
                                           & (InboundMail.received_at > since)).exists()
     if answered:
         return _store(parsed, "unknown", "no account; told how to get one recently", now=now)
-    outcome = _store(parsed, "invited", "no account; told how to get one", now=now)
-    if outcome.outcome != "invited":
-        return outcome
+    # The answer is queued with the record of the mail: both or neither, and the outbox retries it.
     try:
-        send_mail(parsed.sender, f"Re: {clean_subject(parsed.subject)}", _invitation(), headers={
-            "In-Reply-To": parsed.message_id if parsed.message_id.startswith("<") else None,
-            "Auto-Submitted": "auto-replied", "Reply-To": config.get("MAIL_IN_ADDRESS") or None})
-    except Exception as exc:  # the mail was recorded; a lost invitation is logged, not retried
-        log.warning("Could not tell %s how to get an account: %s", parsed.sender, exc)
-        InboundMail.update(detail=f"no account; the answer could not be sent: {exc}"[:255]).where(
-            InboundMail.message_id == parsed.message_id).execute()
+        with db.atomic():
+            outcome = _record(parsed, "invited", "no account; told how to get one", now=now)
+            queue_mail_to(parsed.sender, f"Re: {clean_subject(parsed.subject)}", _invitation(),
+                          in_reply_to=parsed.message_id if parsed.message_id.startswith("<") else None,
+                          reply_to=config.get("MAIL_IN_ADDRESS") or None, auto_submitted="auto-replied")
+    except IntegrityError:
+        return Outcome("duplicate", "read before", None, parsed.message_id, parsed.sender)
     return outcome
 
 

@@ -19,7 +19,8 @@ def daily_digests(now, dry_run: bool = False) -> list[str]:
         return []
     last_sent = dict(DigestSent.select(DigestSent.user, fn.MAX(DigestSent.sent_at))
                      .group_by(DigestSent.user).tuples())
-    already_mailed = MailDelivery.select(MailDelivery.notification)
+    # Mail to a plain address has no notification: a NULL in NOT IN would match nothing at all.
+    already_mailed = MailDelivery.select(MailDelivery.notification).where(MailDelivery.notification.is_null(False))
     people = (User.select(User.id, User.email, User.name)
               .join(NotificationPreference, on=(NotificationPreference.user == User.id))
               .where((NotificationPreference.mode == "digest") & (User.active == True)))  # noqa: E712

@@ -42,3 +42,22 @@ def queue_mail(note: Notification, to_address: str, subject: str, body: str, thr
                                body=body, created_at=utcnow(), request_id=current_request_id(),
                                message_id=message_id_in(thread), in_reply_to=thread or None,
                                reply_to=reply_to or None)
+
+
+def queue_mail_to(to_address: str, subject: str, body: str, in_reply_to: str | None = None,
+                  reply_to: str | None = None, auto_submitted: str = "auto-generated",
+                  forget_body: bool = False) -> MailDelivery:
+    """Put an e-mail to a plain address in the outbox (no notification: the address need not be a person's).
+
+    Call inside the transaction that makes the mail true (a link issued, a mail recorded), so the
+    mail exists exactly when that does; `outbox.send_pending` delivers it after commit and retries it
+    until sent. `auto_submitted` is its RFC 3834 Auto-Submitted header ("auto-replied" for an
+    answer to a mail received); `forget_body` blanks the stored body once sent (a one-time link).
+    """
+    if auto_submitted not in ("auto-generated", "auto-replied"):
+        raise ValueError(f"Auto-Submitted must be auto-generated or auto-replied, not {auto_submitted!r}")
+    return MailDelivery.create(notification=None, to_address=one_line(to_address)[:255],
+                               subject=one_line(subject)[:255], body=body, created_at=utcnow(),
+                               request_id=current_request_id(), message_id=message_id_in(None),
+                               in_reply_to=in_reply_to or None, reply_to=reply_to or None,
+                               auto_submitted=auto_submitted, forget_body=forget_body)

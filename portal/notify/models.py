@@ -22,9 +22,13 @@ class Notification(BaseModel):
 
 
 class MailDelivery(BaseModel):
-    """The outbox: a notification that should also go out by e-mail, and how far it got."""
+    """The outbox: an e-mail to send after commit, and how far it got.
 
-    notification = peewee.ForeignKeyField(Notification, unique=True, backref="+", on_delete="CASCADE")
+    Most are the e-mail copy of a notification; a mail to an address that need not be a
+    person's (a password link, the help desk's answer to a stranger) has none.
+    """
+
+    notification = peewee.ForeignKeyField(Notification, unique=True, null=True, backref="+", on_delete="CASCADE")
     to_address = peewee.CharField(max_length=255)
     subject = peewee.CharField(max_length=255)
     body = peewee.TextField()
@@ -41,6 +45,10 @@ class MailDelivery(BaseModel):
     message_id = peewee.CharField(max_length=255, null=True)
     in_reply_to = peewee.CharField(max_length=255, null=True)
     reply_to = peewee.CharField(max_length=255, null=True)
+    # RFC 3834: "auto-generated", or "auto-replied" for an answer to a mail received.
+    auto_submitted = peewee.CharField(max_length=16, default="auto-generated")
+    # The body holds a one-time link: it is blanked once sent, so the outbox keeps no live secret.
+    forget_body = peewee.BooleanField(default=False)
 
     class Meta:
         indexes = ((("state", "id"), False),)

@@ -1,8 +1,18 @@
-"""The mail outbox: notifications that also go out by e-mail, sent after commit and retried until sent."""
+"""The mail outbox: every e-mail the portal sends, queued in the transaction that causes it, sent after commit
+and retried until sent.
+
+`portal remind` (every 15 minutes) sends whatever is pending. Mail someone waits for at the screen
+(a password link) is also sent right after the request by `send_soon`, off the request, so the page
+answers as fast whether or not anything was queued; if that fails the next `portal remind` retries it.
+"""
 import datetime
 import smtplib
+import threading
 
-from portal.db import db, utcnow
+from flask import current_app
+
+from portal.db import db, own_connection, utcnow
+from portal.logs import event_log
 from portal.mail import send_mail
 from portal.notify.mailing import mail_enabled
 from portal.notify.models import MailDelivery
@@ -11,6 +21,7 @@ from portal.notify.services import notify
 # A delivery claimed by a run that died mid-send is tried again after this long.
 STALE_CLAIM = datetime.timedelta(minutes=10)
 BATCH = 200
+SENT_BODY = "(This e-mail held a one-time link; its text was removed from the portal once it was sent.)"
 
 
 def notify_and_mail(users, text: str, url: str = "", subject: str | None = None, **threading) -> int:
@@ -27,7 +38,7 @@ def _headers(delivery: MailDelivery) -> dict:
     so out-of-office responders stay quiet and the help desk drops it if it comes back."""
     return {"Message-ID": delivery.message_id, "In-Reply-To": delivery.in_reply_to,
             "References": delivery.in_reply_to, "Reply-To": delivery.reply_to,
-            "Auto-Submitted": "auto-generated"}
+            "Auto-Submitted": delivery.auto_submitted or "auto-generated"}
 
 
 def _claim(delivery_id: int, now) -> bool:
@@ -40,13 +51,16 @@ def _claim(delivery_id: int, now) -> bool:
                 .execute()) == 1
 
 
-def send_pending(now=None, dry_run: bool = False) -> tuple[int, int]:
-    """Send every pending e-mail once; failures go back to pending for the next run. Returns (sent, failed)."""
+def send_pending(now=None, dry_run: bool = False, only=None) -> tuple[int, int]:
+    """Send every pending e-mail once (or those of the ids in `only`); failures go back to pending
+    for the next run. Returns (sent, failed)."""
     if not mail_enabled():
         return 0, 0
     now = now or utcnow()
     ready = ((MailDelivery.state == "pending")
              | ((MailDelivery.state == "sending") & (MailDelivery.claimed_at < now - STALE_CLAIM)))
+    if only is not None:
+        ready = ready & MailDelivery.id.in_(list(only) or [0])
     sent = failed = 0
     last_id = 0
     while True:
@@ -72,6 +86,34 @@ def send_pending(now=None, dry_run: bool = False) -> tuple[int, int]:
                         MailDelivery.id == delivery.id).execute()
                 continue
             sent += 1
+            done = {MailDelivery.state: "sent", MailDelivery.sent_at: utcnow(), MailDelivery.last_error: ""}
+            if delivery.forget_body:
+                done[MailDelivery.body] = SENT_BODY
             with db.atomic():
-                MailDelivery.update(state="sent", sent_at=utcnow(), last_error="").where(
-                    MailDelivery.id == delivery.id).execute()
+                MailDelivery.update(done).where(MailDelivery.id == delivery.id).execute()
+
+
+def send_soon(deliveries) -> None:
+    """Send these just-queued deliveries (or their ids) from a thread, once their transaction has committed.
+
+    For mail a person waits for (a password link): the request does not wait for the SMTP
+    server, so its answer takes as long whether or not a mail was queued. What fails here
+    stays pending for the next `portal remind`; a claim keeps two senders from sending one twice.
+    """
+    ids = [getattr(d, "id", d) for d in deliveries if d is not None]
+    if not ids or not mail_enabled():
+        return
+    app = current_app._get_current_object()
+
+    def deliver():
+        try:
+            with app.app_context(), own_connection():
+                sent, failed = send_pending(only=ids)
+            if failed:
+                event_log.warning("%d e-mail(s) not sent now; `portal remind` retries them", failed,
+                            extra={"event": "mail_retry_later", "count": failed})
+        except Exception as exc:  # noqa: BLE001 - a thread must not die loudly; the mail stays queued
+            event_log.warning("Sending queued e-mail failed (%s); `portal remind` retries it", type(exc).__name__,
+                        extra={"event": "mail_retry_later", "error": str(exc)[:200]})
+
+    threading.Thread(target=deliver, name="outbox-soon", daemon=True).start()
