@@ -215,3 +215,22 @@ def test_portfolio_table_pages_by_fifty_while_the_figures_count_every_project(cl
     second = _get(client, "/dashboard/?department=Paging&sort=name&page=2")
     assert codes(second) == [projects[-1].code] and "Page 2 of 2" in second
     assert set(codes(first)) | set(codes(second)) == {p.code for p in projects}
+
+
+def test_trend_sparkline_draws_the_last_six_reports_of_the_year_oldest_first(client, login):
+    login("executive")
+    busy = make_project(name="Busy reporter", reporting_cadence="weekly", start_date=dt.date(2024, 1, 1))
+    other = make_project(name="Two reports", reporting_cadence="weekly", start_date=dt.date(2024, 1, 1))
+    end = due_now(busy)
+    colours = ["green", "amber", "red", "green", "amber", "red", "green", "amber"]  # oldest first
+    for n, rag in zip(range(7, -1, -1), colours, strict=True):
+        make_report(busy, earlier(busy, end, n), rag=rag)
+    make_report(busy, earlier(busy, end, 60), rag="red")  # over a year ago: never drawn
+    make_report(other, earlier(other, end), rag="green")
+    make_report(other, end, rag="red")
+    html = _get(client, "/dashboard/")
+    label = lambda project: re.search(  # noqa: E731
+        rf'data-code="{project.code}">.*?aria-label="Overall RAG of the last reports: ([^"]*)"', html, re.S).group(1)
+    expected = [f"{earlier(busy, end, n).isoformat()} {rag}" for n, rag in zip(range(5, -1, -1), colours[2:], strict=True)]
+    assert label(busy) == ", ".join(expected)
+    assert label(other) == f"{earlier(other, end).isoformat()} green, {end.isoformat()} red"

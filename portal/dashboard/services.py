@@ -57,16 +57,24 @@ def _latest_two(user, filters: dict) -> dict:
 
 def rag_history(ids: list[int], today: datetime.date, reports: int = 6) -> dict:
     """{project id: [(period end, overall RAG)…]}: each project's last `reports` reports of the past year,
-    oldest first, in one query (for the trend sparklines of the rows on screen)."""
+    oldest first, in one query (for the trend sparklines of the rows on screen). The database numbers each
+    project's reports newest first and hands back only the last few."""
     if not ids:
         return {}
     out: dict[int, list] = {}
-    query = (StatusReport.select(StatusReport.project, StatusReport.period_end, StatusReport.rag_overall)
-             .where(StatusReport.project.in_(ids), StatusReport.period_end >= today - datetime.timedelta(days=366))
-             .order_by(StatusReport.project, StatusReport.period_end).tuples())
+    rn = fn.ROW_NUMBER().over(partition_by=[StatusReport.project], order_by=[StatusReport.period_end.desc()])
+    numbered = (StatusReport.select(StatusReport.project, StatusReport.period_end, StatusReport.rag_overall,
+                                    rn.alias("rn"))
+                .where(StatusReport.project.in_(ids), StatusReport.period_end >= today - datetime.timedelta(days=366))
+                .alias("numbered"))
+    query = (StatusReport.select(numbered.c.project_id, numbered.c.period_end, numbered.c.rag_overall)
+             .from_(numbered).where(numbered.c.rn <= reports)
+             .order_by(numbered.c.project_id, numbered.c.period_end).tuples())
     for project_id, period_end, rag in query:
+        if isinstance(period_end, str):  # a subquery's column comes back from SQLite as text
+            period_end = datetime.date.fromisoformat(period_end)
         out.setdefault(project_id, []).append((period_end, rag))
-    return {pid: rows[-reports:] for pid, rows in out.items()}
+    return out
 
 
 def _trend(latest, previous):
@@ -77,7 +85,9 @@ def _trend(latest, previous):
 
 
 def portfolio_rows(user, filters: dict, today: datetime.date) -> list[dict]:
-    """Every visible active project matching `filters` with its latest status, trend and flags."""
+    """Every visible active project matching `filters` with its latest status, trend and flags: what the
+    headline figures, the heat map, the RAG filter and every sort need. `add_details` adds the rest for
+    the rows actually shown."""
     projects = (_projects(user, filters)
                 .select(Project.id, Project.code, Project.name, Project.department, Project.category,
                         Project.budget, Project.reporting_cadence, Project.start_date, Project.end_date,
@@ -85,20 +95,22 @@ def portfolio_rows(user, filters: dict, today: datetime.date) -> list[dict]:
                 .join(Manager, on=(Project.manager == Manager.id)).order_by(Project.code).dicts())
     projects = list(projects)
     reports = _latest_two(user, filters)
-    ids = [p["id"] for p in projects]
-    risks, reviews_due = open_high_risks(ids), overdue_reviews(ids)
-    original, phases = first_baselines(ids), current_phases(ids)
+    risks = open_high_risks([p["id"] for p in projects])  # every sort and the export need it
+    dues = {}  # a handful of cadences: each one's due date worked out once
     rows = []
     for p in projects:
         latest, previous = (reports.get(p["id"], []) + [None, None])[:2]
-        due = latest_due(p["reporting_cadence"], today)
+        rag = latest["rag_overall"] if latest else "none"
+        if filters.get("rag") and rag != filters["rag"]:
+            continue
+        cadence = p["reporting_cadence"]
+        due = dues[cadence] if cadence in dues else dues.setdefault(cadence, latest_due(cadence, today))
         started = p["start_date"] is None or p["start_date"] <= due
         covered = latest is not None and latest["period_end"] >= due
         due_report = latest if latest and latest["period_end"] == due else \
             previous if previous and previous["period_end"] == due else None
-        rag = latest["rag_overall"] if latest else "none"
-        if filters.get("rag") and rag != filters["rag"]:
-            continue
+        forecast = latest["forecast_finish"] if latest else None
+        end = p["end_date"]
         rows.append({**p, "latest": latest, "previous": previous, "rag": rag, "trend": _trend(latest, previous),
                      "percent": latest["percent_complete"] if latest else None,
                      "spent": latest["spent_to_date"] if latest else None,
@@ -106,18 +118,23 @@ def portfolio_rows(user, filters: dict, today: datetime.date) -> list[dict]:
                      "due": due, "counted": started,
                      "on_time": bool(due_report and due_report["submitted_at"].date() <= due),
                      "overdue": started and not covered and today > due,
-                     "risks": risks.get(p["id"], 0), "reviews_due": reviews_due.get(p["id"], 0),
-                     "phase": phases[p["id"]]["name"],
-                     **_baseline_against_forecast(p, latest, original.get(p["id"]))})
+                     "risks": risks.get(p["id"], 0),
+                     "forecast_end": forecast, "slip_days": (forecast - end).days if forecast and end else None})
     return rows
 
 
-def _baseline_against_forecast(project: dict, latest, original) -> dict:
-    """The baseline end (and the first one when approved changes moved it) against the latest forecast."""
-    forecast = latest["forecast_finish"] if latest else None
-    end = project["end_date"]
-    return {"forecast_end": forecast, "slip_days": (forecast - end).days if forecast and end else None,
-            "original_end": original[0] if original and original[0] != end else None}
+def add_details(rows: list[dict]) -> list[dict]:
+    """Add what only the rows shown (or exported) need: overdue risk reviews, the current phase and the first
+    baseline's end when approved changes moved it. Four queries, whatever the number of rows."""
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return rows
+    reviews_due, original, phases = overdue_reviews(ids), first_baselines(ids), current_phases(ids)
+    for r in rows:
+        first = original.get(r["id"])
+        r.update(reviews_due=reviews_due.get(r["id"], 0), phase=phases[r["id"]]["name"],
+                 original_end=first[0] if first and first[0] != r["end_date"] else None)
+    return rows
 
 
 def sort_rows(rows: list[dict], sort: str, descending: bool) -> list[dict]:
