@@ -201,15 +201,15 @@ def test_trend_compares_the_two_newest_reports_however_many_there_are(client, lo
     assert (rows[single.code]["overall"], rows[single.code]["trend"]) == ("red", "")
 
 
-def test_portfolio_table_pages_by_fifty_while_the_figures_count_every_project(client, login):
+def test_portfolio_table_pages_by_twenty_five_while_the_figures_count_every_project(client, login):
     login("executive")
     manager = make_user("manager")
     projects = [make_project(manager=manager, name=f"Paged {i:02d}", department="Paging", budget=Decimal("1000"))
-                for i in range(51)]
+                for i in range(26)]
     first = _get(client, "/dashboard/?department=Paging&sort=name")
     codes = lambda html: re.findall(r'data-code="([^"]+)"', html)  # noqa: E731
-    assert len(codes(first)) == 50 and "51 active projects" in first and "Page 1 of 2" in first
-    assert _figure(first, "active") == "51" and _figure(first, "budget") == "51,000"
+    assert len(codes(first)) == 25 and "26 active projects" in first and "Page 1 of 2" in first
+    assert _figure(first, "active") == "26" and _figure(first, "budget") == "26,000"
     assert re.search(r'href="/dashboard/\?[^"]*page=2[^"]*" hx-get=[^>]*rel="next"', first)
     assert "department=Paging" in re.search(r'href="([^"]*page=2[^"]*)"', first).group(1)
     second = _get(client, "/dashboard/?department=Paging&sort=name&page=2")

@@ -18,7 +18,7 @@ from portal.status.figures import rag_mix as rag_months
 from portal.status.services import previous_report
 from portal.web import render
 
-PER_PAGE = 50
+PER_PAGE = 25  # a page of rows is rendered for every filter, sort and page turn: kept short
 
 
 def _form():
