@@ -7,8 +7,11 @@ from portal.db import is_sqlite
 
 
 def month_of(column):
-    """SQL for 'YYYY-MM' of a date or timestamp column, with each database's native function."""
-    return fn.strftime("%Y-%m", column) if is_sqlite() else fn.to_char(column, "YYYY-MM")
+    """SQL for 'YYYY-MM' of a date or timestamp column, with each database's native function.
+
+    SQLite keeps dates and timestamps as ISO text ('YYYY-MM-DD…'), so the month is the first seven
+    characters: the same as strftime('%Y-%m'), at a fraction of its cost over thousands of rows."""
+    return fn.SUBSTR(column, 1, 7).coerce(False) if is_sqlite() else fn.to_char(column, "YYYY-MM")
 
 
 def day_of(column):
