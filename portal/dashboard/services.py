@@ -100,12 +100,13 @@ def portfolio_rows(user, filters: dict, today: datetime.date) -> list[dict]:
     """Every visible active project matching `filters` with its latest status, trend and flags: what the
     headline figures, the heat map, the RAG filter and every sort need. `add_details` adds the rest for
     the rows actually shown."""
-    projects = (_projects(user, filters)
-                .select(Project.id, Project.code, Project.name, Project.department, Project.category,
-                        Project.budget, Project.reporting_cadence, Project.start_date, Project.end_date,
-                        Project.manager, Manager.name.alias("manager_name"))
-                .join(Manager, on=(Project.manager == Manager.id)).order_by(Project.code).dicts())
-    projects = list(projects)
+    fields = [Project.id, Project.code, Project.name, Project.department, Project.category, Project.budget,
+              Project.reporting_cadence, Project.start_date, Project.end_date, Project.manager]
+    query = (_projects(user, filters).select(*fields, Manager.name.alias("manager_name"))
+             .join(Manager, on=(Project.manager == Manager.id)).order_by(Project.code))
+    names = [f.name for f in fields] + ["manager_name"]
+    convert = [_converter(f) for f in fields] + [lambda v: v]
+    projects = [{n: f(v) for n, f, v in zip(names, convert, row, strict=True)} for row in db.execute_sql(*query.sql())]
     reports = _latest_two(user, filters)
     risks = open_high_risks([p["id"] for p in projects])  # every sort and the export need it
     dues = {}  # a handful of cadences: each one's due date worked out once
