@@ -1,6 +1,5 @@
 """Date buckets and medians in SQL: the one place (besides db.py and search) that knows SQLite from PostgreSQL."""
 import datetime
-import statistics
 
 from peewee import SQL, EnclosedNodeList, NodeList, fn
 
@@ -8,8 +7,11 @@ from portal.db import is_sqlite
 
 
 def month_of(column):
-    """SQL for 'YYYY-MM' of a date or timestamp column, with each database's native function."""
-    return fn.strftime("%Y-%m", column) if is_sqlite() else fn.to_char(column, "YYYY-MM")
+    """SQL for 'YYYY-MM' of a date or timestamp column, with each database's native function.
+
+    SQLite keeps dates and timestamps as ISO text ('YYYY-MM-DD…'), so the month is the first seven
+    characters: the same as strftime('%Y-%m'), at a fraction of its cost over thousands of rows."""
+    return fn.SUBSTR(column, 1, 7).coerce(False) if is_sqlite() else fn.to_char(column, "YYYY-MM")
 
 
 def day_of(column):
@@ -18,11 +20,13 @@ def day_of(column):
 
 
 def median_by(key, *columns, where=None) -> dict:
-    """{key value: (median of each column, …)} over the rows matching `where`, NULLs left out.
-
-    PostgreSQL computes them with percentile_cont; SQLite has no percentile
-    aggregate, so the columns come back and Python takes the medians. A group
+    """{key value: (median of each column, …)} over the rows matching `where`, NULLs left out; a group
     whose values are all NULL gets None for that column.
+
+    PostgreSQL computes them with percentile_cont. SQLite has no percentile aggregate:
+    it counts each distinct value per group (one query per column, read from an index
+    when one holds the columns) and Python finds the middle of those counts, the same
+    figure statistics.median gives over the values, without handing every row to Python.
     """
     model = columns[0].model
     if not is_sqlite():
@@ -32,16 +36,33 @@ def median_by(key, *columns, where=None) -> dict:
         if where is not None:
             query = query.where(where)
         return {row[0]: tuple(None if v is None else float(v) for v in row[1:]) for row in query.tuples()}
-    query = model.select(key, *columns)
-    if where is not None:
-        query = query.where(where)
-    values = {}
-    for row in query.tuples():
-        lists = values.setdefault(row[0], tuple([] for _ in columns))
-        for bucket, value in zip(lists, row[1:], strict=False):
+    per_column = []
+    for column in columns:
+        query = model.select(key, column, fn.COUNT(SQL("*"))).group_by(key, column)
+        if where is not None:
+            query = query.where(where)
+        counts: dict = {}
+        for group, value, n in query.tuples():
+            pairs = counts.setdefault(group, [])  # a group whose values are all NULL is still a group
             if value is not None:
-                bucket.append(value)
-    return {k: tuple(statistics.median(v) if v else None for v in lists) for k, lists in values.items()}
+                pairs.append((value, n))
+        per_column.append({group: _median_of_counts(pairs) if pairs else None for group, pairs in counts.items()})
+    groups = set().union(*per_column)
+    return {group: tuple(medians.get(group) for medians in per_column) for group in groups}
+
+
+def _median_of_counts(pairs: list[tuple]) -> float | int:
+    """The median of values given as (value, how many times), exactly as statistics.median of the values."""
+    pairs = sorted(pairs)
+    total = sum(n for _, n in pairs)
+    wanted = [total // 2] if total % 2 else [total // 2 - 1, total // 2]  # 0-based positions of the middle
+    found, seen = [], 0
+    for value, n in pairs:
+        while wanted and wanted[0] < seen + n:
+            found.append(value)
+            wanted.pop(0)
+        seen += n
+    return found[0] if len(found) == 1 else (found[0] + found[1]) / 2
 
 
 def months_back(today: datetime.date, months: int) -> datetime.date:

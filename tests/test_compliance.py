@@ -1,6 +1,7 @@
 """Compliance: each check passes and fails on purpose, thresholds change results, the list ranks
 by score in a bounded number of queries, the checks page validates and audits, reminders fire once."""
 import datetime as dt
+import re
 
 import pytest
 
@@ -133,6 +134,20 @@ def test_list_ranks_by_score_with_failing_checks_in_bounded_queries(app, client,
     finally:
         Database.execute_sql = original
     assert len(calls) < 20  # the same with 10 projects as with 1000
+
+
+def test_list_pages_by_twenty_five_lowest_first_while_the_average_counts_every_project(client, login):
+    login("pmo")
+    projects = [make_project(name=f"Listed {i:02d}") for i in range(26)]  # every one fails some checks
+    first = client.get("/compliance/").get_data(as_text=True)
+    second = client.get("/compliance/?page=2").get_data(as_text=True)
+    codes = lambda html: re.findall(r'<tr data-code="([^"]+)"', html)  # noqa: E731
+    assert len(codes(first)) == 25 and len(codes(second)) == 1 and "Page 1 of 2" in first
+    assert set(codes(first)) | set(codes(second)) == {p.code for p in projects}
+    scores = [int(s) for s in re.findall(r'class="num check-(?:fail|pass)">(\d+)<', first + second)]
+    assert scores == sorted(scores)
+    average = float(re.search(r'id="compliance-average">([^<]+)<', first).group(1))
+    assert average == round(sum(scores) / 26, 1)
 
 
 def test_project_page_shows_reason_and_fix_link(client, login):

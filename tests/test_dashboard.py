@@ -201,17 +201,36 @@ def test_trend_compares_the_two_newest_reports_however_many_there_are(client, lo
     assert (rows[single.code]["overall"], rows[single.code]["trend"]) == ("red", "")
 
 
-def test_portfolio_table_pages_by_fifty_while_the_figures_count_every_project(client, login):
+def test_portfolio_table_pages_by_twenty_five_while_the_figures_count_every_project(client, login):
     login("executive")
     manager = make_user("manager")
     projects = [make_project(manager=manager, name=f"Paged {i:02d}", department="Paging", budget=Decimal("1000"))
-                for i in range(51)]
+                for i in range(26)]
     first = _get(client, "/dashboard/?department=Paging&sort=name")
     codes = lambda html: re.findall(r'data-code="([^"]+)"', html)  # noqa: E731
-    assert len(codes(first)) == 50 and "51 active projects" in first and "Page 1 of 2" in first
-    assert _figure(first, "active") == "51" and _figure(first, "budget") == "51,000"
+    assert len(codes(first)) == 25 and "26 active projects" in first and "Page 1 of 2" in first
+    assert _figure(first, "active") == "26" and _figure(first, "budget") == "26,000"
     assert re.search(r'href="/dashboard/\?[^"]*page=2[^"]*" hx-get=[^>]*rel="next"', first)
     assert "department=Paging" in re.search(r'href="([^"]*page=2[^"]*)"', first).group(1)
     second = _get(client, "/dashboard/?department=Paging&sort=name&page=2")
     assert codes(second) == [projects[-1].code] and "Page 2 of 2" in second
     assert set(codes(first)) | set(codes(second)) == {p.code for p in projects}
+
+
+def test_trend_sparkline_draws_the_last_six_reports_of_the_year_oldest_first(client, login):
+    login("executive")
+    busy = make_project(name="Busy reporter", reporting_cadence="weekly", start_date=dt.date(2024, 1, 1))
+    other = make_project(name="Two reports", reporting_cadence="weekly", start_date=dt.date(2024, 1, 1))
+    end = due_now(busy)
+    colours = ["green", "amber", "red", "green", "amber", "red", "green", "amber"]  # oldest first
+    for n, rag in zip(range(7, -1, -1), colours, strict=True):
+        make_report(busy, earlier(busy, end, n), rag=rag)
+    make_report(busy, earlier(busy, end, 60), rag="red")  # over a year ago: never drawn
+    make_report(other, earlier(other, end), rag="green")
+    make_report(other, end, rag="red")
+    html = _get(client, "/dashboard/")
+    label = lambda project: re.search(  # noqa: E731
+        rf'data-code="{project.code}">.*?aria-label="Overall RAG of the last reports: ([^"]*)"', html, re.S).group(1)
+    expected = [f"{earlier(busy, end, n).isoformat()} {rag}" for n, rag in zip(range(5, -1, -1), colours[2:], strict=True)]
+    assert label(busy) == ", ".join(expected)
+    assert label(other) == f"{earlier(other, end).isoformat()} green, {end.isoformat()} red"

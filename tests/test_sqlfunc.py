@@ -3,6 +3,7 @@ and the feature layering they made possible (nothing imports the dashboard or th
 import ast
 import datetime
 import pathlib
+import statistics
 
 from peewee import fn
 
@@ -41,6 +42,20 @@ def test_month_of_and_median_by_agree_with_python(app):
     assert medians["2026-03"] == (None, None)
     only_feb = median_by(month, Ticket.first_response_seconds, where=Ticket.created_at >= feb)
     assert set(only_feb) == {"2026-02", "2026-03"} and only_feb["2026-02"] == (100,)
+
+
+def test_median_by_counts_repeated_values_as_statistics_median_does(app):
+    groups = {datetime.datetime(2026, 1, 5): [5, 5, 5, 9],  # even: the two middle values are both 5
+              datetime.datetime(2026, 2, 5): [3, 1, 3, 2, 1, 3],  # even: between 2 and 3
+              datetime.datetime(2026, 3, 5): [7, 7, 1, 7, 2],  # odd: the middle value
+              datetime.datetime(2026, 4, 5): [4]}
+    for created, values in groups.items():
+        for value in values:
+            _ticket(created, value, value * 60)
+    medians = median_by(month_of(Ticket.created_at), Ticket.first_response_seconds, Ticket.resolution_seconds)
+    assert medians == {created.strftime("%Y-%m"): (statistics.median(values), statistics.median(values) * 60)
+                       for created, values in groups.items()}
+    assert medians["2026-02"] == (2.5, 150)
 
 
 def test_day_of_compares_a_timestamp_with_a_date(app):

@@ -1,5 +1,9 @@
 """The checks themselves, each evaluated for a whole set of projects in one or two queries.
 
+Each takes the projects (dicts from `project_facts`), its threshold, today and `ids`: the projects' ids as a
+subquery (or a list), so that a check over the whole portfolio sends the database one condition, not a
+parameter per project.
+
 Thresholds, by key: business_case, fewest characters of business case; report_on_time, days of grace
 after a report falls due; risk_review, days since the risk log was last reviewed; high_risks_handled,
 the lowest score counted as high; standards_ack, mandatory standards the manager may still owe;
@@ -30,8 +34,7 @@ RULES = {
 }
 
 
-def _business_case(projects, threshold, today):
-    ids = [p["id"] for p in projects]
+def _business_case(projects, threshold, today, ids):
     approved = {pid for (pid,) in Transition.select(Transition.project).where(
         Transition.project.in_(ids) & (Transition.to_state == "approved")).distinct().tuples()}
     approved |= {pid for (pid,) in Approval.select(Approval.project).where(Approval.project.in_(ids)).distinct().tuples()}
@@ -46,13 +49,13 @@ def _business_case(projects, threshold, today):
     return out
 
 
-def _report_on_time(projects, threshold, today):
-    ids = [p["id"] for p in projects]
+def _report_on_time(projects, threshold, today, ids):
     latest = dict(StatusReport.select(StatusReport.project, fn.MAX(StatusReport.period_end))
                   .where(StatusReport.project.in_(ids)).group_by(StatusReport.project).tuples())
-    out = {}
+    out, dues = {}, {}  # a handful of cadences: each one's due date worked out once
     for p in projects:
-        due = latest_due(p["reporting_cadence"], today)
+        cadence = p["reporting_cadence"]
+        due = dues[cadence] if cadence in dues else dues.setdefault(cadence, latest_due(cadence, today))
         if p["start_date"] and p["start_date"] > due:
             out[p["id"]] = (True, "No report due yet.")
         elif latest.get(p["id"]) and latest[p["id"]] >= due:
@@ -64,8 +67,7 @@ def _report_on_time(projects, threshold, today):
     return out
 
 
-def _risk_review(projects, threshold, today):
-    ids = [p["id"] for p in projects]
+def _risk_review(projects, threshold, today, ids):
     reviewed = fn.MAX(fn.COALESCE(Risk.last_reviewed_at, Risk.created_at))
     last = dict(Risk.select(Risk.project, reviewed).where(Risk.project.in_(ids)).group_by(Risk.project).tuples())
     since = datetime.datetime.combine(today - datetime.timedelta(days=threshold), datetime.time())
@@ -84,8 +86,7 @@ def _risk_review(projects, threshold, today):
     return out
 
 
-def _high_risks_handled(projects, threshold, today):
-    ids = [p["id"] for p in projects]
+def _high_risks_handled(projects, threshold, today, ids):
     unhandled = dict(Risk.select(Risk.project, fn.COUNT(Risk.id)).join(User, on=(Risk.owner == User.id))
                      .where(Risk.project.in_(ids) & Risk.status.in_(OPEN_RISK) & (Risk.score >= threshold)
                             & ((fn.TRIM(Risk.mitigation) == "") | (User.active == False)))  # noqa: E712
@@ -95,7 +96,7 @@ def _high_risks_handled(projects, threshold, today):
             (True, f"Every open risk scored {threshold} or more has an owner and a mitigation.") for p in projects}
 
 
-def _standards_ack(projects, threshold, today):
+def _standards_ack(projects, threshold, today, ids):
     standards = list(Article.visible().select(Article.id, Article.doc_version)
                      .where(Article.mandatory == True).tuples())  # noqa: E712
     managers = {p["manager"] for p in projects}
@@ -116,8 +117,7 @@ def _standards_ack(projects, threshold, today):
     return out
 
 
-def _allocations(projects, threshold, today):
-    ids = [p["id"] for p in projects]
+def _allocations(projects, threshold, today, ids):
     booked = dict(Allocation.select(Allocation.project, fn.COUNT(fn.DISTINCT(Allocation.person)))
                   .where(Allocation.project.in_(ids) & (Allocation.start_date <= today) & (Allocation.end_date >= today))
                   .group_by(Allocation.project).tuples())
@@ -127,7 +127,7 @@ def _allocations(projects, threshold, today):
             for p in projects}
 
 
-def _phase_duration(projects, threshold, today):
+def _phase_duration(projects, threshold, today, ids):
     # Imported here: loading the gates package registers its views, which use these checks.
     from portal.gates.phases import current_phases, days_in_phase
     phases = current_phases([p["id"] for p in projects])

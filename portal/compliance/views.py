@@ -13,7 +13,7 @@ from portal.permissions import require
 from portal.projects.services import load_project
 from portal.web import redirect_to, render
 
-PER_PAGE = 50
+PER_PAGE = 25  # lowest score first: the page is the worst 25; the average counts every project
 
 
 @bp.get("/compliance/")

@@ -23,7 +23,7 @@ def board_pack():
     from portal.dashboard.views import _form, _portfolio
     form = _form()
     today, filters, rows = _portfolio(form)
-    attention = [r for r in svc.sort_rows(rows, "rag", True) if r["rag"] in ("red", "amber")][:50]
+    attention = svc.add_details([r for r in svc.sort_rows(rows, "rag", True) if r["rag"] in ("red", "amber")][:50])
     html = render_template(
         "dashboard/board_pack.html", today=today, now=utcnow(), rows=rows, attention=attention,
         organisation=current_app.config["ORGANISATION_NAME"],

@@ -2,11 +2,11 @@
 import datetime
 from decimal import Decimal
 
-from peewee import JOIN, fn
+from peewee import JOIN, DateField, DateTimeField, fn
 
 from portal.auth.models import User
 from portal.changes.services import first_baselines
-from portal.db import is_sqlite
+from portal.db import db, is_sqlite
 from portal.gates.phases import current_phases
 from portal.projects.models import Project
 from portal.risks.services import open_high_risks, overdue_reviews
@@ -49,24 +49,44 @@ def _latest_two(user, filters: dict) -> dict:
                   .order_by(StatusReport.period_end.desc()).limit(2).alias("newest"))
         query = (_projects(user, filters).select(newest.c.project_id, *[getattr(newest.c, c) for c in REPORT_COLUMNS])
                  .join(newest, JOIN.LATERAL).order_by(newest.c.project_id, newest.c.period_end.desc()))
+    convert = [_converter(getattr(StatusReport, c)) for c in REPORT_COLUMNS]
     out = {}
-    for row in query.tuples():
-        out.setdefault(row[0], []).append(dict(zip(REPORT_COLUMNS, row[1:], strict=False)))
+    for row in db.execute_sql(*query.sql()):
+        out.setdefault(row[0], []).append({c: f(v) for c, f, v in zip(REPORT_COLUMNS, convert, row[1:], strict=True)})
     return out
+
+
+def _converter(field):
+    """What turns a raw column value into the field's Python value, as peewee would: SQLite hands dates and times
+    back as ISO text, read here with fromisoformat (peewee tries strptime formats, the largest cost of reading a
+    portfolio's reports); PostgreSQL's are already dates and pass through."""
+    if isinstance(field, DateTimeField):
+        return lambda v: datetime.datetime.fromisoformat(v) if isinstance(v, str) else v
+    if isinstance(field, DateField):
+        return lambda v: datetime.date.fromisoformat(v[:10]) if isinstance(v, str) else v
+    return lambda v: v if v is None else field.python_value(v)
 
 
 def rag_history(ids: list[int], today: datetime.date, reports: int = 6) -> dict:
     """{project id: [(period end, overall RAG)…]}: each project's last `reports` reports of the past year,
-    oldest first, in one query (for the trend sparklines of the rows on screen)."""
+    oldest first, in one query (for the trend sparklines of the rows on screen). The database numbers each
+    project's reports newest first and hands back only the last few."""
     if not ids:
         return {}
     out: dict[int, list] = {}
-    query = (StatusReport.select(StatusReport.project, StatusReport.period_end, StatusReport.rag_overall)
-             .where(StatusReport.project.in_(ids), StatusReport.period_end >= today - datetime.timedelta(days=366))
-             .order_by(StatusReport.project, StatusReport.period_end).tuples())
+    rn = fn.ROW_NUMBER().over(partition_by=[StatusReport.project], order_by=[StatusReport.period_end.desc()])
+    numbered = (StatusReport.select(StatusReport.project, StatusReport.period_end, StatusReport.rag_overall,
+                                    rn.alias("rn"))
+                .where(StatusReport.project.in_(ids), StatusReport.period_end >= today - datetime.timedelta(days=366))
+                .alias("numbered"))
+    query = (StatusReport.select(numbered.c.project_id, numbered.c.period_end, numbered.c.rag_overall)
+             .from_(numbered).where(numbered.c.rn <= reports)
+             .order_by(numbered.c.project_id, numbered.c.period_end).tuples())
     for project_id, period_end, rag in query:
+        if isinstance(period_end, str):  # a subquery's column comes back from SQLite as text
+            period_end = datetime.date.fromisoformat(period_end)
         out.setdefault(project_id, []).append((period_end, rag))
-    return {pid: rows[-reports:] for pid, rows in out.items()}
+    return out
 
 
 def _trend(latest, previous):
@@ -77,28 +97,33 @@ def _trend(latest, previous):
 
 
 def portfolio_rows(user, filters: dict, today: datetime.date) -> list[dict]:
-    """Every visible active project matching `filters` with its latest status, trend and flags."""
-    projects = (_projects(user, filters)
-                .select(Project.id, Project.code, Project.name, Project.department, Project.category,
-                        Project.budget, Project.reporting_cadence, Project.start_date, Project.end_date,
-                        Project.manager, Manager.name.alias("manager_name"))
-                .join(Manager, on=(Project.manager == Manager.id)).order_by(Project.code).dicts())
-    projects = list(projects)
+    """Every visible active project matching `filters` with its latest status, trend and flags: what the
+    headline figures, the heat map, the RAG filter and every sort need. `add_details` adds the rest for
+    the rows actually shown."""
+    fields = [Project.id, Project.code, Project.name, Project.department, Project.category, Project.budget,
+              Project.reporting_cadence, Project.start_date, Project.end_date, Project.manager]
+    query = (_projects(user, filters).select(*fields, Manager.name.alias("manager_name"))
+             .join(Manager, on=(Project.manager == Manager.id)).order_by(Project.code))
+    names = [f.name for f in fields] + ["manager_name"]
+    convert = [_converter(f) for f in fields] + [lambda v: v]
+    projects = [{n: f(v) for n, f, v in zip(names, convert, row, strict=True)} for row in db.execute_sql(*query.sql())]
     reports = _latest_two(user, filters)
-    ids = [p["id"] for p in projects]
-    risks, reviews_due = open_high_risks(ids), overdue_reviews(ids)
-    original, phases = first_baselines(ids), current_phases(ids)
+    risks = open_high_risks([p["id"] for p in projects])  # every sort and the export need it
+    dues = {}  # a handful of cadences: each one's due date worked out once
     rows = []
     for p in projects:
         latest, previous = (reports.get(p["id"], []) + [None, None])[:2]
-        due = latest_due(p["reporting_cadence"], today)
+        rag = latest["rag_overall"] if latest else "none"
+        if filters.get("rag") and rag != filters["rag"]:
+            continue
+        cadence = p["reporting_cadence"]
+        due = dues[cadence] if cadence in dues else dues.setdefault(cadence, latest_due(cadence, today))
         started = p["start_date"] is None or p["start_date"] <= due
         covered = latest is not None and latest["period_end"] >= due
         due_report = latest if latest and latest["period_end"] == due else \
             previous if previous and previous["period_end"] == due else None
-        rag = latest["rag_overall"] if latest else "none"
-        if filters.get("rag") and rag != filters["rag"]:
-            continue
+        forecast = latest["forecast_finish"] if latest else None
+        end = p["end_date"]
         rows.append({**p, "latest": latest, "previous": previous, "rag": rag, "trend": _trend(latest, previous),
                      "percent": latest["percent_complete"] if latest else None,
                      "spent": latest["spent_to_date"] if latest else None,
@@ -106,18 +131,23 @@ def portfolio_rows(user, filters: dict, today: datetime.date) -> list[dict]:
                      "due": due, "counted": started,
                      "on_time": bool(due_report and due_report["submitted_at"].date() <= due),
                      "overdue": started and not covered and today > due,
-                     "risks": risks.get(p["id"], 0), "reviews_due": reviews_due.get(p["id"], 0),
-                     "phase": phases[p["id"]]["name"],
-                     **_baseline_against_forecast(p, latest, original.get(p["id"]))})
+                     "risks": risks.get(p["id"], 0),
+                     "forecast_end": forecast, "slip_days": (forecast - end).days if forecast and end else None})
     return rows
 
 
-def _baseline_against_forecast(project: dict, latest, original) -> dict:
-    """The baseline end (and the first one when approved changes moved it) against the latest forecast."""
-    forecast = latest["forecast_finish"] if latest else None
-    end = project["end_date"]
-    return {"forecast_end": forecast, "slip_days": (forecast - end).days if forecast and end else None,
-            "original_end": original[0] if original and original[0] != end else None}
+def add_details(rows: list[dict]) -> list[dict]:
+    """Add what only the rows shown (or exported) need: overdue risk reviews, the current phase and the first
+    baseline's end when approved changes moved it. Four queries, whatever the number of rows."""
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return rows
+    reviews_due, original, phases = overdue_reviews(ids), first_baselines(ids), current_phases(ids)
+    for r in rows:
+        first = original.get(r["id"])
+        r.update(reviews_due=reviews_due.get(r["id"], 0), phase=phases[r["id"]]["name"],
+                 original_end=first[0] if first and first[0] != r["end_date"] else None)
+    return rows
 
 
 def sort_rows(rows: list[dict], sort: str, descending: bool) -> list[dict]:

@@ -18,7 +18,7 @@ from portal.status.figures import rag_mix as rag_months
 from portal.status.services import previous_report
 from portal.web import render
 
-PER_PAGE = 50
+PER_PAGE = 25  # a page of rows is rendered for every filter, sort and page turn: kept short
 
 
 def _form():
@@ -44,7 +44,7 @@ def index():
     form = _form()
     today, filters, rows = _portfolio(form)
     page = paginate(rows, page_arg(), PER_PAGE)
-    shown = page.rows
+    shown = svc.add_details(page.rows)
     internal = can(current_user, "dashboard.internal")
     stages = svc.reminder_stages({r["id"]: r["due"] for r in shown}) if internal else {}
     compliance = scores_for([r["id"] for r in shown], today)
@@ -113,7 +113,7 @@ def _csv_rows(rows):
 def export(fmt):
     """The filtered, sorted portfolio as CSV (formula-safe) or Excel, streamed; the same visibility as the page."""
     form = _form()  # invalid filters answer 400 before any of the body is sent
-    return export_response(fmt, "portfolio", CSV_COLUMNS, lambda: _csv_rows(_portfolio(form)[2]))
+    return export_response(fmt, "portfolio", CSV_COLUMNS, lambda: _csv_rows(svc.add_details(_portfolio(form)[2])))
 
 
 @bp.get("/summary")

@@ -1,12 +1,15 @@
 """The help desk's own figures: backlog, response and resolution times, SLA, satisfaction."""
 import datetime
 
-from peewee import Case, fn
+from peewee import SQL, Case, fn
 
 from portal.db import utcnow
 from portal.helpdesk.models import OPEN_STATUSES, ArticleLink, Deflection, Ticket
 from portal.sqlfunc import median_by, month_of, months_back
 
+# COUNT(*), not COUNT(id): the same number (id is never NULL), and PostgreSQL can then answer from an index
+# that holds the other columns without reading the table (SQLite's indexes carry the id anyway).
+ROWS = fn.COUNT(SQL("*"))
 AGE_BANDS = [(1, "under a day"), (3, "1–3 days"), (7, "3–7 days"), (30, "1–4 weeks"), (None, "older")]
 
 
@@ -14,7 +17,7 @@ def backlog_by_category_and_age(now):
     """{category: {age band: count}} over open tickets, counted in the database per band."""
     band = Case(None, [(Ticket.created_at > now - datetime.timedelta(days=limit), label)
                        for limit, label in AGE_BANDS if limit is not None], AGE_BANDS[-1][1])
-    rows = (Ticket.select(Ticket.category, band.alias("band"), fn.COUNT(Ticket.id))
+    rows = (Ticket.select(Ticket.category, band.alias("band"), ROWS)
             .where(Ticket.status.in_(OPEN_STATUSES)).group_by(Ticket.category, band).tuples())
     table = {}
     for category, label, count in rows:
@@ -29,7 +32,7 @@ def monthly(months: int = 6, now=None):
     since = datetime.datetime.combine(months_back(now.date(), months), datetime.time())
     bucket = month_of(Ticket.created_at)
     on_time = Case(None, [((Ticket.resolved_at.is_null(False)) & (Ticket.resolved_at <= Ticket.resolution_due), 1)], 0)
-    totals = (Ticket.select(bucket.alias("m"), fn.COUNT(Ticket.id), fn.COUNT(Ticket.resolved_at),
+    totals = (Ticket.select(bucket.alias("m"), ROWS, fn.COUNT(Ticket.resolved_at),
                             fn.SUM(on_time), fn.AVG(Ticket.rating))
               .where(Ticket.created_at >= since).group_by(bucket).tuples())
     durations = median_by(bucket, Ticket.first_response_seconds, Ticket.resolution_seconds,
@@ -68,10 +71,10 @@ def sla_attainment(now=None, months: int = 6) -> dict:
     now = now or utcnow()
     since = datetime.datetime.combine(months_back(now.date(), months), datetime.time())
     on_time = Case(None, [(Ticket.resolved_at <= Ticket.resolution_due, 1)], 0)
-    resolved, in_time = (Ticket.select(fn.COUNT(Ticket.id), fn.SUM(on_time))
+    resolved, in_time = (Ticket.select(ROWS, fn.SUM(on_time))
                          .where(Ticket.resolved_at >= since).scalar(as_tuple=True))
     no_answer = Case(None, [((Ticket.first_response_at.is_null()) & (Ticket.first_response_due < now), 1)], 0)
-    breaches, unanswered = (Ticket.select(fn.COUNT(Ticket.id), fn.SUM(no_answer))
+    breaches, unanswered = (Ticket.select(ROWS, fn.SUM(no_answer))
                             .where(open_breach_condition(now)).scalar(as_tuple=True))
     resolved, in_time = resolved or 0, int(in_time or 0)
     return {"resolved": resolved, "in_time": in_time, "months": months,

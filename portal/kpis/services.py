@@ -2,7 +2,7 @@
 import datetime
 import statistics
 
-from peewee import Case, fn
+from peewee import SQL, Case, fn
 
 from portal.auth.models import User
 from portal.compliance.models import ComplianceSnapshot
@@ -13,6 +13,9 @@ from portal.sqlfunc import day_of, median_by, month_keys, month_of, months_back
 from portal.status.figures import rag_mix
 from portal.status.models import StatusReport
 
+# COUNT(*), not COUNT(id): the same number (id is never NULL), and PostgreSQL can then answer from an index
+# that holds the other columns without reading the table (SQLite's indexes carry the id anyway).
+ROWS = fn.COUNT(SQL("*"))
 COLUMNS = ["month", "intake_decisions", "intake_days", "reports", "reports_on_time_pct", "rag_green", "rag_amber",
            "rag_red", "compliance_avg", "tickets_resolved", "sla_pct", "median_first_response_h", "deflections",
            "training_completions", "acknowledgements", "article_views"]
@@ -42,7 +45,7 @@ def _reports(since):
     """{month of period end: (reports, percent submitted by their period end)}, counted in the database."""
     month = month_of(StatusReport.period_end)
     on_time = Case(None, [(day_of(StatusReport.submitted_at) <= StatusReport.period_end, 1)], 0)
-    rows = (StatusReport.select(month, fn.COUNT(StatusReport.id), fn.SUM(on_time))
+    rows = (StatusReport.select(month, ROWS, fn.SUM(on_time))
             .where(StatusReport.period_end >= since.date()).group_by(month).tuples())
     return {m: (t, round(100 * (o or 0) / t)) for m, t, o in rows}
 
@@ -52,7 +55,7 @@ def _tickets(since):
     month = month_of(Ticket.resolved_at)
     in_time = Case(None, [(Ticket.resolved_at <= Ticket.resolution_due, 1)], 0)
     where = Ticket.resolved_at >= since
-    totals = Ticket.select(month, fn.COUNT(Ticket.id), fn.SUM(in_time)).where(where).group_by(month).tuples()
+    totals = Ticket.select(month, ROWS, fn.SUM(in_time)).where(where).group_by(month).tuples()
     medians = {m: first for m, (first,) in median_by(month, Ticket.first_response_seconds, where=where).items()}
     return {m: (n, round(100 * (ok or 0) / n), round(float(medians[m]) / 3600, 1) if medians.get(m) is not None
                 else None) for m, n, ok in totals}

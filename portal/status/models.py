@@ -47,6 +47,11 @@ class StatusReport(StoredMarkdown, VersionedModel):
         indexes = ((("project", "period_end"), True),)
 
 
+# The reports on time per month and each project's last RAG per month read only these columns (migration 0026).
+StatusReport.add_index(StatusReport.index(StatusReport.period_end, StatusReport.project, StatusReport.rag_overall,
+                                          StatusReport.submitted_at, name="status_report_period_figures"))
+
+
 class StatusReminder(BaseModel):
     """A reminder stage claimed for one project and period: the UNIQUE key makes each notice once-only."""
 
