@@ -174,8 +174,8 @@ def _detail(project, status=200, **forms):
     member_ids = {m.user_id for m in members}
     candidates = []
     if forms.get("member_form") is None and can(current_user, "projects.team", project):
-        candidates = [(u.id, u.name) for u in User.active_users().select(User.id, User.name)
-                      if u.id not in member_ids]
+        candidates = [(uid, name) for uid, name in User.active_users().select(User.id, User.name).tuples()
+                      if uid not in member_ids]
     member_form = forms.pop("member_form", None) or MemberForm()
     member_form.user.choices = member_form.user.choices or candidates
     steps = [s for s in ("active", "on_hold", "closed", "cancelled") if may_transition(current_user, project, s)]
