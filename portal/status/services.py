@@ -147,7 +147,8 @@ def reports_page(project, page: int = 1, per_page: int = 50):
                                  StatusReport.submitted_at, StatusReport.submitted_by, User.id, User.name)
              .join(User, on=(StatusReport.submitted_by == User.id))
              .where(StatusReport.project == project.id))
-    return paginate(query.order_by(StatusReport.period_end.desc()), page, per_page)
+    count = StatusReport.select(StatusReport.id).where(StatusReport.project == project.id)  # every report has a submitter
+    return paginate(query.order_by(StatusReport.period_end.desc()), page, per_page, count_query=count)
 
 
 def recent_reports(project, limit: int = 26) -> list:
