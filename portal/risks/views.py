@@ -12,7 +12,7 @@ from portal.risks import bp
 from portal.risks import services as svc
 from portal.risks.forms import STATUS_LABELS, ActionForm, EscalateForm, FilterForm, RiskForm, RowForm, StatusForm
 from portal.risks.models import Issue
-from portal.risks.queries import CSV_COLUMNS, csv_rows, page_of, project_heatmap, project_risks, with_project
+from portal.risks.queries import CSV_COLUMNS, csv_rows, project_heatmap, project_risks, row_page_of, with_project
 from portal.web import apply_error, hx_trigger, is_fragment_request, redirect_to, render
 
 BASE = "/projects/<ref>/risks"
@@ -38,8 +38,8 @@ def _log(project, add_form=None, status=200, form=None, with_quick_add=False):
     """The log page, or for htmx only the list (and the quick-add form above it when it was the one sent)."""
     form = form or _filters()
     people = svc.project_people(project)
-    page = page_of(project_risks(project, form.filters(), svc.today()), form.sort.data or "score",
-                   page_arg(), PER_PAGE)
+    page = row_page_of(project_risks(project, form.filters(), svc.today()), form.sort.data or "score",
+                       page_arg(), PER_PAGE)
     response = render("risks/page.html", fragment="risks/_log_box.html" if with_quick_add else "risks/_log.html",
                       status=status, project=project, form=form,
                       rows=page.rows, total=page.total, page=page, people=people,
