@@ -16,9 +16,12 @@ ONE_YEAR = 365 * 24 * 60 * 60
 def init_app(app):
     """Version static URLs and let browsers cache the versioned ones."""
     hashes: dict[tuple, str] = {}
+    settled: dict[str, str | None] = {}  # outside debug mode: a file's hash once known (a release restarts workers)
 
     def version(filename: str) -> str | None:
-        """Short content hash of a static file, recomputed only when the file changes."""
+        """Short content hash of a static file, recomputed only when the file changes (in debug mode)."""
+        if filename in settled:
+            return settled[filename]
         path = Path(app.static_folder) / filename
         try:
             stat = path.stat()
@@ -27,6 +30,8 @@ def init_app(app):
         key = (filename, stat.st_mtime_ns, stat.st_size)
         if key not in hashes:
             hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        if not app.debug:
+            settled[filename] = hashes[key]
         return hashes[key]
 
     @app.url_defaults

@@ -224,3 +224,23 @@ def test_demo_accounts_show_on_login_page_only_in_demo_mode(app, client):
     app.config["DEMO_MODE"] = True
     page = client.get("/login").get_data(as_text=True)
     assert "Demo accounts" in page and "manager@demo.pmo" in page
+
+
+def test_an_unknown_account_costs_a_full_password_check(client, monkeypatch):
+    """Without an account, the password is still checked against an argon2 hash made with today's parameters."""
+    from portal.auth import services
+    checked = []
+
+    class Recording:
+        def __getattr__(self, name):
+            return getattr(hasher, name)
+
+        def verify(self, stored, password):
+            checked.append(stored)
+            return hasher.verify(stored, password)
+
+    hasher = services._hasher
+    monkeypatch.setattr(services, "_hasher", Recording())
+    assert post_login(client, "nobody@example.test", "not the password").status_code == 401
+    assert len(checked) == 1 and checked[0].startswith("$argon2id$")
+    assert not hasher.check_needs_rehash(checked[0])

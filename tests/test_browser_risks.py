@@ -44,3 +44,31 @@ def test_add_move_and_convert_a_risk(page):
     expect(page.locator("#issue-status")).to_have_text("Open")
     page.locator("#linked-risk a").click()
     expect(page.locator("#risk-status")).to_have_text("Occurred")
+
+
+def test_a_rows_status_and_review_controls_replace_only_that_row(page):
+    """The row's controls take their target from the table: each answer replaces its own row, nothing else."""
+    from portal.risks.models import Risk
+    from tests.risk_helpers import make_risk
+    member = make_user("member", name="Mei Lin")
+    project = make_project(members=[member], name="Warehouse robots")
+    risk = make_risk(project, owner=member, title="Crane certificate lapses", review_date=None)
+    make_risk(project, owner=member, title="Forklift lease ends early")
+    browser_sign_in(page, member)
+    page.goto(f"/projects/{project.code}/risks/")
+    row = page.locator(f"#risk-{risk.id}")
+    with page.expect_response(lambda r: r.url.endswith(f"/risks/{risk.id}/status?row=1")) as answer:
+        row.get_by_label(f"Status of R-{risk.id}").select_option("monitoring")
+    assert answer.value.status == 200
+    expect(page.locator(f"#risk-{risk.id}")).to_have_count(1)
+    expect(page.locator("tr tr")).to_have_count(0)
+    expect(page.locator("tr", has_text="Forklift lease ends early")).to_have_count(1)
+    with page.expect_response(lambda r: r.url.endswith(f"/risks/{risk.id}/review?row=1")) as answer:
+        row.get_by_role("button", name="Reviewed today").click()
+    assert answer.value.status == 200
+    saved = Risk.get_by_id(risk.id)
+    assert saved.status == "monitoring" and saved.review_date is not None
+    expect(page.locator(f"#risk-{risk.id}")).to_contain_text(saved.review_date.isoformat())
+    expect(page.locator("tr tr")).to_have_count(0)
+    page.reload()
+    expect(page.get_by_label(f"Status of R-{risk.id}")).to_have_value("monitoring")

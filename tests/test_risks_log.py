@@ -203,14 +203,25 @@ def test_csv_export_is_formula_safe_and_keeps_numbers(client, login):
 
 def test_list_paginates_and_sorts_by_score(client, hx, login):
     user, project = _team(login)
-    for n in range(55):
+    for n in range(25):
         make_risk(project, probability=1 + n % 5, impact=1, title=f"Risk number {n:02d}")
     make_risk(project, probability=5, impact=5, title="The worst one")
     body = hx.get(f"/projects/{project.code}/risks/").get_data(as_text=True)
-    assert "56 risks" in body and "Page 1 of 2" in body
+    assert "26 risks" in body and "Page 1 of 3" in body and body.count('<tr id="risk-') == 10
     assert body.index("The worst one") < body.index("Risk number 04")
-    second = hx.get(f"/projects/{project.code}/risks/?page=2").get_data(as_text=True)
-    assert "The worst one" not in second and second.count('<tr id="risk-') == 6
+    last = hx.get(f"/projects/{project.code}/risks/?page=3").get_data(as_text=True)
+    assert "The worst one" not in last and last.count('<tr id="risk-') == 6
+
+
+def test_a_page_of_the_list_stays_small_for_htmx(client, hx, login):
+    """A full page of writable rows with long titles is under 10 KB as a fragment; the quick-add form is not resent."""
+    user, project = _team(login)
+    for n in range(30):
+        make_risk(project, probability=5, impact=5, owner=user, review_date=TODAY - datetime.timedelta(days=1),
+                  title=f"Supplier {n:02d} may not deliver the hardware for the new site in time")
+    body = hx.get(f"/projects/{project.code}/risks/").get_data()
+    assert body.count(b'<tr id="risk-') == 10 and b"Reviewed today" in body and b"quick-add" not in body
+    assert len(body) <= 10 * 1024
 
 
 def test_dashboard_counts_open_high_risks_and_overdue_reviews(app):

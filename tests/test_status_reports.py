@@ -161,6 +161,17 @@ def test_history_works_as_page_and_fragment(client, hx, project):
     assert "<html" not in fragment.get_data(as_text=True) and "1 report" in fragment.get_data(as_text=True)
 
 
+def test_history_pages_hold_twenty_reports_and_stay_small(client, hx, project):
+    for n in range(23):
+        make_report(project, earlier(project, due_now(project), n), rag="amber", accomplishments="x" * 500)
+    _sign_in_as(client, project.manager)
+    first = hx.get(f"/projects/{project.code}/status/").get_data()
+    assert b"23 reports" in first and first.count(b"<tr><td>") == 20 and b"Older" in first
+    assert len(first) <= 10 * 1024
+    older = hx.get(f"/projects/{project.code}/status/?page=2").get_data(as_text=True)
+    assert older.count("<tr><td>") == 3 and "Newer" in older
+
+
 def test_odd_version_or_amount_gets_a_message_not_a_server_error(client, login):
     from tests.factories import make_project
     from tests.status_helpers import due_now, form_data

@@ -2,21 +2,22 @@
 
 Sign-in searches for the person with the service account, then binds as them with the
 password typed; their groups give the role. StartTLS (the default), LDAPS or plain
-(for a directory on the same host) are chosen by PORTAL_LDAP_TLS.
+(for a directory on the same host) are chosen by PORTAL_LDAP_TLS. ldap3 is imported
+only when a directory is used, so a worker without one does not carry it.
 """
 import datetime
 import ssl
 import uuid
 from dataclasses import dataclass
-
-import ldap3
-from ldap3.core.exceptions import LDAPBindError, LDAPException, LDAPInvalidCredentialsResult
-from ldap3.utils.conv import escape_filter_chars
+from typing import TYPE_CHECKING
 
 from portal.auth.models import User
 from portal.auth.provisioning import Identity, SignInFailed, provision, role_for
 from portal.auth.services import normalise_email, refuse_if_throttled, sign_in_failed, signed_in
 from portal.logs import security_event
+
+if TYPE_CHECKING:
+    import ldap3
 
 UAC_ACCOUNTDISABLE = 2  # Active Directory's userAccountControl bit for a disabled account
 
@@ -47,7 +48,9 @@ def enabled(config) -> bool:
     return bool(config.get("LDAP_URL"))
 
 
-def _server(config) -> ldap3.Server:
+def _server(config) -> "ldap3.Server":
+    import ldap3
+
     url = config["LDAP_URL"]
     use_ssl = url.lower().startswith("ldaps://") or config["LDAP_TLS"] == "ldaps"
     tls = None
@@ -57,8 +60,10 @@ def _server(config) -> ldap3.Server:
                         connect_timeout=int(config["LDAP_TIMEOUT"]))
 
 
-def connect(config, user: str | None = None, password: str | None = None) -> ldap3.Connection:
+def connect(config, user: str | None = None, password: str | None = None) -> "ldap3.Connection":
     """A bound connection, as the service account unless `user` is given; raises LDAPException."""
+    import ldap3
+
     conn = ldap3.Connection(_server(config), user=user if user is not None else config["LDAP_BIND_DN"] or None,
                             password=password if user is not None else config["LDAP_BIND_PASSWORD"] or None,
                             receive_timeout=int(config["LDAP_TIMEOUT"]), read_only=True, raise_exceptions=True,
@@ -117,6 +122,9 @@ def _entries(conn) -> list[dict]:
 
 def find_person(conn, login: str, config) -> Person | None:
     """The one entry the user filter finds for `login` (None for none or several)."""
+    import ldap3
+    from ldap3.utils.conv import escape_filter_chars
+
     query = config["LDAP_USER_FILTER"].replace("{login}", escape_filter_chars(login))
     conn.search(config["LDAP_BASE_DN"], query, ldap3.SUBTREE, attributes=_attrs(config), size_limit=2)
     found = _entries(conn)
@@ -131,6 +139,10 @@ def find_person(conn, login: str, config) -> Person | None:
 
 def groups_of(conn, dn: str, config) -> tuple[str, ...]:
     """Which of the mapped groups `dn` is a member of (one base search per mapped group)."""
+    import ldap3
+    from ldap3.core.exceptions import LDAPException
+    from ldap3.utils.conv import escape_filter_chars
+
     member_filter = config["LDAP_GROUP_MEMBER_FILTER"].replace("{dn}", escape_filter_chars(dn))
     held = []
     for _role, group in config["LDAP_ROLE_GROUPS"]:
@@ -163,6 +175,8 @@ def authenticate(login: str, password: str, address: str, config, devices: dict 
     Raises Throttled after too many failures, DirectoryUnavailable when the directory is
     down, SignInRefused for a deactivated portal account or an e-mail another account holds.
     """
+    from ldap3.core.exceptions import LDAPBindError, LDAPException, LDAPInvalidCredentialsResult
+
     login = normalise_email(login)
     try:
         conn = connect(config)

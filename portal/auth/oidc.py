@@ -4,11 +4,12 @@ The provider is read from its discovery document; the flow is the authorization 
 flow with PKCE. Authlib keeps state, nonce and the PKCE verifier in the signed session
 cookie (the portal stays stateless behind a load balancer), checks state on return and
 verifies the ID token's signature, issuer, audience, expiry and nonce.
+
+Authlib (with requests, joserfc and cryptography, ~18 MB a worker) is imported only
+where single sign-on is configured or used.
 """
 from urllib.parse import urlsplit
 
-from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import current_app
 
 from portal.audit.services import record
@@ -29,6 +30,8 @@ def init_app(app) -> None:
     check_role_map(app.config["OIDC_ROLE_MAP"], "PORTAL_OIDC_ROLE_MAP")
     if not enabled(app.config):
         return
+    from authlib.integrations.flask_client import OAuth
+
     issuer = app.config["OIDC_ISSUER"].rstrip("/")
     oauth = OAuth(app)
     oauth.register(CLIENT, client_id=app.config["OIDC_CLIENT_ID"], client_secret=app.config["OIDC_CLIENT_SECRET"],
@@ -71,6 +74,8 @@ def start(redirect_uri: str, address: str):
 
 def finish(args, address: str):
     """Complete the sign-in from the provider's answer: the portal account, created or refreshed."""
+    from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
+
     name = current_app.config["OIDC_NAME"]
     if args.get("error"):
         code = str(args.get("error"))[:64]

@@ -398,5 +398,6 @@ def replies_for(ticket: Ticket, user):
 
 
 def agents():
-    """Active PMO staff, who can be assigned tickets."""
-    return list(User.select().where(User.role.in_(AGENT_ROLES) & (User.active == True)).order_by(User.name))  # noqa: E712
+    """Active PMO staff, who can be assigned tickets (id and name: what the assignee pickers show)."""
+    return list(User.select(User.id, User.name).where(User.role.in_(AGENT_ROLES) & (User.active == True))  # noqa: E712
+                .order_by(User.name))

@@ -69,12 +69,12 @@ def section(section):
 
 
 def _article_context(article, quiz=None, ack_form=None):
-    parsed = files.parse(article.text, article.path)
+    meta = services.front_matter(article)
     is_training = article.section == "training"
-    return dict(article=article, doc=services.rendered(article), meta=parsed.meta,
+    return dict(article=article, doc=services.rendered(article), meta=meta,
                 ack_form=ack_form or AcknowledgeForm(doc_version=article.doc_version),
                 acknowledged=article.mandatory and learning.has_acknowledged(current_user, article),
-                quiz=quiz if quiz is not None else (quiz_form(parsed.meta["quiz"]) if is_training else None),
+                quiz=quiz if quiz is not None else (quiz_form(meta["quiz"]) if is_training else None),
                 completed=is_training and learning.is_complete(current_user, article),
                 next_module=learning.next_module(article) if is_training else None)
 
@@ -111,7 +111,7 @@ def complete(article_id):
     article = services.load_article_by_id(article_id)
     if article.section != "training":
         abort(404)
-    quiz = files.parse(article.text, article.path).meta["quiz"]
+    quiz = services.front_matter(article)["quiz"]
     form = quiz_form(quiz, request.form)
     if not form.validate():
         return render("kb/article.html", status=422, **_article_context(article, quiz=form))

@@ -1,5 +1,5 @@
 """A project's health at a glance, for the top of its page: RAG per dimension with trend, what comes next,
-the top open risks and issues, budget against spend, overdue flags and the team. A handful of bounded queries."""
+the top open risks and issues, budget against spend, overdue flags and the team. Four bounded queries."""
 from portal.db import utcnow
 
 TOP = 3
@@ -15,12 +15,17 @@ def _trend(now: str, before: str | None) -> str:
 
 def project_health(project) -> dict:
     """What the project page shows before its tabs; empty parts are left for the template to skip."""
+    from peewee import fn
+
     from portal.milestones.models import Milestone
     from portal.risks.models import OPEN_ISSUE, OPEN_RISK, Issue, Risk
     from portal.status.models import DIMENSIONS, StatusReport
     from portal.status.periods import latest_due
     today = utcnow().date()
-    reports = list(StatusReport.select().where(StatusReport.project == project.id)
+    # Only the columns the panel shows; each overdue count rides along its panel's query.
+    reports = list(StatusReport.select(StatusReport.period_end, StatusReport.spent_to_date,
+                                       *(getattr(StatusReport, f"rag_{d}") for d in ("overall",) + DIMENSIONS))
+                   .where(StatusReport.project == project.id)
                    .order_by(StatusReport.period_end.desc()).limit(2))
     latest, previous = (reports + [None, None])[:2]
     dims = []
@@ -31,15 +36,19 @@ def project_health(project) -> dict:
                          "trend": _trend(now, getattr(previous, f"rag_{dim}") if previous else None)})
     live = project.state in ("active", "on_hold")
     due = latest_due(project.reporting_cadence, today) if live else None
-    risks = list(Risk.select().where((Risk.project == project.id) & Risk.status.in_(OPEN_RISK))
+    open_risks = (Risk.project == project.id) & Risk.status.in_(OPEN_RISK)
+    past_review = Risk.select(fn.COUNT(Risk.id)).where(open_risks & (Risk.review_date < today))
+    risks = list(Risk.select(Risk.id, Risk.title, Risk.score, past_review.alias("overdue")).where(open_risks)
                  .order_by(Risk.score.desc(), Risk.id).limit(TOP))
-    issues = list(Issue.select().where((Issue.project == project.id) & Issue.status.in_(OPEN_ISSUE))
+    open_issues = (Issue.project == project.id) & Issue.status.in_(OPEN_ISSUE)
+    past_due = Issue.select(fn.COUNT(Issue.id)).where(open_issues & (Issue.due_date < today))
+    issues = list(Issue.select(Issue.id, Issue.title, Issue.priority, Issue.due_date,
+                               past_due.alias("overdue")).where(open_issues)
                   .order_by(Issue.priority.asc(), Issue.due_date.asc(nulls="LAST"), Issue.id).limit(TOP))
-    overdue_reviews = Risk.select().where((Risk.project == project.id) & Risk.status.in_(OPEN_RISK)
-                                          & (Risk.review_date < today)).count()
-    overdue_issues = Issue.select().where((Issue.project == project.id) & Issue.status.in_(OPEN_ISSUE)
-                                         & (Issue.due_date < today)).count()
-    milestones = list(Milestone.select().where((Milestone.project == project.id) & (Milestone.done == False))  # noqa: E712
+    overdue_reviews = risks[0].overdue if risks else 0  # no open risk, none overdue
+    overdue_issues = issues[0].overdue if issues else 0
+    milestones = list(Milestone.select(Milestone.name, Milestone.due_date, Milestone.forecast_date)
+                      .where((Milestone.project == project.id) & (Milestone.done == False))  # noqa: E712
                       .order_by(Milestone.due_date, Milestone.id).limit(TOP))
     flags = []
     if live and (latest is None or latest.period_end < due):

@@ -223,8 +223,8 @@ def score_request(project: Project, actor, sheet: dict, comment: str = "") -> Sc
 
 
 def scores(project: Project):
-    """The scoring sheets given for a request, with their reviewers."""
-    return list(Score.select(Score, User).join(User, on=(Score.reviewer == User.id))
+    """The scoring sheets given for a request, with their reviewers' names."""
+    return list(Score.select(Score, User.id, User.name).join(User, on=(Score.reviewer == User.id))
                 .where(Score.project == project.id).order_by(Score.at))
 
 

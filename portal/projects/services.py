@@ -233,8 +233,8 @@ def may_transition_closed(actor, project) -> bool:
 
 
 def team(project: Project):
-    """The project's members with their accounts, by name (one query)."""
-    return list(ProjectMember.select(ProjectMember, User).join(User)
+    """The project's members with their names, by name (one query)."""
+    return list(ProjectMember.select(ProjectMember, User.id, User.name).join(User)
                 .where(ProjectMember.project == project.id).order_by(User.name))
 
 
@@ -305,8 +305,9 @@ def remove_member(project: Project, actor, user_id: int) -> None:
 
 
 def timeline(project: Project):
-    """The project's transitions, oldest first, with who made them (one query)."""
-    return list(Transition.select(Transition, User).join(User, JOIN.LEFT_OUTER, on=(Transition.actor == User.id))
+    """The project's transitions, oldest first, with the name of who made them (one query)."""
+    return list(Transition.select(Transition, User.id, User.name)
+                .join(User, JOIN.LEFT_OUTER, on=(Transition.actor == User.id))
                 .where(Transition.project == project.id).order_by(Transition.at, Transition.id))
 
 

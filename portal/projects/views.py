@@ -15,6 +15,7 @@ from portal.projects.models import ROLE_LABELS
 from portal.projects.permissions import locked_fields
 from portal.projects.queries import CSV_COLUMNS, csv_rows, departments_and_managers, filtered, search_projects
 from portal.projects.review import (
+    UNDECIDED,
     approval_status,
     conflict_of_interest,
     decide,
@@ -160,12 +161,15 @@ def edit(ref):
 
 def _detail(project, status=200, **forms):
     ids = [i for i in (project.manager_id, project.sponsor_id, project.requester_id, project.compliance_owner_id) if i]
-    people = {u.id: u for u in User.select().where(User.id.in_(ids))}
-    rules = current_rules()
-    given, needed = approval_status([project], rules)[project.id]
-    can_give = kinds_user_can_give(current_user, project, rules)
-    review = {"send_back": may_send_back(current_user, project, rules), "conflict": "", "block": False, "waits": ""}
-    if project.state in ("submitted", "in_review"):
+    people = {u.id: u for u in User.select(User.id, User.name).where(User.id.in_(ids))}
+    review = {"send_back": False, "conflict": "", "block": False, "waits": ""}
+    given, needed, can_give, sheets = {}, [], [], []
+    if project.state in UNDECIDED:  # the review panel: the rules, approvals and scores matter only here
+        rules = current_rules()
+        given, needed = approval_status([project], rules)[project.id]
+        can_give = kinds_user_can_give(current_user, project, rules)
+        sheets = scores(project)
+        review["send_back"] = may_send_back(current_user, project, rules)
         review["conflict"] = conflict_of_interest(current_user, project)
         review["block"] = conflict_policy(rules) == "block"
         if "executive" in needed and current_user.role == "executive" and not can_give:
@@ -174,13 +178,14 @@ def _detail(project, status=200, **forms):
     member_ids = {m.user_id for m in members}
     candidates = []
     if forms.get("member_form") is None and can(current_user, "projects.team", project):
-        candidates = [(u.id, u.name) for u in User.active_users().select(User.id, User.name)
-                      if u.id not in member_ids]
+        # A few hundred people: read straight from the cursor, without the query builder's per-row work.
+        cursor = db.execute_sql(*User.active_users().select(User.id, User.name).sql())
+        candidates = [(uid, name) for uid, name in cursor.fetchall() if uid not in member_ids]
     member_form = forms.pop("member_form", None) or MemberForm()
     member_form.user.choices = member_form.user.choices or candidates
     steps = [s for s in ("active", "on_hold", "closed", "cancelled") if may_transition(current_user, project, s)]
     return render("projects/detail.html", status=status, project=project, people=people, members=members,
-                  history=svc.timeline(project), given=given, needed=needed, scores=scores(project),
+                  history=svc.timeline(project), given=given, needed=needed, scores=sheets,
                   can_give=can_give, review=review, steps=steps, labels=STATE_LABELS,
                   criteria=CRITERIA, decision_form=forms.get("decision_form") or DecisionForm(),
                   score_form=forms.get("score_form") or ScoreForm(), state_form=forms.get("state_form") or StateForm(),

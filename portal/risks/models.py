@@ -57,7 +57,7 @@ class Risk(VersionedModel):
     class Meta:
         indexes = ((("project", "status", "score"), False), (("project", "probability", "impact"), False),
                    (("status", "review_date"), False), (("owner", "status"), False),
-                   (("escalated", "status"), False))
+                   (("escalated", "status"), False), (("project", "status", "review_date"), False))
 
     @property
     def band(self) -> str:
@@ -87,7 +87,7 @@ class Issue(VersionedModel):
 
     class Meta:
         indexes = ((("project", "status", "priority"), False), (("status", "due_date"), False),
-                   (("owner", "status"), False))
+                   (("owner", "status"), False), (("project", "status", "due_date"), False))
 
 
 class ReviewReminder(BaseModel):

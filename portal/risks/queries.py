@@ -53,9 +53,19 @@ def project_risks(project, f: dict, today):
     return filter_risks(query, f, today)
 
 
+# What a row of a risk list shows (see risks/_row.html): not the long texts of the plan.
+ROW_COLUMNS = (Risk.id, Risk.version, Risk.title, Risk.category, Risk.probability, Risk.impact, Risk.score,
+               Risk.residual_score, Risk.owner, Risk.review_date, Risk.status, Risk.escalated)
+
+
 def page_of(query, sort: str, page: int, per_page: int = 50):
     """One Page of `query` in the order `sort` names."""
     return paginate(query.order_by(*SORTS.get(sort, SORTS["score"])).objects(), page, per_page)
+
+
+def row_page_of(query, sort: str, page: int, per_page: int = 50):
+    """page_of() for a project's risk log (`project_risks`): only the row's columns are read."""
+    return page_of(query.select(*ROW_COLUMNS, Owner.name.alias("owner_name")), sort, page, per_page)
 
 
 def heatmap_counts(query) -> dict[tuple[int, int], int]:

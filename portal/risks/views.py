@@ -12,11 +12,11 @@ from portal.risks import bp
 from portal.risks import services as svc
 from portal.risks.forms import STATUS_LABELS, ActionForm, EscalateForm, FilterForm, RiskForm, RowForm, StatusForm
 from portal.risks.models import Issue
-from portal.risks.queries import CSV_COLUMNS, csv_rows, page_of, project_heatmap, project_risks, with_project
+from portal.risks.queries import CSV_COLUMNS, csv_rows, project_heatmap, project_risks, row_page_of, with_project
 from portal.web import apply_error, hx_trigger, is_fragment_request, redirect_to, render
 
 BASE = "/projects/<ref>/risks"
-PER_PAGE = 50
+PER_PAGE = 10
 
 
 def _project(ref, write=False):
@@ -34,13 +34,14 @@ def _filters():
     return form
 
 
-def _log(project, add_form=None, status=200, form=None):
-    """The log page, or for htmx only the list (with the quick-add form)."""
+def _log(project, add_form=None, status=200, form=None, with_quick_add=False):
+    """The log page, or for htmx only the list (and the quick-add form above it when it was the one sent)."""
     form = form or _filters()
     people = svc.project_people(project)
-    page = page_of(project_risks(project, form.filters(), svc.today()), form.sort.data or "score",
-                   page_arg(), PER_PAGE)
-    response = render("risks/page.html", fragment="risks/_log.html", status=status, project=project, form=form,
+    page = row_page_of(project_risks(project, form.filters(), svc.today()), form.sort.data or "score",
+                       page_arg(), PER_PAGE)
+    response = render("risks/page.html", fragment="risks/_log_box.html" if with_quick_add else "risks/_log.html",
+                      status=status, project=project, form=form,
                       rows=page.rows, total=page.total, page=page, people=people,
                       add_form=add_form or RowForm(formdata=None).with_people(people),
                       heat=project_heatmap(project), writable=can(current_user, "risks.write", project),
@@ -88,11 +89,12 @@ def create(ref):
             apply_error(form, exc)
         else:
             if is_fragment_request():
-                return hx_trigger(_log(project, form=FilterForm(formdata=None, meta={"csrf": False})),
-                                  "risks-changed")
+                return hx_trigger(_log(project, form=FilterForm(formdata=None, meta={"csrf": False}),
+                                       with_quick_add=True), "risks-changed")
             flash(f"Risk R-{risk.id} added.", "success")
             return redirect_to(url_for("risks.index", ref=project.ref))
-    return _log(project, add_form=form, status=422, form=FilterForm(formdata=None, meta={"csrf": False}))
+    return _log(project, add_form=form, status=422, form=FilterForm(formdata=None, meta={"csrf": False}),
+                with_quick_add=True)
 
 
 def _form_page(project, form, risk=None, status=200):

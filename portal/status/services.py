@@ -139,10 +139,16 @@ def _stale(current):
 
 
 def reports_page(project, page: int = 1, per_page: int = 50):
-    """One page of the project's reports, newest first, with the submitter joined."""
-    query = (StatusReport.select(StatusReport, User).join(User, on=(StatusReport.submitted_by == User.id))
+    """One page of the project's reports, newest first, with the submitter's name: the history table's columns."""
+    query = (StatusReport.select(StatusReport.id, StatusReport.period_end, StatusReport.rag_overall,
+                                 StatusReport.rag_schedule, StatusReport.rag_budget, StatusReport.rag_scope,
+                                 StatusReport.rag_resources, StatusReport.percent_complete,
+                                 StatusReport.forecast_finish, StatusReport.spent_to_date,
+                                 StatusReport.submitted_at, StatusReport.submitted_by, User.id, User.name)
+             .join(User, on=(StatusReport.submitted_by == User.id))
              .where(StatusReport.project == project.id))
-    return paginate(query.order_by(StatusReport.period_end.desc()), page, per_page)
+    count = StatusReport.select(StatusReport.id).where(StatusReport.project == project.id)  # every report has a submitter
+    return paginate(query.order_by(StatusReport.period_end.desc()), page, per_page, count_query=count)
 
 
 def recent_reports(project, limit: int = 26) -> list:

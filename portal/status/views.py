@@ -17,9 +17,9 @@ from portal.status.charts import line_chart, rag_grid
 from portal.status.forms import StatusForm
 from portal.status.models import DIMENSIONS
 from portal.status.periods import latest_due, open_periods
-from portal.web import apply_error, redirect_to, render
+from portal.web import apply_error, is_fragment_request, redirect_to, render
 
-PER_PAGE = 50
+PER_PAGE = 20  # a page of the table stays under 10 KB
 
 
 def _date_or_404(text):
@@ -56,6 +56,8 @@ def index(ref):
     """A project's reports, newest first, with RAG, progress and forecast trends."""
     project = load_project(ref, current_user)
     page = svc.reports_page(project, page_arg(), PER_PAGE)
+    if is_fragment_request():  # the table alone: no charts or notices to work out
+        return render("status/_history.html", project=project, rows=page.rows, total=page.total, page=page)
     today = utcnow().date()
     due = latest_due(project.reporting_cadence, today)
     due_missing = project.state == "active" and svc.report_for(project, due) is None

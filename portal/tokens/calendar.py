@@ -8,8 +8,6 @@ than adding a second one. Events are all-day: the portal keeps these as dates.
 import datetime
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
-
 from portal.db import utcnow
 from portal.gates.models import GateReview
 from portal.gates.phases import current_model, current_phases, next_phase
@@ -131,6 +129,8 @@ def feed_events(user, today: datetime.date) -> list[dict]:
 
 def build_calendar(user, base_url: str, today: datetime.date | None = None) -> bytes:
     """`user`'s feed as iCalendar bytes."""
+    from icalendar import Calendar, Event  # ~4 MB a worker: loaded by the first feed asked for, not at start
+
     now = utcnow().replace(tzinfo=datetime.UTC)
     today = today or now.date()
     host, base = host_of(base_url), base_url.rstrip("/")
