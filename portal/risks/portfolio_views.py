@@ -9,7 +9,7 @@ from portal.risks import bp
 from portal.risks import portfolio as pf
 from portal.risks.forms import STATUS_LABELS, FilterForm
 from portal.risks.models import Issue
-from portal.risks.queries import CSV_COLUMNS, csv_rows, page_of
+from portal.risks.queries import CSV_COLUMNS, csv_rows
 from portal.risks.services import today
 from portal.web import is_fragment_request, render
 
@@ -24,8 +24,7 @@ def portfolio():
     if not form.validate():
         form = FilterForm(formdata=None, meta={"csrf": False})
     now = today()
-    page = page_of(pf.visible_risks(current_user, form.filters(), now), form.sort.data or "score",
-                   page_arg(), PER_PAGE)
+    page = pf.risk_page(current_user, form.filters(), now, form.sort.data or "score", page_arg(), PER_PAGE)
     context = dict(form=form, rows=page.rows, total=page.total, page=page, today=now, labels=STATUS_LABELS)
     if not is_fragment_request():
         context.update(heat=pf.portfolio_heatmap(current_user), top=pf.top_risks(current_user, now),
