@@ -1,6 +1,8 @@
 """The roadmap's data: a bounded number of queries however many projects, laid out in Python for the SVG."""
 import datetime
+from urllib.parse import quote
 
+from flask import url_for
 from peewee import JOIN, fn
 
 from portal.auth.models import User
@@ -16,6 +18,7 @@ GROUPS = {"department": "Department", "category": "Category", "manager": "Manage
 ZOOMS = {"month": (6, 1), "quarter": (24, 3), "year": (60, 12)}
 WIDTH, LABEL, ROW, HEAD = 1100, 260, 22, 34
 Manager = User.alias("manager")
+URL_SAFE = "!$&'()*+,/:;=@"  # what werkzeug leaves unquoted in a path part, so the links equal url_for's
 
 
 def _months(start: datetime.date, n: int) -> datetime.date:
@@ -32,6 +35,13 @@ def window(zoom: str, start: datetime.date | None, today: datetime.date) -> tupl
     else:
         first = start.replace(day=1)
     return first, _months(first, months) - datetime.timedelta(days=1)
+
+
+def _link(endpoint: str):
+    """A function from project code to `endpoint`'s URL for it: url_for once, not once per bar and diamond."""
+    marker = "ROADMAP-CODE"
+    prefix, suffix = url_for(endpoint, ref=marker).split(marker)
+    return lambda code: prefix + quote(code, safe=URL_SAFE) + suffix
 
 
 def _forecasts(ids) -> dict:
@@ -81,10 +91,15 @@ def roadmap(user, filters: dict, group: str, zoom: str, start, today: datetime.d
     for p in projects:
         grouped.setdefault(p[key] or "—", []).append(p)
     rows, y, positions, out_groups = [], HEAD, {}, []
+    project_url, milestones_url = _link("projects.detail"), _link("milestones.project_page")
     for name in sorted(grouped, key=str.lower):
-        out_groups.append({"name": name, "y": y})
-        y += ROW
+        # Projects that ended before the window are listed in the table but take no row of the chart,
+        # which would otherwise show a blank stripe for each of them.
+        if any(p["end_date"] >= first for p in grouped[name]):
+            out_groups.append({"name": name, "y": y})
+            y += ROW
         for p in grouped[name]:
+            shown = p["end_date"] >= first
             forecast, rag = forecasts.get(p["id"], (None, None))
             phase = phases[p["id"]]
             base_end = (original.get(p["id"]) or (None,))[0]
@@ -98,7 +113,8 @@ def roadmap(user, filters: dict, group: str, zoom: str, start, today: datetime.d
                     "at-risk" if m["id"] in at_risk else "planned"
                 visible = first <= expected <= last
                 marks.append({**m, "expected": expected, "state": state, "x": x(expected), "visible": visible})
-                positions[m["id"]] = (x(expected), y + ROW / 2, visible)
+                if shown:
+                    positions[m["id"]] = (x(expected), y + ROW / 2, visible)
             late = bool(forecast and forecast > p["end_date"])
             rows.append({**p, "y": y, "x1": x(p["start_date"]), "x2": x(p["end_date"] + datetime.timedelta(days=1)),
                          "forecast": forecast, "late": late, "rag": rag or "none",
@@ -107,9 +123,10 @@ def roadmap(user, filters: dict, group: str, zoom: str, start, today: datetime.d
                          "ox": x(base_end + datetime.timedelta(days=1)) if base_end and base_end != p["end_date"] else None,
                          "phase": phase["name"], "px1": x(max(phase_start, p["start_date"])),
                          "px2": x(max(phase_end, phase_start) + datetime.timedelta(days=1)),
+                         "url": project_url(p["code"]), "milestones_url": milestones_url(p["code"]),
                          "milestones": marks, "stands_out": late or any(mk["state"] in ("slipped", "at-risk") for mk in marks),
-                         "shown": p["end_date"] >= first})
-            y += ROW
+                         "shown": shown})
+            y += ROW if shown else 0
     arrows = []
     for m in milestones:
         if m["depends_on"] in positions and m["id"] in positions:
