@@ -112,3 +112,33 @@ def test_red_projects_on_the_home_page_follow_each_projects_newest_report(client
     listed = [p.code for p in sorted(newest, key=lambda p: p.code)] + [min(p.code for p in reds if p not in newest)]
     positions = [section.index(code) for code in listed]
     assert positions == sorted(positions) and "All 7" in section
+
+
+def test_the_help_desk_queue_pages_due_soonest_in_the_order_its_sla_column_shows(app):
+    from portal.helpdesk.models import Ticket
+    from portal.helpdesk.queue import queue
+    from tests.factories import make_ticket
+    agent, asker = make_user("pmo"), make_user("member")
+    base = dt.datetime(2026, 3, 2, 9, 0)
+    statuses = ("new", "open", "waiting", "resolved", "closed")
+    for n in range(17):
+        # Shared deadlines (ties settle newest first), answered and unanswered tickets, every status.
+        answered = n % 3 == 0
+        make_ticket(asker, subject=f"Due order {n}", status=statuses[n % 5],
+                    first_response_due=base + dt.timedelta(hours=n % 4),
+                    first_response_at=base if answered else None,
+                    resolution_due=base + dt.timedelta(hours=2 + n % 3))
+    rank = {"new": 0, "open": 0, "waiting": 1}
+
+    def shown_due(t):
+        return t.first_response_due if t.first_response_at is None else t.resolution_due
+
+    expected = [t.id for t in sorted(Ticket.select(), key=lambda t: (rank.get(t.status, 2), shown_due(t), -t.id))]
+    listed, totals = [], set()
+    for number in range(1, 6):
+        page = queue(agent, "all", page=number, per_page=4)[0]
+        listed += [t.id for t in page.rows]
+        totals.add(page.total)
+    assert listed == expected and totals == {17}
+    open_ids = [t.id for t in queue(agent, "open", per_page=50)[0].rows]
+    assert open_ids == [i for i in expected if Ticket.get_by_id(i).status in ("new", "open", "waiting")]
