@@ -12,21 +12,29 @@ def red_projects(user, limit: int = TOP):
     """(count, top rows) of live projects `user` may see whose newest status report is red.
 
     Driven from the live projects: each one's newest report is one lookup in the (project, period_end)
-    index, so the cost follows the portfolio, not the number of red reports ever filed.
+    index, so the cost follows the portfolio, not the number of reports ever filed.
     """
     from portal.projects.models import Project
     from portal.status.models import StatusReport
-    Newest = StatusReport.alias()
-    newest = (Newest.select(Newest.id).where(Newest.project == Project.id)
-              .order_by(Newest.period_end.desc()).limit(1))
-    query = (Project.visible_to(user).select(Project.code, Project.name, StatusReport.period_end)
-             .join(StatusReport, on=(StatusReport.id == newest))
-             .where(Project.state.in_(LIVE) & (StatusReport.rag_overall == "red"))
-             .order_by(StatusReport.period_end.desc(), Project.code).tuples())
-    found = list(query)
+
+    def newest(column):
+        return (StatusReport.select(column).where(StatusReport.project == Project.id)
+                .order_by(StatusReport.period_end.desc()).limit(1))
+
+    live = (Project.visible_to(user).where(Project.state.in_(LIVE))
+            .select(Project.code, Project.name, newest(StatusReport.rag_overall),
+                    newest(StatusReport.period_end)).tuples())
+    found = sorted(((_day(period_end), code, name) for code, name, rag, period_end in live if rag == "red"),
+                   key=lambda row: (-row[0].toordinal(), row[1]))
     rows = [{"text": f"{code} {name}", "detail": f"red since the report of {period_end}",
-             "url": url_for("status.index", ref=code)} for code, name, period_end in found[:limit]]
+             "url": url_for("status.index", ref=code)} for period_end, code, name in found[:limit]]
     return len(found), rows
+
+
+def _day(value):
+    """A date read through a subquery (SQLite gives its ISO text)."""
+    import datetime
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
 
 
 def top_risks(user, limit: int = TOP):
