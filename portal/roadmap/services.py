@@ -3,7 +3,7 @@ import datetime
 from urllib.parse import quote
 
 from flask import url_for
-from peewee import JOIN, fn
+from peewee import JOIN
 
 from portal.auth.models import User
 from portal.changes.services import first_baselines
@@ -45,12 +45,13 @@ def _link(endpoint: str):
 
 
 def _forecasts(ids) -> dict:
-    """{project id: forecast finish of its newest report} (one grouped query)."""
-    newest = (StatusReport.select(StatusReport.project, fn.MAX(StatusReport.period_end).alias("pe"))
-              .where(StatusReport.project.in_(ids)).group_by(StatusReport.project).alias("newest"))
+    """{project id: (forecast finish, overall RAG) of its newest report}: one query, each project's newest
+    report found by one lookup in the (project, period_end) index rather than by grouping every report."""
+    Newest = StatusReport.alias()
+    newest = (Newest.select(Newest.id).where(Newest.project == Project.id)
+              .order_by(Newest.period_end.desc()).limit(1))
     rows = (StatusReport.select(StatusReport.project, StatusReport.forecast_finish, StatusReport.rag_overall)
-            .join(newest, on=((StatusReport.project == newest.c.project_id) & (StatusReport.period_end == newest.c.pe)))
-            .tuples())
+            .where(StatusReport.id.in_(Project.select(newest).where(Project.id.in_(ids)))).tuples())
     return {pid: (forecast, rag) for pid, forecast, rag in rows}
 
 
