@@ -1,4 +1,6 @@
 """What each role acts on first thing: short lists (top few, each linking to where to act), bounded queries."""
+import datetime
+
 from flask import url_for
 from peewee import fn
 
@@ -33,7 +35,6 @@ def red_projects(user, limit: int = TOP):
 
 def _day(value):
     """A date read through a subquery (SQLite gives its ISO text)."""
-    import datetime
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
 
 
