@@ -56,6 +56,7 @@ PAGES = [
     ("pmo", "/risks/?band=high&overdue=1&sort=review"),
     ("pmo", "/risks/?page=100"),
     ("pmo", "/risks/issues"),
+    ("pmo", "/risks/overview"),
     ("pmo", "/projects/{busiest_risk_log}/risks/"),
     ("pmo", "/projects/{busiest_risk_log}/risks/?p=3&i=4&sort=review"),
     ("manager", "/risks/"),
