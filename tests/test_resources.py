@@ -213,3 +213,18 @@ def _told_once(now, dana, alpha, beta):
     assert len(conflict_reminders(now)) == 1
     assert Notification.select().where(Notification.user == gamma.manager.id).count() == 1
     assert Notification.select().where(Notification.user == beta.manager.id).count() == 1
+
+
+def test_the_grid_pages_by_25_people_with_one_plain_link_a_busy_cell(client, login):
+    project = make_project(name="Crowded")
+    people = [make_user("member", name=f"Grid person {n:02d}") for n in range(27)]
+    for person in people:
+        book(person, project, "2026-03-02", "2026-03-06", 40)
+    login("pmo")
+    first = client.get("/resources/?start=2026-03-02", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert first.count("<tr data-person=") == 25 and "Grid person 24" in first and "Grid person 25" not in first
+    assert f'href="/resources/cell?person={people[0].id}&amp;from=2026-03-02&amp;to=2026-03-08">40%</a>' in first
+    assert "hx-get" not in first.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    second = client.get("/resources/?start=2026-03-02&page=2", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert second.count("<tr data-person=") == 2 and "Grid person 26" in second
+    assert 'src="/static/resources.' in client.get("/resources/").get_data(as_text=True)

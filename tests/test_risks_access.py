@@ -49,6 +49,7 @@ def test_reading_a_projects_risks(client, world, who, reads, writes):
                 assert CANARY not in body and "Canary issue" not in body
     portfolio = client.get("/risks/").get_data(as_text=True)
     assert (CANARY in portfolio) is reads
+    assert (CANARY in client.get("/risks/overview").get_data(as_text=True)) is reads  # its top ten
     assert ("Canary issue of A" in client.get("/risks/issues").get_data(as_text=True)) is reads
 
 
@@ -120,7 +121,8 @@ def test_escalation_is_for_the_manager_and_reaches_the_pmo(client, world):
     assert Notification.select().where(Notification.user == people["pmo"].id).count() == 1
     sign_in(client, people["pmo"])
     page = client.get("/risks/?escalated=1").get_data(as_text=True)
-    assert "Needs budget decision" in page and CANARY in page
+    assert CANARY in page and 'hx-get="/risks/overview"' in page
+    assert "Needs budget decision" in client.get("/risks/overview", headers={"HX-Request": "true"}).get_data(as_text=True)
 
 
 def test_portfolio_filters_and_top_ten(client, world):
@@ -129,8 +131,14 @@ def test_portfolio_filters_and_top_ten(client, world):
     for n in range(12):
         make_risk(b, probability=5, impact=2 + n % 4, title=f"Portfolio risk {n:02d}", category="technical")
     page = client.get("/risks/").get_data(as_text=True)
-    top = page.split("Top 10 risks by score", 1)[1].split("Escalated to the PMO", 1)[0]
+    # The heat map, top ten and escalations load after the page's first paint; without JavaScript, a link.
+    assert "Top 10 risks by score" not in page and '<a href="/risks/overview">' in page
+    fragment = client.get("/risks/overview", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and 'id="portfolio-overview"' in fragment
+    top = fragment.split("Top 10 risks by score", 1)[1].split("Escalated to the PMO", 1)[0]
     assert top.count("<li>") == 10 and "Portfolio risk 03" in top and CANARY not in top  # 9 < every other
+    whole = client.get("/risks/overview").get_data(as_text=True)
+    assert "<html" in whole and "Heat map of open risks" in whole and "Portfolio risk 03" in whole
     body = client.get(f"/risks/?project={a.code}", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in body and CANARY in body and "Portfolio risk" not in body
     high = client.get("/risks/?band=high", headers={"HX-Request": "true"}).get_data(as_text=True)

@@ -81,3 +81,18 @@ def test_a_thousand_projects_render_quickly_in_a_bounded_number_of_queries(app, 
     assert response.status_code == 200 and body.count('class="rm-row') == 1000
     print(f"roadmap, 1,000 projects: {elapsed * 1000:.0f} ms, {len(body) // 1024} KiB")
     assert elapsed < 5.0
+
+
+def test_projects_that_ended_before_the_window_are_in_the_table_but_leave_no_gap_in_the_chart(client, world):
+    make_project(name="Long finished", department="Finance", state="closed",
+                 start_date=TODAY - datetime.timedelta(days=1200), end_date=TODAY - datetime.timedelta(days=900))
+    make_project(name="Old archive", department="Archive", state="closed",
+                 start_date=TODAY - datetime.timedelta(days=1500), end_date=TODAY - datetime.timedelta(days=1000))
+    sign_in(client, world["pmo"])
+    chart = client.get("/roadmap/").get_data(as_text=True)
+    assert chart.count('class="rm-row') == 3 and "Long finished" not in chart
+    # Three groups (Finance, Legal, Sales) of one drawn row each: 34 + 6 × 22 + 10; nothing for the rest.
+    assert 'height="176"' in chart and "Archive" not in chart.split("<svg", 1)[1]
+    table = client.get("/roadmap/?view=table").get_data(as_text=True)
+    assert "Long finished" in table and "Old archive" in table
+    assert f'href="/projects/{world["a"].code}"' in chart and f'href="/projects/{world["a"].code}"' in table

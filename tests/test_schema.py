@@ -17,6 +17,7 @@ MIGRATION_ONLY_TABLES = {
 MIGRATION_ONLY_TABLE_PREFIXES = ("kb_search",)
 MIGRATION_ONLY_INDEXES = {
     "ticket_text_search",  # GIN expression index for the help-desk queue search (0007)
+    "ticket_shown_due",  # expression index of the queue's "due soonest" order (0027)
 }
 
 

@@ -12,7 +12,7 @@ from portal.status.models import StatusReport
 
 ROLES = ["admin", "pmo", "manager", "member", "executive"]
 
-EVERYONE = ["/", "/kb/", "/kb/standards/", "/kb/training/", "/kb/search?q=risk", "/projects/", "/risks/",
+EVERYONE = ["/", "/kb/", "/kb/standards/", "/kb/training/", "/kb/search?q=risk", "/projects/", "/risks/", "/risks/overview",
             "/helpdesk/", "/helpdesk/new", "/lessons/", "/notifications/", "/account/notifications",
             "/account/password"]
 PROJECT_PAGES = ["", "/status/", "/risks/", "/issues/", "/documents/", "/discussion/", "/activity",

@@ -2,7 +2,7 @@
 import datetime
 import re
 
-from peewee import JOIN, Case, Expression, fn
+from peewee import JOIN, SQL, Case, Expression, fn
 
 from portal.auth.models import User
 from portal.db import is_sqlite, utcnow
@@ -18,7 +18,10 @@ BREACH_WINDOW = datetime.timedelta(hours=4)
 PRIORITY_RANK = Case(Ticket.priority, (("urgent", 0), ("high", 1), ("normal", 2), ("low", 3)), 4)
 # "Due soonest" sorts by the deadline the SLA column shows: running clocks first (first response
 # until it is given, then resolution), paused ones (waiting on the requester) after them, then the rest.
-CLOCK_RANK = Case(Ticket.status, (("new", 0), ("open", 0), ("waiting", 1)), 2)
+# Written with literal values, not bound parameters, so that both databases match them to the index of the
+# same expressions (migration 0027) and read a page in order from it.
+CLOCK_RANK = Case(Ticket.status, ((SQL("'new'"), SQL("0")), (SQL("'open'"), SQL("0")), (SQL("'waiting'"), SQL("1"))),
+                  SQL("2"))
 SHOWN_DUE = Case(None, ((Ticket.first_response_at.is_null(), Ticket.first_response_due),), Ticket.resolution_due)
 
 

@@ -88,18 +88,25 @@ def _sqlite_rows(words, limit, offset, any_word=False):
     # Both tables are asked (stemmed whole words, written prefixes); an article found by either counts once,
     # with the better rank and, by preference, the snippet of the written words.
     match = (" OR " if any_word else " ").join(f'"{w}"*' for w in words)
-    found = {}
+    found = {}  # rowid: (rank, the table whose snippet it shows)
     for table in reversed(SQLITE_TABLES):
-        sql = (f"SELECT rowid, snippet({table}, 3, ?, ?, '…', 24), "
-               f"bm25({table}, 10.0, 4.0, 6.0, 1.0) AS rank FROM {table} "
+        sql = (f"SELECT rowid, bm25({table}, 10.0, 4.0, 6.0, 1.0) AS rank FROM {table} "
                f"WHERE {table} MATCH ? ORDER BY rank LIMIT ?")
-        for rowid, snippet, rank in db.execute_sql(sql, (START, STOP, match, limit + offset)).fetchall():
+        for rowid, rank in db.execute_sql(sql, (match, limit + offset)).fetchall():
             if rowid not in found:
-                found[rowid] = (rowid, snippet, rank)
-            elif rank < found[rowid][2]:
-                found[rowid] = (rowid, found[rowid][1], rank)
-    rows = sorted(found.values(), key=lambda r: (r[2], r[0]))
-    return rows[offset:offset + limit]
+                found[rowid] = (rank, table)
+            elif rank < found[rowid][0]:
+                found[rowid] = (rank, found[rowid][1])
+    shown = sorted(found, key=lambda rowid: (found[rowid][0], rowid))[offset:offset + limit]
+    # Snippets only for the page's rows: SQLite would otherwise make one for every match before the sort.
+    snippets = {}
+    for table in SQLITE_TABLES:
+        ids = [rowid for rowid in shown if found[rowid][1] == table]
+        if ids:
+            sql = (f"SELECT rowid, snippet({table}, 3, ?, ?, '…', 24) FROM {table} "
+                   f"WHERE {table} MATCH ? AND rowid IN ({', '.join('?' * len(ids))})")
+            snippets.update(db.execute_sql(sql, (START, STOP, match, *ids)).fetchall())
+    return [(rowid, snippets[rowid], found[rowid][0]) for rowid in shown]
 
 
 def _pg_rows(words, limit, offset, any_word=False):

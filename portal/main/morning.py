@@ -1,4 +1,6 @@
 """What each role acts on first thing: short lists (top few, each linking to where to act), bounded queries."""
+import datetime
+
 from flask import url_for
 from peewee import fn
 
@@ -8,26 +10,32 @@ TOP = 5
 LIVE = ("active", "on_hold")
 
 
-def _latest_report_condition(StatusReport):  # noqa: N803 - the model, passed to keep imports local
-    """Reports that are their project's newest (one correlated MAX over the (project, period_end) index)."""
-    Newer = StatusReport.alias()
-    newest = Newer.select(fn.MAX(Newer.period_end)).where(Newer.project == StatusReport.project)
-    return StatusReport.period_end == newest
-
-
 def red_projects(user, limit: int = TOP):
-    """(count, top rows) of live projects `user` may see whose newest status report is red."""
+    """(count, top rows) of live projects `user` may see whose newest status report is red.
+
+    Driven from the live projects: each one's newest report is one lookup in the (project, period_end)
+    index, so the cost follows the portfolio, not the number of reports ever filed.
+    """
     from portal.projects.models import Project
     from portal.status.models import StatusReport
-    query = (StatusReport.select(StatusReport, Project.code, Project.name)
-             .join(Project, on=(StatusReport.project == Project.id))
-             .where(_latest_report_condition(StatusReport) & (StatusReport.rag_overall == "red")
-                    & Project.state.in_(LIVE)
-                    & Project.id.in_(Project.visible_to(user).select(Project.id))))
-    rows = [{"text": f"{r.project.code} {r.project.name}", "detail": f"red since the report of {r.period_end}",
-             "url": url_for("status.index", ref=r.project.code)}
-            for r in query.order_by(StatusReport.period_end.desc()).limit(limit)]
-    return query.count(), rows
+
+    def newest(column):
+        return (StatusReport.select(column).where(StatusReport.project == Project.id)
+                .order_by(StatusReport.period_end.desc()).limit(1))
+
+    live = (Project.visible_to(user).where(Project.state.in_(LIVE))
+            .select(Project.code, Project.name, newest(StatusReport.rag_overall),
+                    newest(StatusReport.period_end)).tuples())
+    found = sorted(((_day(period_end), code, name) for code, name, rag, period_end in live if rag == "red"),
+                   key=lambda row: (-row[0].toordinal(), row[1]))
+    rows = [{"text": f"{code} {name}", "detail": f"red since the report of {period_end}",
+             "url": url_for("status.index", ref=code)} for period_end, code, name in found[:limit]]
+    return len(found), rows
+
+
+def _day(value):
+    """A date read through a subquery (SQLite gives its ISO text)."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
 
 
 def top_risks(user, limit: int = TOP):
@@ -115,14 +123,11 @@ def milestones_at_risk(user, limit: int = TOP):
 
 def over_allocations(user, limit: int = TOP):
     """People over 100 % in a week of the next twelve, in `user`'s scope (everyone for the PMO, the people a
-    manager books), as the conflicts page counts them: one query for the window's bookings."""
-    from portal.resources.services import conflicts
-    runs = conflicts(user, utcnow().date())
-    people = {}
-    for run in runs:
-        people.setdefault(run["person"], run)
+    manager books), as the conflicts page counts them: one narrow query for the window's bookings."""
+    from portal.resources.services import overallocated_people
+    people = overallocated_people(user, utcnow().date())
     rows = [{"text": r["name"], "detail": f"{r['peak']} % from the week of {r['first']}",
-             "url": url_for("resources.conflicts")} for r in list(people.values())[:limit]]
+             "url": url_for("resources.conflicts")} for r in people[:limit]]
     return len(people), rows
 
 

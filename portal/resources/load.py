@@ -30,7 +30,7 @@ def buckets(start: datetime.date, unit: str, count: int) -> list[tuple[datetime.
     return out
 
 
-def _next_working_day(day: datetime.date) -> datetime.date:
+def next_working_day(day: datetime.date) -> datetime.date:
     while day.weekday() >= 5:
         day += DAY
     return day
@@ -40,7 +40,7 @@ def peak(bookings, start: datetime.date, end: datetime.date) -> int:
     """The highest total percent on any working day from `start` to `end`; `bookings` are (start, end, percent)."""
     inside = [(s, e, p) for s, e, p in bookings if s <= end and e >= start]
     # Load only rises where a booking begins, so the peak is on the first working day or on a start.
-    candidates = {_next_working_day(max(s, start)) for s, _, _ in inside} | {_next_working_day(start)}
+    candidates = {next_working_day(max(s, start)) for s, _, _ in inside} | {next_working_day(start)}
     best = 0
     for day in candidates:
         if day > end:

@@ -1,6 +1,8 @@
 """Booking and releasing people, and the scoped queries behind the grid, a person's page and the conflicts."""
 import datetime
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
+from itertools import pairwise
 
 from flask import abort
 from peewee import JOIN
@@ -12,7 +14,7 @@ from portal.errors import InvalidInput
 from portal.pagination import paginate
 from portal.permissions import can
 from portal.projects.models import Project
-from portal.resources.load import buckets, load_class, monday, peak
+from portal.resources.load import DAY, buckets, load_class, monday, next_working_day, peak
 from portal.resources.models import Allocation
 
 FIELDS = ("person", "project", "role", "percent", "start_date", "end_date", "note")
@@ -153,44 +155,108 @@ def project_allocations(project) -> list:
                 .order_by(Allocation.start_date.desc(), Allocation.id.desc()))
 
 
+def _day(value) -> datetime.date:
+    """A date column's value as read straight from the cursor (SQLite gives ISO text)."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
+
+
+def _over_weeks(bookings, periods):
+    """[(period start, period end, load)] for the periods in which `bookings` ((start, end, percent))
+    take the person over 100 %, as peak() gives each period's load.
+
+    Load only rises where a booking starts, so the busiest working day of a period is its first working
+    day or a booking's first working day inside it; any other working day is no busier. Each of those days'
+    load is summed once (a running sum over the sorted days), not once per period."""
+    if sum(b[2] for b in bookings) <= 100:
+        return []
+    days = sorted({next_working_day(s) for s, _ in periods} | {next_working_day(b[0]) for b in bookings})
+    change = [0] * (len(days) + 1)
+    for start, end, percent in bookings:
+        first, after = bisect_left(days, start), bisect_right(days, end)
+        if first < after:
+            change[first] += percent
+            change[after] -= percent
+    loads, running = [], 0
+    for delta in change[:-1]:
+        running += delta
+        loads.append(running)
+    out = []
+    for s, e in periods:
+        inside = loads[bisect_left(days, s):bisect_right(days, e)]
+        load = max(inside, default=0)
+        if load > 100:
+            out.append((s, e, load))
+    return out
+
+
+def _over_runs(user, periods):
+    """{person: (name, [(start, end, load)])} for the people in `user`'s scope (everyone when None) over 100 %
+    in a period: one narrow query for the window's bookings, people in name order."""
+    first, last = periods[0][0], periods[-1][1]
+    scope = people_in_scope(user, first, last) if user else Allocation.overlapping(first, last).select(
+        Allocation.person)
+    query = (Allocation.overlapping(first, last)
+             .select(Allocation.person, User.name, Allocation.start_date, Allocation.end_date, Allocation.percent)
+             .join(User, on=(Allocation.person == User.id))
+             .where(Allocation.person.in_(scope)).order_by(User.name, Allocation.person))
+    people = {}
+    for pid, name, s, e, percent in db.execute(query):  # the raw cursor: ~1,600 rows, four values each
+        people.setdefault(pid, (name, []))[1].append((_day(s), _day(e), percent))
+    out = {}
+    for pid, (name, bookings) in people.items():
+        weeks = _over_weeks(bookings, periods)
+        if weeks:
+            out[pid] = (name, weeks)
+    return out
+
+
+def overallocated_people(user, start: datetime.date, weeks: int = 12) -> list[dict]:
+    """The people in `user`'s scope over 100 % in a week of the window, in name order, each with the first
+    week over and the peak of that run (as `conflicts` gives them), without naming the projects."""
+    out = []
+    for pid, (name, over) in _over_runs(user, buckets(start, "week", weeks)).items():
+        run_peak = over[0][2]
+        for (_, e, _), (s, _, load) in pairwise(over):
+            if s != e + DAY:
+                break
+            run_peak = max(run_peak, load)
+        out.append({"person": pid, "name": name, "first": over[0][0], "peak": run_peak})
+    return out
+
+
 def conflicts(user, start: datetime.date, weeks: int = 12):
     """Every person in `user`'s scope (everyone when `user` is None, for reminders) over 100% in a week of the window, as runs of consecutive weeks:
     [{person, name, first, last, peak, excess, projects: [(code, name, manager name, visible)], manager_ids}]."""
     periods = buckets(start, "week", weeks)
     first, last = periods[0][0], periods[-1][1]
+    over = _over_runs(user, periods)
+    if not over:
+        return []
     visible = Project.visible_to(user).select(Project.id) if user else Project.select(Project.id)
-    scope = people_in_scope(user, first, last) if user else Allocation.overlapping(first, last).select(
-        Allocation.person)
     rows = (Allocation.overlapping(first, last)
-            .select(Allocation.person, User.name, Allocation.start_date, Allocation.end_date, Allocation.percent,
+            .select(Allocation.person, Allocation.start_date, Allocation.end_date,
                     Project.code, Project.name, Project.manager, Manager.name,
                     Project.id.in_(visible))
-            .join(User, on=(Allocation.person == User.id))
-            .join(Project, on=(Allocation.project == Project.id), src=Allocation)
+            .join(Project, on=(Allocation.project == Project.id))
             .join(Manager, JOIN.LEFT_OUTER, on=(Project.manager == Manager.id), src=Project)
-            .where(Allocation.person.in_(scope))
-            .order_by(User.name, Allocation.person).tuples())
-    people = {}
-    for pid, name, s, e, percent, code, pname, manager_id, manager_name, seen in rows:
-        people.setdefault(pid, (name, []))[1].append((s, e, percent, code, pname, manager_id, manager_name, seen))
+            .where(Allocation.person.in_(list(over))).tuples())
+    bookings = {}
+    for pid, s, e, code, pname, manager_id, manager_name, seen in rows:
+        bookings.setdefault(pid, []).append((s, e, code, pname, manager_id, manager_name, seen))
     out = []
-    for pid, (name, bookings) in people.items():
+    for pid, (name, weeks_over) in over.items():
         run = None
-        for s, e in periods:
-            load = peak([(b[0], b[1], b[2]) for b in bookings], s, e)
-            if load <= 100:
-                run = None
-                continue
-            involved = [b for b in bookings if b[0] <= e and b[1] >= s]
-            if run is None:
+        for s, e, load in weeks_over:
+            if run is None or s != run["last"] + DAY:
                 run = {"person": pid, "name": name, "first": s, "last": e, "peak": load, "weeks": [],
                        "projects": {}, "manager_ids": set()}
                 out.append(run)
             run["last"], run["peak"] = e, max(run["peak"], load)
             run["weeks"].append(s)
-            for b in involved:
-                run["projects"][b[3]] = (b[3], b[4], b[6], bool(b[7]))
-                run["manager_ids"].add(b[5])
+            for b in bookings.get(pid, []):
+                if b[0] <= e and b[1] >= s:
+                    run["projects"][b[2]] = (b[2], b[3], b[5], bool(b[6]))
+                    run["manager_ids"].add(b[4])
     for run in out:
         run["excess"] = run["peak"] - 100
         run["projects"] = sorted(run["projects"].values())

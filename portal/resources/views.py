@@ -18,6 +18,7 @@ from portal.resources.forms import AllocationForm, GridForm
 from portal.web import redirect_to, render
 
 PER_PAGE = 50
+GRID_PER_PAGE = 25  # 25 people × 12 periods keep the grid fragment small
 MAX_SPAN = datetime.timedelta(days=400)
 
 
@@ -34,7 +35,7 @@ def _window():
 def index():
     """People × weeks (or months) across all projects, coloured by load; members see only their own row."""
     form, start, unit, page = _window()
-    periods, page = svc.grid(current_user, start, unit, 12, page, PER_PAGE)
+    periods, page = svc.grid(current_user, start, unit, 12, page, GRID_PER_PAGE)
     return render("resources/page.html", fragment="resources/_grid.html", form=form, periods=periods, rows=page.rows,
                   total=page.total, page=page, unit=unit, start=start)
 

@@ -9,7 +9,7 @@ from portal.risks import bp
 from portal.risks import portfolio as pf
 from portal.risks.forms import STATUS_LABELS, FilterForm
 from portal.risks.models import Issue
-from portal.risks.queries import CSV_COLUMNS, csv_rows, page_of
+from portal.risks.queries import CSV_COLUMNS, csv_rows
 from portal.risks.services import today
 from portal.web import is_fragment_request, render
 
@@ -24,14 +24,23 @@ def portfolio():
     if not form.validate():
         form = FilterForm(formdata=None, meta={"csrf": False})
     now = today()
-    page = page_of(pf.visible_risks(current_user, form.filters(), now), form.sort.data or "score",
-                   page_arg(), PER_PAGE)
+    page = pf.risk_page(current_user, form.filters(), now, form.sort.data or "score", page_arg(), PER_PAGE)
     context = dict(form=form, rows=page.rows, total=page.total, page=page, today=now, labels=STATUS_LABELS)
     if not is_fragment_request():
-        context.update(heat=pf.portfolio_heatmap(current_user), top=pf.top_risks(current_user, now),
-                       escalated=pf.escalated_risks(current_user, now), mine=pf.my_overdue_reviews(current_user, now),
-                       owners=pf.risk_owners(current_user))
+        # The heat map, top ten and escalations come from portfolio_overview after the first paint.
+        context.update(mine=pf.my_overdue_reviews(current_user, now), owners=pf.risk_owners(current_user))
     return render("risks/portfolio.html", fragment="risks/_portfolio_list.html", **context)
+
+
+@bp.get("/risks/overview")
+@login_required
+def portfolio_overview():
+    """The portfolio's heat map, top ten and escalations: loaded by the risks page after its first paint,
+    and a page of its own without JavaScript."""
+    now = today()
+    return render("risks/portfolio_overview.html", fragment="risks/_portfolio_overview.html",
+                  heat=pf.portfolio_heatmap(current_user), top=pf.top_risks(current_user, now),
+                  escalated=pf.escalated_risks(current_user, now))
 
 
 @bp.get(f"/risks/{EXPORT_PATH}")

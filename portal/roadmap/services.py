@@ -1,7 +1,9 @@
 """The roadmap's data: a bounded number of queries however many projects, laid out in Python for the SVG."""
 import datetime
+from urllib.parse import quote
 
-from peewee import JOIN, fn
+from flask import url_for
+from peewee import JOIN
 
 from portal.auth.models import User
 from portal.changes.services import first_baselines
@@ -16,6 +18,7 @@ GROUPS = {"department": "Department", "category": "Category", "manager": "Manage
 ZOOMS = {"month": (6, 1), "quarter": (24, 3), "year": (60, 12)}
 WIDTH, LABEL, ROW, HEAD = 1100, 260, 22, 34
 Manager = User.alias("manager")
+URL_SAFE = "!$&'()*+,/:;=@"  # what werkzeug leaves unquoted in a path part, so the links equal url_for's
 
 
 def _months(start: datetime.date, n: int) -> datetime.date:
@@ -34,13 +37,21 @@ def window(zoom: str, start: datetime.date | None, today: datetime.date) -> tupl
     return first, _months(first, months) - datetime.timedelta(days=1)
 
 
+def _link(endpoint: str):
+    """A function from project code to `endpoint`'s URL for it: url_for once, not once per bar and diamond."""
+    marker = "ROADMAP-CODE"
+    prefix, suffix = url_for(endpoint, ref=marker).split(marker)
+    return lambda code: prefix + quote(code, safe=URL_SAFE) + suffix
+
+
 def _forecasts(ids) -> dict:
-    """{project id: forecast finish of its newest report} (one grouped query)."""
-    newest = (StatusReport.select(StatusReport.project, fn.MAX(StatusReport.period_end).alias("pe"))
-              .where(StatusReport.project.in_(ids)).group_by(StatusReport.project).alias("newest"))
+    """{project id: (forecast finish, overall RAG) of its newest report}: one query, each project's newest
+    report found by one lookup in the (project, period_end) index rather than by grouping every report."""
+    Newest = StatusReport.alias()
+    newest = (Newest.select(Newest.id).where(Newest.project == Project.id)
+              .order_by(Newest.period_end.desc()).limit(1))
     rows = (StatusReport.select(StatusReport.project, StatusReport.forecast_finish, StatusReport.rag_overall)
-            .join(newest, on=((StatusReport.project == newest.c.project_id) & (StatusReport.period_end == newest.c.pe)))
-            .tuples())
+            .where(StatusReport.id.in_(Project.select(newest).where(Project.id.in_(ids)))).tuples())
     return {pid: (forecast, rag) for pid, forecast, rag in rows}
 
 
@@ -81,10 +92,15 @@ def roadmap(user, filters: dict, group: str, zoom: str, start, today: datetime.d
     for p in projects:
         grouped.setdefault(p[key] or "—", []).append(p)
     rows, y, positions, out_groups = [], HEAD, {}, []
+    project_url, milestones_url = _link("projects.detail"), _link("milestones.project_page")
     for name in sorted(grouped, key=str.lower):
-        out_groups.append({"name": name, "y": y})
-        y += ROW
+        # Projects that ended before the window are listed in the table but take no row of the chart,
+        # which would otherwise show a blank stripe for each of them.
+        if any(p["end_date"] >= first for p in grouped[name]):
+            out_groups.append({"name": name, "y": y})
+            y += ROW
         for p in grouped[name]:
+            shown = p["end_date"] >= first
             forecast, rag = forecasts.get(p["id"], (None, None))
             phase = phases[p["id"]]
             base_end = (original.get(p["id"]) or (None,))[0]
@@ -98,7 +114,8 @@ def roadmap(user, filters: dict, group: str, zoom: str, start, today: datetime.d
                     "at-risk" if m["id"] in at_risk else "planned"
                 visible = first <= expected <= last
                 marks.append({**m, "expected": expected, "state": state, "x": x(expected), "visible": visible})
-                positions[m["id"]] = (x(expected), y + ROW / 2, visible)
+                if shown:
+                    positions[m["id"]] = (x(expected), y + ROW / 2, visible)
             late = bool(forecast and forecast > p["end_date"])
             rows.append({**p, "y": y, "x1": x(p["start_date"]), "x2": x(p["end_date"] + datetime.timedelta(days=1)),
                          "forecast": forecast, "late": late, "rag": rag or "none",
@@ -107,9 +124,10 @@ def roadmap(user, filters: dict, group: str, zoom: str, start, today: datetime.d
                          "ox": x(base_end + datetime.timedelta(days=1)) if base_end and base_end != p["end_date"] else None,
                          "phase": phase["name"], "px1": x(max(phase_start, p["start_date"])),
                          "px2": x(max(phase_end, phase_start) + datetime.timedelta(days=1)),
+                         "url": project_url(p["code"]), "milestones_url": milestones_url(p["code"]),
                          "milestones": marks, "stands_out": late or any(mk["state"] in ("slipped", "at-risk") for mk in marks),
-                         "shown": p["end_date"] >= first})
-            y += ROW
+                         "shown": shown})
+            y += ROW if shown else 0
     arrows = []
     for m in milestones:
         if m["depends_on"] in positions and m["id"] in positions:
