@@ -121,9 +121,11 @@ def _empty_pg(url: str) -> None:
                 database.execute_sql("SET LOCAL session_replication_role = replica")
                 for table in filled:
                     database.execute_sql(f'DELETE FROM "{table}"')
+            # Every sequence but the migration table's (its rows stay, so must its ids).
             database.execute_sql("SELECT setval(c.oid::regclass, s.seqstart, false) FROM pg_class c "
                                  "JOIN pg_sequence s ON s.seqrelid = c.oid "
-                                 "WHERE c.relnamespace = 'public'::regnamespace")
+                                 "WHERE c.relnamespace = 'public'::regnamespace "
+                                 "AND c.oid IS DISTINCT FROM pg_get_serial_sequence('schema_migration', 'id')::regclass")
             database.execute_sql("DELETE FROM schema_migration WHERE name NOT IN (%s)"
                                  % ", ".join(["%s"] * len(known)), known)
     database.close_all()
