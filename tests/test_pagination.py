@@ -73,7 +73,8 @@ def test_pager_links_keep_the_filters_on_a_full_page_and_a_fragment(client, hx, 
 def test_pager_under_a_project_keeps_its_reference(client, login):
     user = login("pmo")
     project = make_project(manager=user)
-    for i in range(55):
+    from portal.risks.views import PER_PAGE
+    for i in range(PER_PAGE + 5):
         make_risk(project, title=f"Risk {i}")
     html = client.get(f"/projects/{project.code}/risks/?status=open").get_data(as_text=True)
     assert "Page 1 of 2" in html
