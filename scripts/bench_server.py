@@ -160,6 +160,13 @@ def postgresql_url(reseed: bool) -> str:
             # Marked only once complete: an interrupted seed is dropped next time.
             cur.execute(f"COMMENT ON DATABASE {PG_DATABASE} IS %s", (wanted,))
     admin.close()
+    # A server in use has planner statistics (autovacuum gathers them within minutes of a bulk load);
+    # a database measured straight after seeding would not, and its plans would not be the real ones.
+    seeded = psycopg2.connect(f"postgresql://postgres@127.0.0.1:5432/{PG_DATABASE}")
+    seeded.autocommit = True
+    with seeded.cursor() as cur:
+        cur.execute("ANALYZE")
+    seeded.close()
     return f"postgresql://postgres@127.0.0.1:5432/{PG_DATABASE}"
 
 
