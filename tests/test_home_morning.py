@@ -1,6 +1,8 @@
 """Home pages that hold the morning: each role's short lists, each row linking to where to act."""
 import datetime as dt
 
+import pytest
+
 from portal.compliance.models import ComplianceFailure
 from portal.db import utcnow
 from portal.milestones.models import Milestone
@@ -10,6 +12,13 @@ from tests.risk_helpers import make_issue, make_risk
 from tests.status_helpers import make_report
 
 TODAY = utcnow().date()
+
+
+@pytest.fixture(autouse=True)
+def _today_now():
+    """TODAY as of each test, not of the import: a run that crosses midnight stays right."""
+    global TODAY
+    TODAY = utcnow().date()
 
 
 def _section(page: str, title: str) -> str:

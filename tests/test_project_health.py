@@ -2,6 +2,8 @@
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from portal.db import utcnow
 from portal.milestones.models import Milestone
 from tests.factories import make_project
@@ -9,6 +11,13 @@ from tests.risk_helpers import make_issue, make_risk
 from tests.status_helpers import make_report
 
 TODAY = utcnow().date()
+
+
+@pytest.fixture(autouse=True)
+def _today_now():
+    """TODAY as of each test, not of the import: a run that crosses midnight stays right."""
+    global TODAY
+    TODAY = utcnow().date()
 
 
 def test_health_shows_rag_trend_milestones_risks_issues_budget_and_flags(client, login):

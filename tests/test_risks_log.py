@@ -3,6 +3,8 @@ import csv
 import datetime
 import io
 
+import pytest
+
 from portal.audit.models import AuditEvent
 from portal.risks.models import Issue, Risk
 from portal.risks.services import open_high_risks, overdue_reviews
@@ -10,6 +12,13 @@ from tests.factories import make_project, make_user
 from tests.risk_helpers import make_issue, make_risk
 
 TODAY = datetime.date.today()
+
+
+@pytest.fixture(autouse=True)
+def _today_now():
+    """TODAY as of each test, not of the import: a run that crosses midnight stays right."""
+    global TODAY
+    TODAY = datetime.date.today()
 
 
 def _team(login, role="member"):

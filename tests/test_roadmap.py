@@ -12,6 +12,13 @@ from tests.factories import make_project, make_user
 TODAY = datetime.date.today()
 
 
+@pytest.fixture(autouse=True)
+def _today_now():
+    """TODAY as of each test, not of the import: a run that crosses midnight stays right."""
+    global TODAY
+    TODAY = datetime.date.today()
+
+
 @pytest.fixture
 def world(app):
     member = make_user("member")
