@@ -1,6 +1,8 @@
 """The database proxy, BaseModel, per-request connections and the migration runner."""
 import contextlib
 import datetime
+import re
+import secrets
 from pathlib import Path
 
 import peewee
@@ -64,9 +66,107 @@ class VersionedModel(BaseModel):
         return updated == 1
 
 
-class SqliteConnectionPool(PooledSqliteDatabase):
+# What a statement writes or reads, from the SQL peewee (or a raw call) sends: the first
+# table an INSERT, UPDATE, DELETE or TRUNCATE names, and every name after FROM or JOIN
+# (aliases and CTE names come along; they never change, so they cost nothing).
+_WRITES = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)'
+                     r'\s+"?(\w+)"?', re.IGNORECASE)
+_READS = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
+_TABLE_DDL = re.compile(r'\s*(?:CREATE|DROP|ALTER)\s+TABLE', re.IGNORECASE)
+CHANGE_TABLE = "data_change"
+_UNTRACKED = {CHANGE_TABLE, "schema_migration"}
+
+
+class ChangeTracking:
+    """Gives every table a fresh random token in `data_change` whenever a committed write touched it.
+
+    A computed result that notes the tokens of the tables it read (portal/memo.py) is still
+    true while those tokens are unchanged, in any worker on any host: the tokens live in the
+    database and change in the same transaction as the data. Inside a transaction the tables
+    written are collected and their tokens replaced just before COMMIT, in name order (two
+    transactions never wait on each other's token rows in opposite orders); a write outside
+    a transaction (autocommit) replaces its table's token right after it. Tracking starts
+    once the table exists (migration 0029): older migrations' data steps run untracked.
+    """
+
+    _tracking: bool | None = None  # unknown until the first write; reset by any CREATE/DROP/ALTER TABLE
+
+    def execute_sql(self, sql, params=None):
+        cursor = super().execute_sql(sql, params)
+        state = self._state
+        reads = getattr(state, "reads", None)
+        if reads is not None:
+            reads.update(_READS.findall(sql))
+        written = _WRITES.match(sql)
+        if written:
+            table = written.group(1)
+            if table not in _UNTRACKED and self.tracks_changes():
+                if self.in_transaction():
+                    state.__dict__.setdefault("changed", set()).add(table)
+                else:
+                    self._replace_tokens([table])
+        elif _TABLE_DDL.match(sql):
+            self._tracking = None
+        return cursor
+
+    def tracks_changes(self) -> bool:
+        """True once the change tokens' table exists (checked again after any table DDL)."""
+        if self._tracking is None:
+            self._tracking = self.table_exists(CHANGE_TABLE)
+        return self._tracking
+
+    def _replace_tokens(self, tables) -> None:
+        rows = ", ".join(["(%s, %s)"] * len(tables)).replace("%s", self.param)
+        params = [value for table in sorted(tables) for value in (table, secrets.randbits(62))]
+        super().execute_sql(f'INSERT INTO "{CHANGE_TABLE}" ("table_name", "token") VALUES {rows} '
+                            f'ON CONFLICT ("table_name") DO UPDATE SET "token" = EXCLUDED."token"', params)
+
+    def commit(self):
+        changed = self._state.__dict__.pop("changed", None)
+        if changed:
+            self._replace_tokens(changed)
+        return super().commit()
+
+    def rollback(self):
+        self._state.__dict__.pop("changed", None)
+        return super().rollback()
+
+    def tokens(self, tables=None) -> dict:
+        """The current token of each of `tables` (every table when None) that was ever written; others are absent."""
+        sql = f'SELECT "table_name", "token" FROM "{CHANGE_TABLE}"'
+        if tables is None:
+            return dict(super().execute_sql(sql).fetchall())
+        tables = sorted(tables)
+        if not tables:
+            return {}
+        marks = ", ".join([self.param] * len(tables))
+        return dict(super().execute_sql(f'{sql} WHERE "table_name" IN ({marks})', tables).fetchall())
+
+    def writing(self) -> bool:
+        """True inside a transaction that has written and not yet committed."""
+        return bool(self._state.__dict__.get("changed"))
+
+    @contextlib.contextmanager
+    def reading(self):
+        """Collect the names of the tables the statements in this block read (nested blocks add to outer ones)."""
+        state = self._state
+        outer = getattr(state, "reads", None)
+        state.reads = set()
+        try:
+            yield state.reads
+        finally:
+            found, state.reads = state.reads, outer
+            if outer is not None:
+                outer.update(found)
+
+
+class SqliteConnectionPool(ChangeTracking, PooledSqliteDatabase):
     """SQLite connections kept for the next request (the name starts with Sqlite: released
     migrations tell the backends apart by class name)."""
+
+
+class PostgresqlConnectionPool(ChangeTracking, PooledPostgresqlDatabase):
+    """PostgreSQL connections kept for the next request, with change tracking."""
 
 
 def make_database(url: str) -> peewee.Database:
@@ -89,8 +189,15 @@ def make_database(url: str) -> peewee.Database:
         # A small pool per worker process: connecting costs more than a query.
         # A bounded connect: an unreachable server fails a probe in seconds, not minutes.
         params.setdefault("connect_timeout", 5)
-        return PooledPostgresqlDatabase(max_connections=16, stale_timeout=300, timeout=10, **params)
+        return PostgresqlConnectionPool(max_connections=16, stale_timeout=300, timeout=10, **params)
     raise ValueError(f"Unsupported PORTAL_DATABASE_URL scheme: {url.split(':', 1)[0]!r}")
+
+
+class DataChange(BaseModel):
+    """The current token of each table written since tracking began (see ChangeTracking)."""
+
+    table_name = peewee.CharField(primary_key=True, max_length=64)
+    token = peewee.BigIntegerField()
 
 
 class Counter(BaseModel):

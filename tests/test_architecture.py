@@ -13,7 +13,7 @@ PORTAL = Path(__file__).resolve().parent.parent / "portal"
 # The floor everything stands on: top-level modules that import nothing but each other.
 CORE = {"config", "db", "web", "errors", "pagination", "sqlfunc", "markdown", "csvexport", "uploads",
         "validators", "mail", "numbers", "permissions", "logs", "system", "schema", "knowledge_seed",
-        "rendered", "markdown_guard", "assets", "compression", "formats"}
+        "rendered", "markdown_guard", "assets", "compression", "formats", "memo"}
 # Top-level modules that put the portal together: the app factory, the commands, the demo data
 # and the reminder run. They may import anything; nothing below them imports them.
 ENTRY_POINTS = {"portal", "portal.cli", "portal.demo", "portal.remind"}

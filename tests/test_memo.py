@@ -1,0 +1,117 @@
+"""Kept results: reused while the tables they read are unchanged, recomputed after any committed write to one.
+
+On both databases, through the same connections the portal uses; "another worker" is a second
+pool on the same database, as a second gunicorn worker or host would hold.
+"""
+import pytest
+
+from portal.db import CHANGE_TABLE, Counter, db, make_database
+from portal.memo import Memo, remember
+from tests.factories import make_user
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield app
+
+
+def _token(table):
+    return db.obj.tokens([table]).get(table)
+
+
+def _people():
+    """What a page would compute: the names of every user (reads the user table only)."""
+    from portal.auth.models import User
+    return tuple(name for (name,) in User.select(User.name).order_by(User.name).tuples())
+
+
+def test_a_committed_write_gives_its_table_a_new_token(ctx):
+    make_user(name="Ada")
+    first = _token("user")
+    assert first is not None
+    make_user(name="Brian")
+    assert _token("user") not in (None, first)
+
+
+def test_a_transaction_replaces_tokens_at_commit_and_a_rollback_leaves_them(ctx):
+    make_user(name="Ada")
+    before = _token("user")
+    with db.atomic() as txn:
+        make_user(name="Brian")
+        assert _token("user") == before  # not before COMMIT
+        txn.rollback()
+    assert _token("user") == before
+    with db.atomic():
+        make_user(name="Chloe")
+    assert _token("user") != before
+
+
+def test_a_result_is_reused_until_a_table_it_read_changes(ctx):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return _people()
+
+    make_user(name="Ada")
+    assert remember("people", compute) == ("Ada",)
+    assert remember("people", compute) == ("Ada",)
+    assert len(calls) == 1
+
+    Counter.insert(name="unrelated", value=1).execute()  # a table the result did not read
+    assert remember("people", compute) == ("Ada",)
+    assert len(calls) == 1
+
+    make_user(name="Brian")
+    assert remember("people", compute) == ("Ada", "Brian")
+    assert len(calls) == 2
+
+
+def test_a_write_by_another_worker_is_seen(ctx, database_url):
+    make_user(name="Ada")
+    assert remember("people", _people) == ("Ada",)
+    other = make_database(database_url)  # another worker's pool on the same database
+    with other.connection_context():
+        other.execute_sql('UPDATE "user" SET "name" = %s'.replace("%s", other.param), ("Zoe",))
+    other.close_all()
+    assert remember("people", _people) == ("Zoe",)
+
+
+def test_uncommitted_writes_are_neither_served_from_nor_kept_in_the_store(ctx):
+    make_user(name="Ada")
+    assert remember("people", _people) == ("Ada",)
+    with db.atomic() as txn:
+        make_user(name="Brian")
+        assert remember("people", _people) == ("Ada", "Brian")  # this transaction sees its own write
+        txn.rollback()
+    assert remember("people", _people) == ("Ada",)  # the rolled-back row was never kept
+
+
+def test_the_key_tells_results_apart(ctx):
+    make_user(name="Ada")
+    make_user(name="Brian")
+    assert remember(("first", 1), lambda: _people()[:1]) == ("Ada",)
+    assert remember(("first", 2), lambda: _people()[:2]) == ("Ada", "Brian")
+    assert remember(("first", 1), lambda: pytest.fail("should have been kept")) == ("Ada",)
+
+
+def test_the_store_keeps_the_most_recently_used_results(ctx):
+    store = Memo(max_entries=2)
+    make_user(name="Ada")
+    store.remember("a", _people)
+    store.remember("b", _people)
+    store.remember("a", _people)  # a is now the most recent
+    store.remember("c", _people)  # b goes
+    assert store.misses == 3 and store.hits == 1
+    store.remember("a", _people)
+    assert store.hits == 2
+    store.remember("b", _people)
+    assert store.misses == 4
+
+
+def test_the_token_table_itself_and_the_migration_ledger_are_not_tracked(ctx):
+    make_user(name="Ada")
+    tables = set(db.obj.tokens())
+    assert "user" in tables
+    assert CHANGE_TABLE not in tables and "schema_migration" not in tables
