@@ -143,3 +143,29 @@ def test_over_allocations_for_the_pmo_and_conflicts_for_the_manager_who_books(cl
     from tests.conftest import sign_in
     sign_in(client, manager)
     assert "Busy Bee" in _section(client.get("/").get_data(as_text=True), "Bookings in conflict")
+
+
+def test_a_report_filed_after_the_page_was_read_shows_on_the_next_read(app, client, login):
+    """The lists are kept between requests, but never past a write: a red report filed by the
+    project's manager shows on the executive's home page and dashboard at their next read."""
+    from tests.conftest import sign_in
+    from tests.status_helpers import due_now, form_data
+    manager = make_user("manager", name="Mo Manager")
+    project = make_project(name="Harbour crane", manager=manager, state="active")
+    make_report(project, TODAY - dt.timedelta(days=60), rag="green")
+    login("executive")
+    assert "Harbour crane" not in client.get("/").get_data(as_text=True)
+    assert "Harbour crane" in client.get("/dashboard/").get_data(as_text=True)
+    assert "Harbour crane" not in client.get("/dashboard/?rag=red").get_data(as_text=True)
+
+    filer = app.test_client()
+    sign_in(filer, manager)
+    reasons = {f"reason_{d}": "Crane parts late." for d in ("overall", "schedule", "budget", "scope", "resources")}
+    response = filer.post(f"/projects/{project.code}/status/report",
+                          data=form_data(due_now(project), **{f"rag_{d}": "red" for d in
+                                                              ("overall", "schedule", "budget", "scope", "resources")},
+                                         **reasons))
+    assert response.status_code in (200, 302, 303), response.get_data(as_text=True)[:500]
+
+    assert "Harbour crane" in _section(client.get("/").get_data(as_text=True), "Red projects")
+    assert "Harbour crane" in client.get("/dashboard/?rag=red").get_data(as_text=True)

@@ -8,6 +8,7 @@ from portal.compliance.checks import RULES
 from portal.compliance.forms import CheckForm
 from portal.db import utcnow
 from portal.errors import Stale
+from portal.memo import remember
 from portal.pagination import page_arg, paginate
 from portal.permissions import require
 from portal.projects.services import load_project
@@ -19,17 +20,25 @@ PER_PAGE = 25  # lowest score first: the page is the worst 25; the average count
 @bp.get("/compliance/")
 @login_required
 def index():
-    """Active projects you can see, lowest score first, with what fails and the monthly trend."""
-    today = utcnow().date()
-    rows = sorted(svc.evaluate(svc.active_projects(current_user), today), key=lambda p: (p["score"], p["code"]))
+    """Active projects you can see, lowest score first, with what fails and the monthly trend.
+
+    The scores are kept per person and day until a table they read changes (portal/memo.py).
+    """
+    user, today = current_user._get_current_object(), utcnow().date()
     failing_only = request.args.get("failing") == "1"
-    if failing_only:
-        rows = [r for r in rows if r["failing"]]
+    rows = remember(("compliance.index", user.id, user.role, today, failing_only),
+                    lambda: _scores(user, today, failing_only))
     page = paginate(rows, page_arg(), PER_PAGE)
     average = round(sum(r["score"] for r in rows) / len(rows), 1) if rows else None
     return render("compliance/page.html", fragment="compliance/_table.html", failing_only=failing_only,
-                  rows=page.rows, total=page.total, page=page, average=average, trend=svc.trend(current_user, today),
+                  rows=page.rows, total=page.total, page=page, average=average,
+                  trend=remember(("compliance.trend", user.id, user.role, today), lambda: svc.trend(user, today)),
                   fix_url=svc.fix_url)
+
+
+def _scores(user, today, failing_only: bool) -> tuple:
+    rows = sorted(svc.evaluate(svc.active_projects(user), today), key=lambda p: (p["score"], p["code"]))
+    return tuple(r for r in rows if r["failing"]) if failing_only else tuple(rows)
 
 
 @bp.get("/projects/<ref>/compliance")

@@ -8,6 +8,7 @@ from portal.dashboard import bp
 from portal.dashboard import services as svc
 from portal.dashboard.forms import DashboardFilterForm
 from portal.db import utcnow
+from portal.memo import remember
 from portal.pagination import page_arg, paginate
 from portal.permissions import can, require
 from portal.projects.queries import departments_and_managers
@@ -40,22 +41,31 @@ def _portfolio(form):
 @login_required
 @require("dashboard.view")
 def index():
-    """Every active project you may see: latest RAG, trend, progress, money, staleness; filter, sort, expand."""
+    """Every active project you may see: latest RAG, trend, progress, money, staleness; filter, sort, expand.
+
+    Everything but the form is kept per person, filters, sort, page and day until a table it read
+    changes (portal/memo.py): the first reader after a change pays for the portfolio, the rest read it.
+    """
     form = _form()
+    user = current_user._get_current_object()
+    key = ("dashboard.index", user.id, user.role, tuple(sorted(request.args.items(multi=True))), utcnow().date())
+    return render("dashboard/page.html", fragment="dashboard/_portfolio.html", form=form, mix=None,
+                  mix_url=_mix_url(form), **remember(key, lambda: _index_data(form, user)))
+
+
+def _index_data(form, user) -> dict:
     today, filters, rows = _portfolio(form)
     page = paginate(rows, page_arg(), PER_PAGE)
     shown = svc.add_details(page.rows)
-    internal = can(current_user, "dashboard.internal")
+    internal = can(user, "dashboard.internal")
     stages = svc.reminder_stages({r["id"]: r["due"] for r in shown}) if internal else {}
     compliance = scores_for([r["id"] for r in shown], today)
-    departments, managers = departments_and_managers(current_user)
+    departments, managers = departments_and_managers(user)
     sparks = {pid: _rag_sparkline(history) for pid, history in svc.rag_history([r["id"] for r in shown], today).items()}
-    return render("dashboard/page.html", fragment="dashboard/_portfolio.html", form=form, rows=shown,
-                  total=page.total, page=page, today=today, internal=internal, stages=stages,
-                  compliance=compliance, sparks=sparks,
-                  figures=svc.headline(rows, svc.projects_by_state(current_user, filters)),
-                  heat=svc.heat_counts(rows), mix=None, mix_url=_mix_url(form),
-                  departments=departments, managers=managers, categories=list(current_rules()["categories"]))
+    return dict(rows=shown, total=page.total, page=page, today=today, internal=internal, stages=stages,
+                compliance=compliance, sparks=sparks, figures=svc.headline(rows, svc.projects_by_state(user, filters)),
+                heat=svc.heat_counts(rows), departments=departments, managers=managers,
+                categories=list(current_rules()["categories"]))
 
 
 def _rag_sparkline(history):

@@ -3,19 +3,28 @@ from flask import request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from portal.db import utcnow
 from portal.main import bp
 from portal.main.attention import attention_items
 from portal.main.morning import morning, pmo_counts
 from portal.markdown import render_markdown, too_long
+from portal.memo import remember
 from portal.web import render
 
 
 @bp.get("/")
 @login_required
 def home():
-    """The signed-in home page: where to go next for this role."""
-    return render("main/home.html", user=current_user,
-                  attention=attention_items(current_user) + pmo_counts(current_user), morning=morning(current_user))
+    """The signed-in home page: where to go next for this role.
+
+    Both panels are kept per person until a table they read changes: the short lists for the
+    day, the counts for the minute (the SLA count moves with the clock, not only with writes).
+    """
+    user, now = current_user._get_current_object(), utcnow()
+    attention = remember(("home.attention", user.id, user.role, now.replace(second=0, microsecond=0)),
+                         lambda: attention_items(user) + pmo_counts(user))
+    lists = remember(("home.morning", user.id, user.role, now.date()), lambda: morning(user))
+    return render("main/home.html", user=current_user, attention=attention, morning=lists)
 
 
 @bp.post("/preview")
