@@ -99,6 +99,7 @@ class ChangeTracking:
             reads.update(_READS.findall(sql))
         written = _WRITES.match(sql)
         if written:
+            state.wrote = True
             table = written.group(1)
             if table not in _UNTRACKED and self.tracks_changes():
                 if self.in_transaction():

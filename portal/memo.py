@@ -11,30 +11,36 @@ another worker or another host. What is not in the database must be in the key: 
 visibility scope, the filters, the day (or the minute, for figures that move with the
 clock).
 
-Each worker keeps at most MAX_ENTRIES results (least recently used go first). Values are
+Each worker keeps at most MAX_ENTRIES results and MAX_BYTES of kept pages (least recently used go first). Values are
 shared between requests: callers must treat them as read-only (tuples, or lists and dicts
 nobody mutates).
 """
+import functools
+import secrets
 import threading
 from collections import OrderedDict
 
-from flask import current_app
+from flask import Response, current_app, g, make_response, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
-from portal.db import db
+from portal.db import db, utcnow
+from portal.web import is_fragment_request
 
-MAX_ENTRIES = 256
+MAX_ENTRIES = 512
+MAX_BYTES = 8 * 1024 * 1024  # of kept pages' HTML per worker (other results count as 1 KB each)
 
 
 class Memo:
-    """One worker's kept results: key → (tables read, their tokens then, value)."""
+    """One worker's kept results: key → (tables read, their tokens then, value, weight)."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self.max_entries = max_entries
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.weight = 0
 
-    def remember(self, key, compute):
+    def remember(self, key, compute, weigh=None):
         database = db.obj
         if not database.tracks_changes() or database.writing():
             # Without tokens nothing can be checked; and a transaction's own writes are not
@@ -46,7 +52,7 @@ class Memo:
             if entry is not None:
                 self._entries.move_to_end(key)
         if entry is not None:
-            tables, tokens, value = entry
+            tables, tokens, value, _ = entry
             if _tokens_of(database, tables) == tokens:
                 self.hits += 1
                 return value
@@ -58,16 +64,21 @@ class Memo:
             value = compute()
         tables = tuple(sorted(read))
         tokens = tuple(before.get(t) for t in tables)
+        weight = weigh(value) if weigh else 1024
         with self._lock:
-            self._entries[key] = (tables, tokens, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.weight -= old[3]
+            self._entries[key] = (tables, tokens, value, weight)
+            self.weight += weight
+            while len(self._entries) > self.max_entries or (self.weight > self.max_bytes and len(self._entries) > 1):
+                self.weight -= self._entries.popitem(last=False)[1][3]
         return value
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.weight = 0
 
 
 def _tokens_of(database, tables) -> tuple:
@@ -83,6 +94,98 @@ def memo() -> Memo:
     return store
 
 
-def remember(key, compute):
-    """`compute()`'s result for `key`, reused while no table it read has changed (see the module's text)."""
-    return memo().remember(key, compute)
+def remember(key, compute, weigh=None):
+    """`compute()`'s result for `key`, reused while no table it read has changed (see the module's text).
+
+    `weigh(value)` gives its size in bytes for the store's budget (1 KB when not given).
+    """
+    return memo().remember(key, compute, weigh)
+
+
+# Stands in for the CSRF token while a kept page is rendered; each answer gets its reader's own.
+_TOKEN_MARK = "csrf-" + secrets.token_hex(12)
+_CLOCKS = {"day": lambda now: now.date(), "minute": lambda now: now.replace(second=0, microsecond=0)}
+# What a kept answer may carry besides its body; an answer setting anything else is not kept.
+_PLAIN_HEADERS = {"content-type", "content-length", "vary"}
+
+
+class _NotKept(Exception):
+    """The view's answer cannot be kept (it wrote, touched the session, or is not a plain page)."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+def kept_page(clock: str = "day"):
+    """Keep a GET view's HTML per person, URL and htmx variant until a table it read changes.
+
+    For read-only pages whose content depends only on the database, the signed-in person, the URL
+    (host included: absolute links differ by the name it was reached by), the htmx headers and the
+    clock (`clock`: "day" for dates, "minute" for SLA timers and "due in" texts). The page is
+    rendered with a stand-in for the CSRF token, replaced by the reader's own token on every
+    answer. Not kept, and simply answered as usual: an answer other than a 200 HTML page, one that
+    sets a header of its own, a view that wrote to the database or changed the session (a view
+    counter, a flash message), and any request while the session holds flash messages to show.
+    """
+    bucket = _CLOCKS[clock]
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if request.method != "GET" or "_flashes" in session or not current_user.is_authenticated:
+                return view(*args, **kwargs)
+            user = current_user._get_current_object()
+            headers = request.headers
+            key = ("page", request.endpoint, request.host_url, request.full_path, is_fragment_request(),
+                   headers.get("HX-Request"), headers.get("HX-Target"), headers.get("HX-Trigger"), user.id, user.role,
+                   bucket(utcnow()))
+            try:
+                body, mimetype = remember(key, lambda: _render_for_keeping(view, args, kwargs), _weigh_page)
+            except _NotKept as not_kept:
+                return not_kept.response
+            if _TOKEN_MARK in body:
+                body = body.replace(_TOKEN_MARK, generate_csrf())
+            response = Response(body, mimetype=mimetype)
+            response.vary.add("HX-Request")
+            return response
+        return wrapper
+    return decorate
+
+
+def _weigh_page(value) -> int:
+    return len(value[0]) + 512
+
+
+def _render_for_keeping(view, args, kwargs):
+    """(body, mimetype) of the view's answer rendered with the token's stand-in, or _NotKept."""
+    state = db.obj._state
+    state.wrote = False
+    session_was_modified = session.modified
+    session.modified = False
+    had_token = "csrf_token" in g
+    g.csrf_token = _TOKEN_MARK
+    try:
+        reads = getattr(state, "reads", None)
+        if reads is not None:  # read by the sign-in before the view; the layout shows the name and role
+            reads.add("user")
+        response = make_response(view(*args, **kwargs))
+    finally:
+        if not had_token:
+            g.pop("csrf_token", None)
+        wrote, state.wrote = getattr(state, "wrote", False), False
+        modified = session.modified
+        session.modified = session.modified or session_was_modified
+    if (wrote or modified or response.status_code != 200 or response.mimetype != "text/html"
+            or response.direct_passthrough or not set(k.lower() for k in response.headers.keys()) <= _PLAIN_HEADERS):
+        raise _NotKept(_with_real_token(response))
+    return response.get_data(as_text=True), response.mimetype
+
+
+def _with_real_token(response):
+    """An answer rendered with the stand-in, as it must be sent: with the reader's own token."""
+    if response.direct_passthrough or response.is_streamed:
+        return response
+    body = response.get_data(as_text=True)
+    if _TOKEN_MARK in body:
+        response.set_data(body.replace(_TOKEN_MARK, generate_csrf()))
+    return response

@@ -115,3 +115,92 @@ def test_the_token_table_itself_and_the_migration_ledger_are_not_tracked(ctx):
     tables = set(db.obj.tokens())
     assert "user" in tables
     assert CHANGE_TABLE not in tables and "schema_migration" not in tables
+
+
+# --- kept pages (portal.memo.kept_page), through the pages people read ---------------------------
+
+def _token_in(page: str) -> str:
+    import re
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_a_kept_page_shows_an_edit_at_the_next_read(app, client, login):
+    from tests.factories import make_project
+    manager = make_user("manager", name="Mo Manager")
+    project = make_project(name="Harbour crane", manager=manager)
+    login("pmo")
+    assert "Harbour crane" in client.get("/projects/").get_data(as_text=True)
+    assert "Harbour crane" in client.get(f"/projects/{project.code}").get_data(as_text=True)
+
+    # Renamed by another request (an admin's correction, an import): any committed write counts.
+    from portal.projects.models import Project
+    Project.update(name="Harbour crane renewal").where(Project.id == project.id).execute()
+
+    assert "Harbour crane renewal" in client.get("/projects/").get_data(as_text=True)
+    assert "Harbour crane renewal" in client.get(f"/projects/{project.code}").get_data(as_text=True)
+
+
+def test_each_reader_of_a_kept_page_gets_their_own_csrf_token(app, login):
+    from tests.conftest import sign_in
+    from tests.factories import make_project
+    pmo = make_user("pmo")
+    make_project(name="Harbour crane")
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, pmo)
+    sign_in(second, pmo)
+    page_one = first.get("/projects/").get_data(as_text=True)
+    page_two = second.get("/projects/").get_data(as_text=True)  # the same person, another session: kept
+    token_one, token_two = _token_in(page_one), _token_in(page_two)
+    assert token_one != token_two
+    assert "csrf-" not in page_two.split("csrf_token", 1)[1][:80]  # never the stand-in
+    # A token works for its own session only, as on any page.
+    assert second.post("/logout", data={"csrf_token": token_one}, csrf=False).status_code == 400
+    response = second.post("/logout", data={"csrf_token": token_two}, csrf=False)
+    assert response.status_code in (302, 303)
+
+
+def test_a_flash_message_shows_once_on_a_kept_page(app, client, login):
+    from tests.factories import make_project
+    login("pmo")
+    make_project(name="Harbour crane")
+    client.get("/projects/")  # kept
+    with client.session_transaction() as sess:
+        sess["_flashes"] = [("success", "Saved your view.")]
+    assert "Saved your view." in client.get("/projects/").get_data(as_text=True)
+    assert "Saved your view." not in client.get("/projects/").get_data(as_text=True)
+
+
+def test_kept_pages_are_kept_per_person(app, client, login):
+    from tests.conftest import sign_in
+    from tests.factories import make_project
+    manager = make_user("manager")
+    project = make_project(name="Harbour crane", manager=manager)
+    login("pmo")
+    assert client.get(f"/projects/{project.code}").status_code == 200
+    outsider = app.test_client()
+    sign_in(outsider, make_user("member"))
+    assert outsider.get(f"/projects/{project.code}").status_code == 404
+
+
+def test_every_view_of_a_kept_article_is_counted(app, client, login):
+    from portal.kb.models import Article, ArticleViewDay
+    login("member")
+    client.get("/kb/")  # the knowledge folder is read into the database
+    found = Article.select().where(Article.deleted == False).first()  # noqa: E712
+    assert found is not None
+    url = f"/kb/{found.section}/{found.slug}"
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    assert sum(v.views for v in ArticleViewDay.select().where(ArticleViewDay.article == found.id)) == 3
+
+
+def test_the_store_keeps_within_its_byte_budget(ctx):
+    store = Memo(max_entries=100, max_bytes=3000)
+    make_user(name="Ada")
+    for key in "abcd":
+        store.remember(key, _people, weigh=lambda _: 1000)
+    assert store.weight <= 3000
+    store.remember("a", _people, weigh=lambda _: 1000)  # the oldest went first
+    assert store.misses == 5
+    store.remember("d", _people, weigh=lambda _: 1000)
+    assert store.hits == 1

@@ -37,6 +37,7 @@ from portal.helpdesk.services import (
 )
 from portal.helpdesk.sla import BusinessCalendar, sla_clock
 from portal.kb.services import url_for_path
+from portal.memo import kept_page
 from portal.pagination import page_arg
 from portal.permissions import check
 from portal.web import apply_error, query_args, redirect_to, render
@@ -56,6 +57,7 @@ def _calendar() -> BusinessCalendar:
 
 @bp.get("/")
 @login_required
+@kept_page("minute")
 def index():
     """The queue for PMO staff; 'my questions' for everyone else. htmx gets only the table."""
     form = QueueFilterForm(formdata=request.args, meta={"csrf": False})
@@ -137,6 +139,7 @@ def _ticket_page(ticket, reply_form=None, update_form=None, status=200):
 
 @bp.get("/<number>")
 @login_required
+@kept_page("minute")
 def ticket(number):
     """One ticket: the question, the conversation and (for staff) the controls."""
     return _ticket_page(load_ticket(number, current_user))

@@ -191,6 +191,11 @@ def load_article(section: str, slug: str) -> Article:
     return article
 
 
+def article_id(section: str, slug: str) -> int | None:
+    """The id of the visible article at /kb/<section>/<slug>, or None (one index lookup)."""
+    return Article.visible().select(Article.id).where((Article.section == section) & (Article.slug == slug)).scalar()
+
+
 def load_article_by_id(article_id: int) -> Article:
     """A visible article by id, or 404."""
     article = Article.visible().where(Article.id == article_id).first()

@@ -8,6 +8,7 @@ from portal.kb import bp, files, learning, services
 from portal.kb.forms import AcknowledgeForm, quiz_form
 from portal.kb.models import count_view
 from portal.kb.search import search as run_search
+from portal.memo import kept_page
 from portal.pagination import Page, page_arg
 from portal.permissions import can
 from portal.web import apply_error, redirect_to, render
@@ -25,6 +26,7 @@ def _before():
 
 
 @bp.get("/")
+@kept_page()
 def index():
     """Sections, recent changes, the user's training progress and standards awaiting acknowledgement."""
     return render("kb/index.html", sections=services.sections(), recent=services.recently_updated(),
@@ -34,6 +36,7 @@ def index():
 
 
 @bp.get("/search")
+@kept_page()
 def search():
     """Ranked results with highlighted snippets; htmx gets only the results."""
     query = request.args.get("q", "")[:10_000]
@@ -81,10 +84,21 @@ def _article_context(article, quiz=None, ack_form=None):
 
 @bp.get("/<section>/<path:slug>")
 def article(section, slug):
-    """An article with its table of contents; each view adds one to the day's counter."""
-    article = services.load_article(section, slug)
-    count_view(article.id, utcnow().date())
-    return render("kb/article.html", **_article_context(article))
+    """An article with its table of contents; each view adds one to the day's counter.
+
+    The page itself is kept (portal/memo.py); the counter is written on every view, outside it.
+    """
+    response = _article_page(section, slug)
+    if response.status_code == 200:
+        found = services.article_id(section, slug)
+        if found is not None:
+            count_view(found, utcnow().date())
+    return response
+
+
+@kept_page()
+def _article_page(section, slug):
+    return render("kb/article.html", **_article_context(services.load_article(section, slug)))
 
 
 @bp.post("/article/<int:article_id>/acknowledge")

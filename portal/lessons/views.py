@@ -8,6 +8,7 @@ from portal.lessons import bp
 from portal.lessons import services as svc
 from portal.lessons.forms import BenefitForm, CloseForm, LessonForm, ReviewForm, SearchForm
 from portal.lessons.models import CATEGORIES, REVIEWS
+from portal.memo import kept_page
 from portal.pagination import page_arg
 from portal.projects.services import load_project
 from portal.projects.workflow import may_transition
@@ -30,6 +31,7 @@ def _page(project, status=200, benefit_form=None, lesson_form=None, editing=None
 
 @bp.get(f"{BASE}/")
 @login_required
+@kept_page()
 def project_page(ref):
     """Expected benefits from intake, benefits realised, and the project's lessons learned."""
     return _page(load_project(ref, current_user))
@@ -136,6 +138,7 @@ def _search_form():
 
 @bp.get("/lessons/")
 @login_required
+@kept_page()
 def index():
     """Search the lessons of every project you may see; htmx gets only the results."""
     form = _search_form()

@@ -3,6 +3,7 @@ from flask import abort, request, url_for
 from flask_login import current_user, login_required
 
 from portal.errors import Stale
+from portal.memo import kept_page
 from portal.milestones import bp
 from portal.milestones import services as svc
 from portal.milestones.forms import ForecastForm, MilestoneForm
@@ -18,6 +19,7 @@ PER_PAGE = 50
 
 @bp.get("/milestones/")
 @login_required
+@kept_page()
 def index():
     """Chains of dependencies across the projects you can see: if the first slips, everything under it may."""
     at_risk_only = request.args.get("at_risk") == "1"
@@ -48,6 +50,7 @@ def _page(project, form=None, status=200, stale=None):
 
 @bp.get("/projects/<ref>/milestones/")
 @login_required
+@kept_page()
 def project_page(ref):
     """A project's milestones, what it waits on and who waits on it."""
     return _page(load_project(ref, current_user))

@@ -6,6 +6,7 @@ from portal.auth.models import User
 from portal.csvexport import EXPORT_PATH, export_response
 from portal.db import db
 from portal.errors import PortalError
+from portal.memo import kept_page
 from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects import SECTIONS, bp
@@ -39,6 +40,7 @@ def _filters(form) -> dict:
 
 @bp.get("/")
 @login_required
+@kept_page()
 def index():
     """Projects and requests you may see; filters live in the URL, htmx swaps only the table."""
     form = FilterForm(formdata=request.args, meta={"csrf": False})
@@ -195,6 +197,7 @@ def _detail(project, status=200, **forms):
 
 @bp.get("/<ref>")
 @login_required
+@kept_page()
 def detail(ref):
     """One project: details, state, history, team and what you may do next."""
     return _detail(svc.load_project(ref, current_user))

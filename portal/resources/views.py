@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from portal.auth.models import User
 from portal.csvexport import EXPORT_PATH, export_response
 from portal.db import utcnow
+from portal.memo import kept_page
 from portal.numbers import int_arg
 from portal.pagination import page_arg, paginate
 from portal.permissions import can, check
@@ -32,6 +33,7 @@ def _window():
 
 @bp.get("/resources/")
 @login_required
+@kept_page()
 def index():
     """People × weeks (or months) across all projects, coloured by load; members see only their own row."""
     form, start, unit, page = _window()
@@ -107,6 +109,7 @@ def _project_page(project, form=None, conflict=None, status=200):
 
 @bp.get("/projects/<ref>/resources/")
 @login_required
+@kept_page()
 def project_page(ref):
     """A project's bookings; its manager and the PMO book and release people here."""
     return _project_page(load_project(ref, current_user))

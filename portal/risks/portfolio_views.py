@@ -3,6 +3,7 @@ from flask import request
 from flask_login import current_user, login_required
 
 from portal.csvexport import EXPORT_PATH, export_response
+from portal.memo import kept_page
 from portal.numbers import parse_int
 from portal.pagination import page_arg, paginate
 from portal.risks import bp
@@ -18,6 +19,7 @@ PER_PAGE = 50
 
 @bp.get("/risks/")
 @login_required
+@kept_page()
 def portfolio():
     """Open risks across the projects you may see; htmx gets only the filtered list."""
     form = FilterForm(formdata=request.args, meta={"csrf": False})
@@ -34,6 +36,7 @@ def portfolio():
 
 @bp.get("/risks/overview")
 @login_required
+@kept_page()
 def portfolio_overview():
     """The portfolio's heat map, top ten and escalations: loaded by the risks page after its first paint,
     and a page of its own without JavaScript."""

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from portal.audit.services import history
 from portal.csvexport import EXPORT_PATH, export_response
 from portal.errors import PortalError
+from portal.memo import kept_page
 from portal.pagination import page_arg
 from portal.permissions import can, check
 from portal.projects.services import load_project
@@ -51,6 +52,7 @@ def _log(project, add_form=None, status=200, form=None, with_quick_add=False):
 
 @bp.get(f"{BASE}/")
 @login_required
+@kept_page()
 def index(ref):
     """The risk log: heat map, filters, sortable list; htmx gets only the list."""
     return _log(_project(ref))
@@ -158,6 +160,7 @@ def _detail(project, risk, status=200, escalate_form=None):
 
 @bp.get(f"{BASE}/<int:risk_id>")
 @login_required
+@kept_page()
 def detail(ref, risk_id):
     """One risk: its scores, plan, links and history of every change."""
     project = _project(ref)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from portal.audit.services import history
 from portal.db import utcnow
 from portal.errors import PortalError
+from portal.memo import kept_page
 from portal.numbers import parse_int
 from portal.pagination import page_arg
 from portal.permissions import can, check
@@ -52,6 +53,7 @@ def _version(text) -> int:
 
 @bp.get("/<ref>/status/")
 @login_required
+@kept_page()
 def index(ref):
     """A project's reports, newest first, with RAG, progress and forecast trends."""
     project = load_project(ref, current_user)
@@ -115,6 +117,7 @@ def submit(ref):
 
 @bp.get("/<ref>/status/<period>")
 @login_required
+@kept_page()
 def detail(ref, period):
     """One report as a printable page, with its change history."""
     project = load_project(ref, current_user)
