@@ -62,6 +62,8 @@ def load(instance_path: str) -> dict:
         # The PMO's live articles; filled from the shipped ones (knowledge/ in a checkout, portal/knowledge/ when installed) while empty.
         "KNOWLEDGE_DIR": env("PORTAL_KNOWLEDGE_DIR", str(instance / "knowledge")),
         "DEMO_MODE": _flag("PORTAL_DEMO"),
+        # Reuse computed figures and pages until the tables they read change (portal/memo.py).
+        "KEEP_RESULTS": _flag("PORTAL_KEEP_RESULTS", True),
         "SMTP_HOST": env("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(env("PORTAL_SMTP_PORT", "25")),
         "SMTP_USER": env("PORTAL_SMTP_USER", ""),

@@ -97,8 +97,11 @@ def memo() -> Memo:
 def remember(key, compute, weigh=None):
     """`compute()`'s result for `key`, reused while no table it read has changed (see the module's text).
 
-    `weigh(value)` gives its size in bytes for the store's budget (1 KB when not given).
+    `weigh(value)` gives its size in bytes for the store's budget (1 KB when not given). With
+    KEEP_RESULTS off (PORTAL_KEEP_RESULTS=0) every call computes.
     """
+    if not current_app.config.get("KEEP_RESULTS", True):
+        return compute()
     return memo().remember(key, compute, weigh)
 
 

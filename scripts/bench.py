@@ -137,6 +137,8 @@ def main() -> int:
                         help="time only the pages whose URL starts with PREFIX (repeatable; '/' alone means the home page)")
     parser.add_argument("--role", action="append", default=[],
                         help="time only the pages requested as ROLE (repeatable)")
+    parser.add_argument("--cold", action="store_true",
+                        help="compute every page afresh (PORTAL_KEEP_RESULTS=0): the first read after a change")
     parser.add_argument("--fragment", action="store_true",
                         help="request each page as htmx would (HX-Request), as its list fragment")
     args = parser.parse_args()
@@ -148,7 +150,7 @@ def main() -> int:
     from portal.db import db, upgrade
     from portal.demo import load_demo
 
-    app = create_app({"DATABASE_URL": url})
+    app = create_app({"DATABASE_URL": url, "KEEP_RESULTS": not args.cold})
     upgrade()
     if not args.skip_seed:
         started = time.monotonic()

@@ -204,3 +204,12 @@ def test_the_store_keeps_within_its_byte_budget(ctx):
     assert store.misses == 5
     store.remember("d", _people, weigh=lambda _: 1000)
     assert store.hits == 1
+
+
+def test_keeping_can_be_turned_off(ctx):
+    ctx.config["KEEP_RESULTS"] = False
+    calls = []
+    make_user(name="Ada")
+    for _ in range(2):
+        remember("people", lambda: calls.append(1) or _people())
+    assert len(calls) == 2
