@@ -25,7 +25,7 @@ clean:
 	rm -rf $(VENV) instance .pytest_cache
 
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py --cold
 
 # Under gunicorn, driven by wrk (apt-get install -y wrk), against a hello-world floor;
 # needs PostgreSQL on 127.0.0.1:5432 unless BENCH_ARGS='--backends sqlite'.
