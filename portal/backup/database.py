@@ -21,8 +21,8 @@ HISTORY = "schema_migration"
 # Tables that `portal db upgrade` fills on an empty database: rows there do not
 # mean the database is in use. tests/test_backup.py checks this stays true.
 # Filled by `portal db upgrade` itself (the migration ledger, the shipped compliance checks,
-# the upload folder's id): such rows do not make a database "in use".
-SEEDED_BY_MIGRATIONS = {HISTORY, "compliance_check", "system_value"}
+# the upload folder's id, and the change tokens those writes leave): such rows do not make a database "in use".
+SEEDED_BY_MIGRATIONS = {HISTORY, "compliance_check", "system_value", "data_change"}
 
 
 def database_kind(url: str) -> str:
