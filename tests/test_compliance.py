@@ -136,9 +136,11 @@ def test_list_ranks_by_score_with_failing_checks_in_bounded_queries(app, client,
     assert len(calls) < 20  # the same with 10 projects as with 1000
 
 
-def test_list_pages_by_twenty_five_lowest_first_while_the_average_counts_every_project(client, login):
+def test_list_pages_by_twenty_five_lowest_first_while_the_average_counts_every_project(client, login, hx):
     login("pmo")
     projects = [make_project(name=f"Listed {i:02d}") for i in range(26)]  # every one fails some checks
+    fragment = hx.get("/compliance/").get_data()
+    assert fragment.count(b"<tr data-code=") == 25 and len(fragment) <= 10 * 1024  # re-sent on every page turn
     first = client.get("/compliance/").get_data(as_text=True)
     second = client.get("/compliance/?page=2").get_data(as_text=True)
     codes = lambda html: re.findall(r'<tr data-code="([^"]+)"', html)  # noqa: E731

@@ -29,13 +29,17 @@ def test_list_is_a_page_and_an_htmx_fragment(client, hx, login):
     assert "HX-Request" in fragment.headers["Vary"]
 
 
-def test_list_paginates_at_50(client, login):
+def test_list_paginates_at_25(client, login, hx):
     login("admin")
     manager = make_user("manager")
-    for i in range(55):
-        make_project(name=f"P{i:02d}", manager=manager)
-    assert client.get("/projects/?sort=name").get_data(as_text=True).count("/projects/PRJ-") == 50
+    for i in range(30):
+        make_project(name=f"P{i:02d} rollout of the new regional service platform", manager=manager,
+                     department="Operations and shared services")
+    first = client.get("/projects/?sort=name").get_data(as_text=True)
+    assert first.count("/projects/PRJ-") == 25 and "Page 1 of 2" in first and "30 projects and requests" in first
     assert client.get("/projects/?sort=name&page=2").get_data(as_text=True).count("/projects/PRJ-") == 5
+    fragment = hx.get("/projects/?sort=name").get_data()
+    assert fragment.count(b"/projects/PRJ-") == 25 and len(fragment) <= 10 * 1024  # sent on every filter and sort
 
 
 def test_member_of_b_cannot_see_project_a_anywhere(client, login):

@@ -62,8 +62,8 @@ def test_grid_colours_cells_and_highlights_the_over_allocated_week(client, login
     login("pmo")
     html = client.get("/resources/?start=2026-03-02").get_data(as_text=True)
     row = html.split(f'data-person="{dana.id}"')[1].split("</tr>")[0]
-    assert 'class="num over"' in row and "110%" in row
-    assert row.count('class="num over"') == 2  # weeks of 2 and 9 March, both touched by Beta
+    assert 'class="over"' in row and "110%" in row
+    assert row.count('class="over"') == 2  # weeks of 2 and 9 March, both touched by Beta
     calm_row = html.split(f'data-person="{calm.id}"')[1].split("</tr>")[0]
     assert "over" not in calm_row and "load-2" in calm_row
 

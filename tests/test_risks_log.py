@@ -233,6 +233,18 @@ def test_a_page_of_the_list_stays_small_for_htmx(client, hx, login):
     assert len(body) <= 10 * 1024
 
 
+def test_a_page_of_the_portfolio_list_stays_small_for_htmx(hx, login):
+    """The portfolio's open risks come 25 a page, under 10 KB as the fragment its filters and pager fetch."""
+    user = login("pmo")
+    project = make_project(name="Regional warehouse consolidation programme")
+    for n in range(30):
+        make_risk(project, probability=5, impact=5, owner=user, review_date=TODAY - datetime.timedelta(days=1),
+                  title=f"Supplier {n:02d} may not deliver the hardware for the new site in time")
+    body = hx.get("/risks/").get_data()
+    assert body.count(b"<tr><td>") == 25 and b"Page 1 of 2" in body and b"overdue" in body
+    assert len(body) <= 10 * 1024
+
+
 def test_dashboard_counts_open_high_risks_and_overdue_reviews(app):
     project = make_project()
     quiet = make_project()

@@ -42,6 +42,8 @@ from portal.pagination import page_arg
 from portal.permissions import check
 from portal.web import apply_error, query_args, redirect_to, render
 
+PER_PAGE = 20  # the queue is re-sent on every filter, sort and 30-second refresh: a page stays under 10 KB
+
 
 def project_choices(user) -> list[tuple[str, str]]:
     """The projects `user` may see (with a code), for the ticket form's project picker."""
@@ -64,7 +66,8 @@ def index():
     form.validate()
     page, view = queue(current_user, request.args.get("view", ""), q=form.q.data or "",
                               category=form.category.data or "", priority=form.priority.data or "",
-                              status=form.status.data or "", sort=form.sort.data or "due", page=page_arg())
+                              status=form.status.data or "", sort=form.sort.data or "due", page=page_arg(),
+                              per_page=PER_PAGE)
     bulk = None
     if is_agent(current_user):
         bulk = BulkForm()

@@ -114,13 +114,14 @@ def _pg_rows(words, limit, offset, any_word=False):
     # query matches stemmed words ("reports" for "reporting"); the simple one matches what is being
     # typed as a prefix of the words as written ("escala" of "escalation", whose stem "escal" it is not).
     tsquery = (" | " if any_word else " & ").join(f"{w}:*" for w in words)
-    # Rank and cut to one page first, so ts_headline (the slow part) runs only on shown rows.
+    # Rank and cut to one page first, so ts_headline (the slow part) runs only on shown rows. Its two
+    # fragments of up to 12 words are about as long as SQLite's 24-token snippet.
     sql = ("SELECT top.article_id, ts_headline('simple', top.body, top.qs || top.qe, %s), top.rank FROM ("
            "SELECT s.article_id, s.body, qs, qe, ts_rank(s.tsv, qe) + ts_rank(s.words, qs) AS rank "
            "FROM kb_search s, to_tsquery('english', %s) qe, to_tsquery('simple', %s) qs "
            "WHERE s.tsv @@ qe OR s.words @@ qs "
            "ORDER BY rank DESC, s.article_id LIMIT %s OFFSET %s) top ORDER BY top.rank DESC, top.article_id")
-    options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
+    options = f"StartSel={START}, StopSel={STOP}, MaxWords=12, MinWords=6, MaxFragments=2, FragmentDelimiter=\" … \""
     return db.execute_sql(sql, (options, tsquery, tsquery, limit, offset)).fetchall()
 
 

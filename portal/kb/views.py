@@ -14,6 +14,7 @@ from portal.permissions import can
 from portal.web import apply_error, redirect_to, render
 
 PER_PAGE = 50
+SEARCH_PER_PAGE = 20  # results are re-sent as the reader types: a page stays under 10 KB
 DOWNLOAD_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                   ".webp": "image/webp"}
 
@@ -41,9 +42,9 @@ def search():
     """Ranked results with highlighted snippets; htmx gets only the results."""
     query = request.args.get("q", "")[:10_000]
     page = page_arg()
-    hits = run_search(query, page, PER_PAGE)  # one row more than a page: is there a next one?
-    return render("kb/search.html", fragment="kb/_results.html", q=query, hits=hits[:PER_PAGE],
-                  page=Page(hits[:PER_PAGE], page, PER_PAGE, more=len(hits) > PER_PAGE))
+    hits = run_search(query, page, SEARCH_PER_PAGE)  # one row more than a page: is there a next one?
+    return render("kb/search.html", fragment="kb/_results.html", q=query, hits=hits[:SEARCH_PER_PAGE],
+                  page=Page(hits[:SEARCH_PER_PAGE], page, SEARCH_PER_PAGE, more=len(hits) > SEARCH_PER_PAGE))
 
 
 @bp.get("/files/<path:path>")

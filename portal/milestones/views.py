@@ -14,7 +14,7 @@ from portal.projects.models import Project
 from portal.projects.services import load_project
 from portal.web import redirect_to, render
 
-PER_PAGE = 50
+PER_PAGE = 15  # chains (each may be long) are re-sent on every filter and page turn: a page stays under 10 KB
 
 
 @bp.get("/milestones/")

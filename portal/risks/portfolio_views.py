@@ -15,6 +15,7 @@ from portal.risks.services import today
 from portal.web import is_fragment_request, render
 
 PER_PAGE = 50
+RISKS_PER_PAGE = 25  # the open-risk list is re-sent on every filter, sort and page turn: kept under 10 KB
 
 
 @bp.get("/risks/")
@@ -26,7 +27,7 @@ def portfolio():
     if not form.validate():
         form = FilterForm(formdata=None, meta={"csrf": False})
     now = today()
-    page = pf.risk_page(current_user, form.filters(), now, form.sort.data or "score", page_arg(), PER_PAGE)
+    page = pf.risk_page(current_user, form.filters(), now, form.sort.data or "score", page_arg(), RISKS_PER_PAGE)
     context = dict(form=form, rows=page.rows, total=page.total, page=page, today=now, labels=STATUS_LABELS)
     if not is_fragment_request():
         # The heat map, top ten and escalations come from portfolio_overview after the first paint.
