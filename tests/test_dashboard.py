@@ -230,7 +230,7 @@ def test_trend_sparkline_draws_the_last_six_reports_of_the_year_oldest_first(cli
     make_report(other, end, rag="red")
     html = _get(client, "/dashboard/")
     label = lambda project: re.search(  # noqa: E731
-        rf'data-code="{project.code}">.*?aria-label="Overall RAG of the last reports: ([^"]*)"', html, re.S).group(1)
+        rf'data-code="{project.code}">.*?<title>Overall RAG of the last reports: ([^<]*)</title>', html, re.S).group(1)
     expected = [f"{earlier(busy, end, n).isoformat()} {rag}" for n, rag in zip(range(5, -1, -1), colours[2:], strict=True)]
     assert label(busy) == ", ".join(expected)
     assert label(other) == f"{earlier(other, end).isoformat()} green, {end.isoformat()} red"

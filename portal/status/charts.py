@@ -114,9 +114,10 @@ def sparkline(values: list[float | None], label: str, width: int = 72, height: i
         if colours is not None or i == len(values) - 1:
             fill = COLOURS.get(colours[i], COLOURS[None]) if colours is not None else LINE
             body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{fill}"/>')
+    # The <title> is the image's accessible name and its tooltip: an aria-label would repeat it in
+    # every table row (the dashboard draws one a project).
     return Markup(f'<svg class="sparkline" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-                  f'role="img" aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
-                  f'<title>{escape(label)}</title>{"".join(body)}</svg>')
+                  f'role="img"><title>{escape(label)}</title>{"".join(body)}</svg>')
 
 
 def _text(x: float, y: float, text: str, size: int = 10, anchor: str = "start") -> str:
