@@ -55,6 +55,9 @@ class Memo:
             tables, tokens, value, _ = entry
             if _tokens_of(database, tables) == tokens:
                 self.hits += 1
+                outer = getattr(database._state, "reads", None)
+                if outer is not None:  # kept inside a result being computed: that one read these tables too
+                    outer.update(tables)
                 return value
         self.misses += 1
         # The tokens are read before the computation: a write committing meanwhile leaves

@@ -213,3 +213,20 @@ def test_keeping_can_be_turned_off(ctx):
     for _ in range(2):
         remember("people", lambda: calls.append(1) or _people())
     assert len(calls) == 2
+
+
+def test_a_result_kept_inside_another_makes_the_outer_one_depend_on_its_tables(ctx):
+    from portal.projects.models import Project
+    from tests.factories import make_project
+    make_user(name="Ada")
+    make_project(name="Harbour crane")
+    remember("people", _people)  # kept on its own first
+
+    def page():
+        names = tuple(p.name for p in Project.select(Project.name))
+        return names + remember("people", _people)  # a hit: reads no table this time
+
+    first = remember("page", page)
+    assert first[0] == "Harbour crane" and "Ada" in first and "Brian" not in first
+    make_user(name="Brian")  # changes only what the inner result read
+    assert "Brian" in remember("page", page)

@@ -8,7 +8,7 @@ from portal.compliance.checks import RULES
 from portal.compliance.forms import CheckForm
 from portal.db import utcnow
 from portal.errors import Stale
-from portal.memo import remember
+from portal.memo import kept_page, remember
 from portal.pagination import page_arg, paginate
 from portal.permissions import require
 from portal.projects.services import load_project
@@ -19,6 +19,7 @@ PER_PAGE = 25  # lowest score first: the page is the worst 25; the average count
 
 @bp.get("/compliance/")
 @login_required
+@kept_page()
 def index():
     """Active projects you can see, lowest score first, with what fails and the monthly trend.
 

@@ -8,7 +8,7 @@ from portal.dashboard import bp
 from portal.dashboard import services as svc
 from portal.dashboard.forms import DashboardFilterForm
 from portal.db import utcnow
-from portal.memo import remember
+from portal.memo import kept_page, remember
 from portal.pagination import page_arg, paginate
 from portal.permissions import can, require
 from portal.projects.queries import departments_and_managers
@@ -40,6 +40,7 @@ def _portfolio(form):
 @bp.get("/")
 @login_required
 @require("dashboard.view")
+@kept_page()
 def index():
     """Every active project you may see: latest RAG, trend, progress, money, staleness; filter, sort, expand.
 

@@ -6,7 +6,7 @@ from portal.db import utcnow
 from portal.helpdesk.figures import sla_attainment
 from portal.kpis import bp
 from portal.kpis import services as svc
-from portal.memo import remember
+from portal.memo import kept_page, remember
 from portal.numbers import int_arg
 from portal.permissions import require
 from portal.status.charts import sparkline
@@ -20,6 +20,7 @@ def _months() -> int:
 @bp.get("/")
 @login_required
 @require("pmo.views")
+@kept_page("minute")
 def index():
     """Is the PMO helping? This month's figures against last month's, and the monthly series.
 

@@ -8,12 +8,13 @@ from portal.main import bp
 from portal.main.attention import attention_items
 from portal.main.morning import morning, pmo_counts
 from portal.markdown import render_markdown, too_long
-from portal.memo import remember
+from portal.memo import kept_page, remember
 from portal.web import render
 
 
 @bp.get("/")
 @login_required
+@kept_page("minute")
 def home():
     """The signed-in home page: where to go next for this role.
 
