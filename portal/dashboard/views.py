@@ -87,6 +87,7 @@ def _mix_url(form) -> str:
 @bp.get("/mix")
 @login_required
 @require("dashboard.view")
+@kept_page()
 def mix():
     """The portfolio RAG mix chart, which the dashboard loads after its first paint (or a page of its own)."""
     form = _form()
@@ -130,6 +131,7 @@ def export(fmt):
 @bp.get("/summary")
 @login_required
 @require("dashboard.view")
+@kept_page()
 def summary():
     """A printable executive summary: figures, heat map, RAG mix and the red and amber projects."""
     form = _form()

@@ -7,6 +7,7 @@ from portal.helpdesk.canned import PLACEHOLDERS, delete_answer, save_answer
 from portal.helpdesk.figures import summary
 from portal.helpdesk.forms import CannedForm
 from portal.helpdesk.models import CATEGORIES, CannedAnswer
+from portal.memo import kept_page
 from portal.permissions import require
 from portal.web import apply_error, redirect_to, render
 
@@ -60,6 +61,7 @@ def canned_delete(answer_id):
 
 @bp.get("/figures")
 @require("helpdesk.work")
+@kept_page("minute")
 def figures():
     """Backlog by category and age, response and resolution times, SLA, satisfaction, deflections."""
     data = summary()

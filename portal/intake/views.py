@@ -8,6 +8,7 @@ from peewee import JOIN
 from portal.auth.models import User
 from portal.db import utcnow
 from portal.intake import bp
+from portal.memo import kept_page
 from portal.pagination import page_arg, paginate
 from portal.permissions import require
 from portal.projects.forms import FilterForm, RulesForm
@@ -23,6 +24,7 @@ QUEUE_SORTS = ("oldest", "score", "budget")
 @bp.get("/")
 @login_required
 @require("intake.view")
+@kept_page()
 def index():
     """Requests waiting for a decision, with score, budget, age and who must still approve.
 

@@ -86,6 +86,7 @@ def person(person_id):
 
 @bp.get("/resources/conflicts")
 @login_required
+@kept_page()
 def conflicts():
     """Everyone over 100% in a week of the window: when, by how much, on which projects, under which managers."""
     form, start, _, page = _window()

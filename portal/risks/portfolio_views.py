@@ -61,6 +61,7 @@ def portfolio_export(fmt):
 
 @bp.get("/risks/issues")
 @login_required
+@kept_page()
 def portfolio_issues():
     """Open issues across the projects you may see, overdue ones flagged."""
     now = today()

@@ -5,6 +5,7 @@ from flask import abort, request
 from flask_login import current_user, login_required
 
 from portal.db import utcnow
+from portal.memo import kept_page
 from portal.projects.queries import departments_and_managers
 from portal.projects.rules import current_rules
 from portal.roadmap import bp
@@ -15,6 +16,7 @@ from portal.web import render
 
 @bp.get("/")
 @login_required
+@kept_page()
 def index():
     """Every project you may see from start to end, its phase, milestones and dependencies; printable on A3."""
     form = RoadmapForm(formdata=request.args, meta={"csrf": False})
