@@ -24,7 +24,7 @@ QUEUE_SORTS = ("oldest", "score", "budget")
 @bp.get("/")
 @login_required
 @require("intake.view")
-@kept_page()
+@kept_page("minute")  # days waiting count from the submission time, not from midnight
 def index():
     """Requests waiting for a decision, with score, budget, age and who must still approve.
 
