@@ -168,7 +168,7 @@ def _render_for_keeping(view, args, kwargs):
     state.wrote = False
     session_was_modified = session.modified
     session.modified = False
-    had_token = "csrf_token" in g
+    token_before = g.pop("csrf_token", None)
     g.csrf_token = _TOKEN_MARK
     try:
         reads = getattr(state, "reads", None)
@@ -176,19 +176,23 @@ def _render_for_keeping(view, args, kwargs):
             reads.add("user")
         response = make_response(view(*args, **kwargs))
     finally:
-        if not had_token:
-            g.pop("csrf_token", None)
+        g.pop("csrf_token", None)
+        if token_before is not None:
+            g.csrf_token = token_before
         wrote, state.wrote = getattr(state, "wrote", False), False
         modified = session.modified
         session.modified = session.modified or session_was_modified
     if (wrote or modified or response.status_code != 200 or response.mimetype != "text/html"
-            or response.direct_passthrough or not set(k.lower() for k in response.headers.keys()) <= _PLAIN_HEADERS):
+            or response.direct_passthrough or response.is_streamed or not set(k.lower() for k in response.headers.keys()) <= _PLAIN_HEADERS):
         raise _NotKept(_with_real_token(response))
     return response.get_data(as_text=True), response.mimetype
 
 
 def _with_real_token(response):
-    """An answer rendered with the stand-in, as it must be sent: with the reader's own token."""
+    """An answer rendered with the stand-in, as it must be sent: with the reader's own token.
+
+    A file or a streamed body is sent as it is (no kept view streams a page with a form).
+    """
     if response.direct_passthrough or response.is_streamed:
         return response
     body = response.get_data(as_text=True)
