@@ -12,7 +12,8 @@ from portal import db as portal_db
 from portal import logs as portal_logs
 from portal.knowledge_seed import seed_knowledge
 from portal.numbers import BoundedIntegerConverter
-from portal.web import htmx, login_required_response, query_args, render, session_lost_response
+from portal.web import (htmx, login_required_response, query_args, render, session_lost_response,
+                        speed_up_form_rendering)
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -45,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_metrics(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    speed_up_form_rendering()
     _init_login(app)
     _register_blueprints(app)
     _register_errors(app)
