@@ -210,4 +210,9 @@ def speed_up_form_rendering() -> None:
     import wtforms.widgets
     import wtforms.widgets.core
 
-    wtforms.widgets.core.html_params = wtforms.widgets.html_params = _html_params
+    core = wtforms.widgets.core
+    core.html_params = wtforms.widgets.html_params = _html_params
+    # Inputs and buttons keep their own reference, taken when WTForms defined them.
+    for widget in vars(core).values():
+        if isinstance(widget, type) and "html_params" in vars(widget):
+            widget.html_params = staticmethod(_html_params)

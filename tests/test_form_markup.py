@@ -39,7 +39,8 @@ def test_attributes_are_exactly_what_wtforms_would_write(app, attrs):
 
 def test_typed_text_with_quotes_and_tags_stays_inside_its_field(app):
     from wtforms.widgets import core
-    assert core.html_params is _html_params  # the fields below go through the portal's helper
+    # the fields below go through the portal's helper
+    assert core.html_params is _html_params and core.Input.html_params is _html_params
     form = TicketForm(data={"title": '"><script>alert(1)</script>', "kind": "b<", "urgent": True})
     title = str(form.title())
     assert title == ('<input id="title" maxlength="200" name="title" required type="text" '
