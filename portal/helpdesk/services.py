@@ -2,6 +2,7 @@
 import re
 
 from flask import abort
+from peewee import JOIN
 
 from portal.audit.services import record
 from portal.auth.models import User
@@ -73,15 +74,23 @@ def parse_number(value) -> int | None:
     return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
-def load_ticket(number, user, need: str = "view") -> Ticket:
+def load_ticket(number, user, need: str = "view", with_people: bool = False) -> Ticket:
     """The ticket with this number if `user` may see it (404 otherwise, like a missing one).
 
     need="work" also requires an agent (403 for a requester, who can see it).
+    with_people reads the requester and the assignee in the same query (the ticket's page
+    shows both; otherwise each is a query of its own when first used).
     """
     number = parse_number(number)
     if number is None:
         abort(404)
-    ticket = visible_tickets(user).where(Ticket.number == number).first()
+    query = visible_tickets(user).where(Ticket.number == number)
+    if with_people:
+        requester, assignee = User.alias("requester"), User.alias("assignee")
+        query = (query.select_extend(requester, assignee)
+                 .join_from(Ticket, requester, on=(Ticket.requester == requester.id), attr="requester")
+                 .join_from(Ticket, assignee, JOIN.LEFT_OUTER, on=(Ticket.assignee == assignee.id), attr="assignee"))
+    ticket = query.first()
     if ticket is None:
         abort(404)
     if need == "work" and not is_agent(user):

@@ -139,7 +139,7 @@ def _ticket_page(ticket, reply_form=None, update_form=None, status=200):
 @login_required
 def ticket(number):
     """One ticket: the question, the conversation and (for staff) the controls."""
-    return _ticket_page(load_ticket(number, current_user))
+    return _ticket_page(load_ticket(number, current_user, with_people=True))
 
 
 @bp.post("/<number>/reply")
