@@ -12,8 +12,7 @@ from portal import db as portal_db
 from portal import logs as portal_logs
 from portal.knowledge_seed import seed_knowledge
 from portal.numbers import BoundedIntegerConverter
-from portal.web import (htmx, login_required_response, query_args, render, session_lost_response,
-                        speed_up_form_rendering)
+from portal.web import htmx, login_required_response, query_args, render, session_lost_response, speed_up_form_rendering
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
