@@ -1,5 +1,6 @@
 """Help-desk workflow: asking, answering, the status table, assignment, merging and rating."""
 import re
+from types import SimpleNamespace
 
 from flask import abort
 from peewee import JOIN
@@ -13,6 +14,7 @@ from portal.helpdesk.models import CATEGORIES, PRIORITIES, Reply, Ticket
 from portal.helpdesk.sla import BusinessCalendar, due_times
 from portal.markdown import too_long
 from portal.notify.services import notify
+from portal.sqlfunc import PreparedQuery
 from portal.webhooks.events import emit
 
 AGENT_ROLES = ("pmo", "admin")
@@ -74,6 +76,20 @@ def parse_number(value) -> int | None:
     return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
+def _ticket_with_people(user_id: int, number: int, role: str):
+    """The ticket by number as visible to a user with this id and role, its requester and assignee joined."""
+    requester, assignee = User.alias("requester"), User.alias("assignee")
+    return (visible_tickets(SimpleNamespace(id=user_id, role=role)).where(Ticket.number == number)
+            .select_extend(requester, assignee)
+            .join_from(Ticket, requester, on=(Ticket.requester == requester.id), attr="requester")
+            .join_from(Ticket, assignee, JOIN.LEFT_OUTER, on=(Ticket.assignee == assignee.id), attr="assignee")
+            .limit(1))
+
+
+# The ticket's page: its SQL is built once per role (peewee took ~0.5 ms to build it, SQLite ~0.05 to run it).
+_TICKET_WITH_PEOPLE = PreparedQuery(_ticket_with_people)
+
+
 def load_ticket(number, user, need: str = "view", with_people: bool = False) -> Ticket:
     """The ticket with this number if `user` may see it (404 otherwise, like a missing one).
 
@@ -84,13 +100,10 @@ def load_ticket(number, user, need: str = "view", with_people: bool = False) -> 
     number = parse_number(number)
     if number is None:
         abort(404)
-    query = visible_tickets(user).where(Ticket.number == number)
     if with_people:
-        requester, assignee = User.alias("requester"), User.alias("assignee")
-        query = (query.select_extend(requester, assignee)
-                 .join_from(Ticket, requester, on=(Ticket.requester == requester.id), attr="requester")
-                 .join_from(Ticket, assignee, JOIN.LEFT_OUTER, on=(Ticket.assignee == assignee.id), attr="assignee"))
-    ticket = query.first()
+        ticket = _TICKET_WITH_PEOPLE.first(user.id, number, shape=(getattr(user, "role", None),))
+    else:
+        ticket = visible_tickets(user).where(Ticket.number == number).first()
     if ticket is None:
         abort(404)
     if need == "work" and not is_agent(user):

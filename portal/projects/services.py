@@ -1,6 +1,7 @@
 """Requesting, editing and staffing projects; loading them with access checked."""
 import datetime
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 
 from flask import abort
 from peewee import JOIN
@@ -18,6 +19,7 @@ from portal.projects.permissions import locked_fields
 from portal.projects.rules import FIELD_LABELS, current_rules, missing_fields
 from portal.projects.workflow import WorkflowError, apply_transition, lock
 from portal.projects.workflow import may_transition as _may_transition
+from portal.sqlfunc import PreparedQuery
 from portal.webhooks.events import emit
 
 FIELDS = ("name", "summary", "business_case", "sponsor", "manager", "compliance_owner", "department",
@@ -31,18 +33,30 @@ NOT_AN_AMOUNT = "Enter the budget in figures, such as 125000 (NaN and Infinity a
 MANAGER_ROLES = ("manager", "pmo", "admin")
 
 
+def _visible_project(user_id: int, key, role: str, draft: bool):
+    """The project by code (or a draft by id) as `Project.visible_to` a user with this id and role."""
+    query = Project.visible_to(SimpleNamespace(id=user_id, role=role))
+    if draft:
+        return query.where((Project.id == key) & Project.code.is_null()).limit(1)
+    return query.where(Project.code == key).limit(1)
+
+
+# Every page under /projects/<ref> starts here: its SQL is built once per role and kind of reference.
+_VISIBLE_PROJECT = PreparedQuery(_visible_project)
+
+
 def load_project(ref: str, user, need: str = "view") -> Project:
     """The project with code (or DRAFT-<id>) `ref` if `user` may see it, else 404; 403 when `need="edit"` is refused."""
-    query = Project.visible_to(user)
     ref = (ref or "").upper()
-    if ref.startswith("DRAFT-"):
+    draft = ref.startswith("DRAFT-")
+    if draft:
         try:
-            query = query.where((Project.id == parse_int(ref[6:])) & Project.code.is_null())
+            key = parse_int(ref[6:])
         except ValueError:
             abort(404)
     else:
-        query = query.where(Project.code == ref)
-    project = query.first()
+        key = ref
+    project = _VISIBLE_PROJECT.first(user.id, key, shape=(user.role, draft))
     if project is None:
         abort(404)
     if need == "edit" and not can(user, "projects.edit", project):
