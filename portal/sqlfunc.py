@@ -92,8 +92,8 @@ class PreparedQuery:
     call runs its SQL with the real ones in their places, read back into models (joined
     ones too) as the query itself would be.
 
-    `build(*args, *shape)` must use each argument only as a compared value (ints and
-    strings), so that any values give the same SQL; whatever else changes the query (a
+    `build(*args, *shape)` must use each argument only as a compared value (ints,
+    strings and dates), so that any values give the same SQL; whatever else changes the query (a
     role, a flag) is passed in `shape`, a tuple: one SQL is kept for each.
     """
 
@@ -132,14 +132,19 @@ class PreparedQuery:
         return built[0]
 
 
+_BINDABLE = (int, str, datetime.date)
+
+
 def _placeholder(n: int, value, variant: int):
     """A value of the argument's type that no query holds by chance."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(f"PreparedQuery binds ints and strings, not {type(value).__name__}")
+    if type(value) not in _BINDABLE:
+        raise TypeError(f"PreparedQuery binds ints, strings and dates, not {type(value).__name__}")
     if isinstance(value, int):  # the two variants differ in parity, length and ending
         return -2_000_000_017 - 101 * variant - n
+    if isinstance(value, datetime.date):
+        return datetime.date(1111 + 111 * variant, 1 + variant, 1) + datetime.timedelta(days=n)
     return f"\x1fprepared-{n}\x1f" if variant == 0 else f"\x1fprepared, second build, argument {n}"
 
 
 def _is_placeholder(param, placeholders) -> bool:
-    return type(param) in (int, str) and param in placeholders
+    return type(param) in _BINDABLE and param in placeholders

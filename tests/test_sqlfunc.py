@@ -58,6 +58,13 @@ def test_a_prepared_query_is_built_once_and_refuses_sql_that_depends_on_its_valu
     assert lookup.first(second.code).id == second.id and lookup.first("PRJ-1999-999") is None
     assert len(built) == 2  # two placeholder builds on first use, none after
 
+    from tests.status_helpers import make_report
+    report = make_report(first, datetime.date(2026, 1, 30))
+    by_period = PreparedQuery(lambda project_id, period_end: StatusReport.select().where(
+        (StatusReport.project == project_id) & (StatusReport.period_end == period_end)).limit(1))
+    assert by_period.first(first.id, datetime.date(2026, 1, 30)).id == report.id
+    assert by_period.first(first.id, datetime.date(2026, 1, 31)) is None
+
     shaky = PreparedQuery(lambda number: Project.select().where(Project.id == number) if number % 2
                           else Project.select().where(Project.id > number))
     with pytest.raises(ValueError):
