@@ -246,10 +246,32 @@ def may_transition_closed(actor, project) -> bool:
     return _may_transition(actor, project, "closed")
 
 
+# The project page's other lookups: their SQL is built once, like _VISIBLE_PROJECT's.
+_TEAM = PreparedQuery(lambda project_id: ProjectMember.select(ProjectMember, User.id, User.name).join(User)
+                      .where(ProjectMember.project == project_id).order_by(User.name))
+_TIMELINE = PreparedQuery(lambda project_id: Transition.select(Transition, User.id, User.name)
+                          .join(User, JOIN.LEFT_OUTER, on=(Transition.actor == User.id))
+                          .where(Transition.project == project_id).order_by(Transition.at, Transition.id))
+_NAMED = PreparedQuery(lambda *ids: User.select(User.id, User.name).where(User.id.in_(list(ids))))
+_ACTIVE_PEOPLE = PreparedQuery(lambda: User.active_users().select(User.id, User.name).tuples())
+
+
+def named_people(project: Project) -> dict:
+    """{id: user (id and name)} of the project's manager, sponsor, requester and compliance owner."""
+    # No account has id 0: a role nobody holds matches nobody.
+    ids = (project.manager_id or 0, project.sponsor_id or 0, project.requester_id or 0,
+           project.compliance_owner_id or 0)
+    return {user.id: user for user in _NAMED(*ids)}
+
+
+def active_people() -> list[tuple[int, str]]:
+    """(id, name) of everyone who may sign in, by name: the team picker's choices."""
+    return list(_ACTIVE_PEOPLE())
+
+
 def team(project: Project):
     """The project's members with their names, by name (one query)."""
-    return list(ProjectMember.select(ProjectMember, User.id, User.name).join(User)
-                .where(ProjectMember.project == project.id).order_by(User.name))
+    return list(_TEAM(project.id))
 
 
 def _role(role: str) -> str:
@@ -320,9 +342,7 @@ def remove_member(project: Project, actor, user_id: int) -> None:
 
 def timeline(project: Project):
     """The project's transitions, oldest first, with the name of who made them (one query)."""
-    return list(Transition.select(Transition, User.id, User.name)
-                .join(User, JOIN.LEFT_OUTER, on=(Transition.actor == User.id))
-                .where(Transition.project == project.id).order_by(Transition.at, Transition.id))
+    return list(_TIMELINE(project.id))
 
 
 def codes_visible_to(user_id: int, codes) -> set[str]:
