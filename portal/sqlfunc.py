@@ -112,6 +112,16 @@ class PreparedQuery:
         params = [args[slot] if isinstance(slot, int) else slot[0] for slot in slots]
         return iter(query._get_cursor_wrapper(db.execute_sql(sql, params)))
 
+    def execute(self, *args, shape=()):
+        """Run a write (an INSERT, UPDATE or DELETE built the same way) for these values; its cursor."""
+        from portal.db import db
+
+        key = (type(db.obj), shape)
+        if key not in self._prepared:
+            self._prepared[key] = self._prepare(args, shape)
+        _, sql, slots = self._prepared[key]
+        return db.execute_sql(sql, [args[slot] if isinstance(slot, int) else slot[0] for slot in slots])
+
     def first(self, *args, shape=()):
         """The first row for these values, or None (build the query with `.limit(1)`)."""
         return next(self(*args, shape=shape), None)
