@@ -410,16 +410,23 @@ def bulk_update(numbers: list[int], user, calendar: BusinessCalendar, assignee_i
     return changed
 
 
+def _replies(ticket_id: int, agent: bool):
+    query = (Reply.select(Reply, User).join(User, on=(Reply.author == User.id))
+             .where(Reply.ticket == ticket_id).order_by(Reply.created_at, Reply.id))
+    return query if agent else query.where(Reply.internal == False)  # noqa: E712
+
+
+# Read on every view of a ticket: their SQL is built once.
+_REPLIES = PreparedQuery(_replies)
+_AGENTS = PreparedQuery(lambda: User.select(User.id, User.name)
+                        .where(User.role.in_(AGENT_ROLES) & (User.active == True)).order_by(User.name))  # noqa: E712
+
+
 def replies_for(ticket: Ticket, user):
     """The conversation as `user` may see it: internal notes only for agents, authors joined."""
-    query = (Reply.select(Reply, User).join(User, on=(Reply.author == User.id))
-             .where(Reply.ticket == ticket.id).order_by(Reply.created_at, Reply.id))
-    if not is_agent(user):
-        query = query.where(Reply.internal == False)  # noqa: E712
-    return list(query)
+    return list(_REPLIES(ticket.id, shape=(is_agent(user),)))
 
 
 def agents():
     """Active PMO staff, who can be assigned tickets (id and name: what the assignee pickers show)."""
-    return list(User.select(User.id, User.name).where(User.role.in_(AGENT_ROLES) & (User.active == True))  # noqa: E712
-                .order_by(User.name))
+    return list(_AGENTS())
