@@ -12,7 +12,7 @@ from portal import db as portal_db
 from portal import logs as portal_logs
 from portal.knowledge_seed import seed_knowledge
 from portal.numbers import BoundedIntegerConverter
-from portal.web import htmx, login_required_response, query_args, render, session_lost_response
+from portal.web import htmx, login_required_response, query_args, render, session_lost_response, speed_up_form_rendering
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_metrics(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    speed_up_form_rendering()
     _init_login(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -265,6 +266,7 @@ NAV = [
 
 
 def _register_template_helpers(app):
+    from flask import has_request_context, url_for
     from flask_login import current_user
 
     from portal.config import ROLES
@@ -279,8 +281,40 @@ def _register_template_helpers(app):
                 for endpoint, label, perm, group in NAV
                 if endpoint in app.view_functions and (menu is None or group == (menu or None))]
 
-    app.jinja_env.globals.update(can=can, has_role=has_role, ROLES=ROLES, nav_items=nav_items,
-                                 query_args=query_args)
+    # Every page's layout builds the same ~25 addresses (the bar, the menus, the static files); building
+    # one with Werkzeug's router costs ~10 µs. Outside debug mode an address without arguments, and a
+    # static file's (whose content hash is then settled), cannot change while the worker lives.
+    built_urls: dict[tuple, str] = {}
+
+    def template_url_for(endpoint, **values):
+        """url_for for templates, remembering the per-process constant addresses."""
+        constant = (not values or (endpoint == "static" and len(values) == 1 and "filename" in values))
+        if not constant or app.debug or endpoint.startswith(".") or not has_request_context():
+            return url_for(endpoint, **values)
+        key = (request.script_root, endpoint, values.get("filename"))
+        url = built_urls.get(key)
+        if url is None:
+            url = built_urls[key] = url_for(endpoint, **values)
+        return url
+
+    # The bar depends on the role alone (every NAV permission is a role check): worked out once per role.
+    main_navs: dict[tuple, tuple] = {}
+
+    def main_nav():
+        """(links, menu, menu sections) for the signed-in user: the bar's and the PMO menu's (url, label, section)."""
+        key = (current_user.role, current_user.active, request.script_root)
+        nav = main_navs.get(key)
+        if nav is None or app.debug:
+            entries = [(template_url_for(endpoint), label, endpoint.split(".")[0], group)
+                       for endpoint, label, perm, group in NAV
+                       if endpoint in app.view_functions and (perm is None or can(current_user, perm))]
+            menu = tuple(entry[:3] for entry in entries if entry[3] == "PMO")
+            nav = main_navs[key] = (tuple(entry[:3] for entry in entries if entry[3] is None), menu,
+                                    frozenset(section for _, _, section in menu))
+        return nav
+
+    app.jinja_env.globals.update(can=can, has_role=has_role, ROLES=ROLES, nav_items=nav_items, main_nav=main_nav,
+                                 query_args=query_args, url_for=template_url_for)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters.update(FILTERS)
     # Rows keep the HTML rendered when they were saved: pages show it without rendering again.

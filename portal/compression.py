@@ -1,9 +1,11 @@
 """Gzip for pages, fragments, CSS and JavaScript when the browser accepts it.
 
 Pico and htmx shrink from ~150 KB to ~33 KB, a long list page to a fifth. We
-use the standard library rather than an extension: the rule fits in one hook,
-and gzip at level 6 costs well under a millisecond on our largest page.
-Static files are compressed once per file version and kept in memory.
+use the standard library rather than an extension: the rule fits in one hook.
+Pages are compressed at level 4: on 10–40 KB of HTML it costs about two
+thirds of level 6's CPU (~0.3 instead of ~0.45 ms for a 30 KB page) for ~4 %
+more bytes (5.0 instead of 4.8 KB). Static files are compressed once per file
+version, at level 9, and kept in memory.
 
 Streamed answers (CSV exports, file downloads) pass through untouched, as do
 answers already encoded, partial content and anything under MIN_SIZE bytes.
@@ -21,11 +23,12 @@ from werkzeug.security import safe_join
 COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                 "image/svg+xml", "text/plain"}
 MIN_SIZE = 500
-LEVEL = 6
+LEVEL = 4  # every page pays it: see above
+STATIC_LEVEL = 9  # paid once per file version
 
 
-def _gzip(data: bytes) -> bytes:
-    return gzip.compress(data, compresslevel=LEVEL, mtime=0)
+def _gzip(data: bytes, level: int = LEVEL) -> bytes:
+    return gzip.compress(data, compresslevel=level, mtime=0)
 
 
 def init_app(app):
@@ -43,7 +46,7 @@ def init_app(app):
                     raw = fh.read()
             except (TypeError, OSError):  # TypeError: safe_join refused the name
                 return None
-            static_cache[key] = _gzip(raw) if len(raw) >= MIN_SIZE else None
+            static_cache[key] = _gzip(raw, STATIC_LEVEL) if len(raw) >= MIN_SIZE else None
         return static_cache[key]
 
     @app.after_request

@@ -3,6 +3,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Response, make_response, redirect, render_template, request, url_for
 from flask_htmx import HTMX
+from markupsafe import Markup, escape
 
 htmx = HTMX()
 
@@ -180,3 +181,50 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if "\\" in decoded.split("?", 1)[0]:
         return default
     return target
+
+
+def _html_params(**kwargs) -> Markup:
+    """WTForms' `html_params`, the same attributes in the same order, without `Markup.format`.
+
+    Every form field and every option of a select is rendered through it, dozens of
+    times a page; WTForms' own formats each attribute through string.Formatter (~40 µs
+    for four attributes, against ~5 µs here).
+    """
+    from wtforms.widgets.core import clean_key
+
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = escape(clean_key(key))
+        if value is True:
+            params.append(key)
+        elif value is not False:
+            value = str(escape(value))
+            if '"' in value:  # escape() turns every quote into &#34;, so only a Markup value still holds one
+                value = value.replace('"', "&quot;")
+            params.append(f'{key}="{value}"')
+    return Markup(" ".join(params))
+
+
+def speed_up_form_rendering() -> None:
+    """Let WTForms' widgets build their attributes with `_html_params` (once, at start)."""
+    import wtforms.widgets
+    import wtforms.widgets.core
+
+    core = wtforms.widgets.core
+    core.html_params = wtforms.widgets.html_params = _html_params
+    # Inputs and buttons keep their own reference, taken when WTForms defined them.
+    for widget in vars(core).values():
+        if isinstance(widget, type) and "html_params" in vars(widget):
+            widget.html_params = staticmethod(_html_params)
+    # A select asks inspect.signature which render_option its class has on every render: the answer
+    # is the class's, so it is worked out once per class.
+    dispatch, dispatchers = core.Select._dispatch_render_option.__func__, {}
+
+    def dispatch_once(cls):
+        if cls not in dispatchers:
+            dispatchers[cls] = dispatch(cls)
+        return dispatchers[cls]
+
+    if not getattr(core.Select._dispatch_render_option, "portal_cached", False):
+        dispatch_once.portal_cached = True
+        core.Select._dispatch_render_option = classmethod(dispatch_once)

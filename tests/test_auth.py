@@ -244,3 +244,21 @@ def test_an_unknown_account_costs_a_full_password_check(client, monkeypatch):
     assert post_login(client, "nobody@example.test", "not the password").status_code == 401
     assert len(checked) == 1 and checked[0].startswith("$argon2id$")
     assert not hasher.check_needs_rehash(checked[0])
+
+
+def test_a_password_hashed_with_the_old_parameters_signs_in_and_is_rehashed(client):
+    """Hashes made before the move to m=19 MiB, t=2, p=1 still work; the next sign-in replaces them."""
+    from argon2 import PasswordHasher
+
+    from portal.auth.services import _hasher
+    old_hash = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(PASSWORD)
+    user = make_user()
+    User.update(password_hash=old_hash).where(User.id == user.id).execute()
+    assert _hasher.check_needs_rehash(old_hash)
+    assert post_login(client, user.email).status_code == 303
+    new_hash = User.get_by_id(user.id).password_hash
+    assert new_hash != old_hash and new_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert not _hasher.check_needs_rehash(new_hash)
+    client.post("/logout")
+    assert post_login(client, user.email).status_code == 303
+    assert User.get_by_id(user.id).password_hash == new_hash  # current parameters: kept as is

@@ -5,13 +5,70 @@ import datetime
 import pathlib
 import statistics
 
+import pytest
 from peewee import fn
 
 from portal.helpdesk.models import Ticket
 from portal.projects.models import Project
-from portal.sqlfunc import day_of, median_by, month_keys, month_of, months_back
+from portal.sqlfunc import PreparedQuery, day_of, median_by, month_keys, month_of, months_back
 from portal.status.models import StatusReport
 from tests.factories import make_project, make_ticket, make_user
+
+
+def test_a_prepared_query_finds_what_the_query_itself_finds_for_every_user(app):
+    """Project and ticket lookups built once answer as the plain query would, role by role and value by value."""
+    from portal.helpdesk.services import load_ticket, visible_tickets
+    from portal.projects.services import load_project
+    manager, member, outsider, pmo = make_user("manager"), make_user("member"), make_user("member"), make_user("pmo")
+    active = make_project(manager=manager, members=[member])
+    draft = make_project(state="draft", manager=manager)
+    asked = make_ticket(requester=member)
+    assigned = make_ticket(requester=outsider, assignee=pmo.id)
+    for user in (manager, member, outsider, pmo):
+        for ref in (active.code, f"DRAFT-{draft.id}", "PRJ-1999-999"):
+            plain = Project.visible_to(user).where((Project.code == ref) if not ref.startswith("DRAFT-") else (
+                (Project.id == int(ref[6:])) & Project.code.is_null())).first()
+            try:
+                found = load_project(ref, user)
+            except Exception:  # 404
+                found = None
+            assert (found and found.id) == (plain and plain.id) and (found is None or found.name == plain.name)
+        for ticket in (asked, assigned):
+            plain = visible_tickets(user).where(Ticket.number == ticket.number).first()
+            try:
+                found = load_ticket(ticket.number, user, with_people=True)
+            except Exception:  # 404
+                found = None
+            assert (found and found.id) == (plain and plain.id)
+            if found:
+                assert found.requester.name == plain.requester.name
+                assert (found.assignee and found.assignee.name) == (plain.assignee and plain.assignee.name)
+
+
+def test_a_prepared_query_is_built_once_and_refuses_sql_that_depends_on_its_values(app):
+    built = []
+
+    def by_code(code):
+        built.append(code)
+        return Project.select().where(Project.code == code).limit(1)
+
+    first, second = make_project(), make_project()
+    lookup = PreparedQuery(by_code)
+    assert lookup.first(first.code).id == first.id
+    assert lookup.first(second.code).id == second.id and lookup.first("PRJ-1999-999") is None
+    assert len(built) == 2  # two placeholder builds on first use, none after
+
+    from tests.status_helpers import make_report
+    report = make_report(first, datetime.date(2026, 1, 30))
+    by_period = PreparedQuery(lambda project_id, period_end: StatusReport.select().where(
+        (StatusReport.project == project_id) & (StatusReport.period_end == period_end)).limit(1))
+    assert by_period.first(first.id, datetime.date(2026, 1, 30)).id == report.id
+    assert by_period.first(first.id, datetime.date(2026, 1, 31)) is None
+
+    shaky = PreparedQuery(lambda number: Project.select().where(Project.id == number) if number % 2
+                          else Project.select().where(Project.id > number))
+    with pytest.raises(ValueError):
+        shaky.first(first.id)
 
 
 def test_months_back_and_month_keys_cross_year_ends():

@@ -13,11 +13,15 @@ from portal.errors import Conflict, InvalidInput, Stale
 from portal.logs import security_event
 from portal.pagination import paginate
 
-_hasher = PasswordHasher()
+# argon2id with m = 19 MiB, t = 2, p = 1: the configuration OWASP's password storage cheat sheet
+# lists as equivalent to argon2-cffi's default (m = 64 MiB, t = 3, p = 4), which allocated 64 MB in
+# the worker for every sign-in. Hashes made with the old parameters still verify and are replaced
+# with one made with these at the next sign-in (check_needs_rehash).
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verified when no account matches, so a wrong e-mail costs as long as a wrong password. A fixed
 # hash with the hasher's own parameters (tests check they match): hashing one at import cost every
-# worker ~0.3 s and a 64 MB memory peak at start.
-_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$eQDYLDQLR+9OeHs0yM3cBQ$cpr/Da6V9IjmPA0HESbgfN0imwPVbxg2YiGqZAEEbTk"
+# worker a memory peak at start.
+_DUMMY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$tZ2hWfCq/8DJGqxbVvbRJg$8kUzVSlbx5Zrc/ydSwU1E2r+00U5KXunfdMKfl7Dl+Y"
 MIN_PASSWORD_LENGTH = 10
 AUDITED_FIELDS = ("email", "name", "role", "department", "active")
 __all__ = ["Throttled"]  # re-exported: callers catch it from here

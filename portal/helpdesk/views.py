@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from portal.csvexport import EXPORT_PATH, export_response
 from portal.db import utcnow
 from portal.errors import NotAllowed, PortalError, Stale
-from portal.helpdesk import bp, files
+from portal.helpdesk import bp, files, ticket_reads
 from portal.helpdesk.canned import fill
 from portal.helpdesk.forms import (
     BulkForm,
@@ -17,7 +17,7 @@ from portal.helpdesk.forms import (
     TicketUpdateForm,
     new_token,
 )
-from portal.helpdesk.models import CATEGORIES, ArticleLink, Attachment, CannedAnswer, Ticket
+from portal.helpdesk.models import CATEGORIES, Attachment, CannedAnswer, Ticket
 from portal.helpdesk.queue import CSV_COLUMNS, queue, queue_rows, views_for
 from portal.helpdesk.services import (
     add_reply,
@@ -126,9 +126,8 @@ def _ticket_page(ticket, reply_form=None, update_form=None, status=200):
     if ticket.is_open and ticket.status != "waiting":
         text, state = sla_clock(ticket, now, calendar)
         sla = ("First response" if ticket.first_response_at is None else "Resolution", text, state == "overdue")
-    attachments = list(Attachment.select().where(Attachment.ticket == ticket.id).order_by(Attachment.id))
-    links = [(link.title, url_for_path(link.article))
-             for link in ArticleLink.select().where(ArticleLink.ticket == ticket.id).order_by(ArticleLink.id)]
+    attachments = ticket_reads.attachments(ticket)
+    links = [(link.title, url_for_path(link.article)) for link in ticket_reads.article_links(ticket)]
     merged_into = None
     if ticket.merged_into_id:
         merged_into = visible_tickets(current_user).where(Ticket.id == ticket.merged_into_id).first()
@@ -136,7 +135,7 @@ def _ticket_page(ticket, reply_form=None, update_form=None, status=200):
                   attachments=attachments, links=links, reply_form=reply_form, update_form=update_form,
                   rating_form=RatingForm(), merge_form=MergeForm(token=new_token()), sla=sla,
                   category_labels=dict(CATEGORIES),
-                  canned=list(CannedAnswer.select().order_by(CannedAnswer.title)) if agent else [],
+                  canned=ticket_reads.canned_answers() if agent else [],
                   agent=agent, status=status)
 
 
@@ -145,7 +144,7 @@ def _ticket_page(ticket, reply_form=None, update_form=None, status=200):
 @kept_page("minute")
 def ticket(number):
     """One ticket: the question, the conversation and (for staff) the controls."""
-    return _ticket_page(load_ticket(number, current_user))
+    return _ticket_page(load_ticket(number, current_user, with_people=True))
 
 
 @bp.post("/<number>/reply")

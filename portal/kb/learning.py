@@ -10,14 +10,19 @@ from portal.db import db
 from portal.errors import InvalidInput
 from portal.kb.models import ACK_ROLES, Acknowledgement, Article, TrainingCompletion
 from portal.pagination import paginate
+from portal.sqlfunc import PreparedQuery
 
 # --- acknowledgements ------------------------------------------------------------
 
+# Asked on every view of a mandatory standard: its SQL is built once.
+_ACKNOWLEDGED = PreparedQuery(lambda user_id, article_id, version: Acknowledgement.select(Acknowledgement.id).where(
+    (Acknowledgement.user == user_id) & (Acknowledgement.article == article_id)
+    & (Acknowledgement.doc_version == version)).limit(1))
+
+
 def has_acknowledged(user, article: Article) -> bool:
     """True when `user` acknowledged the article's current version."""
-    return Acknowledgement.select().where(
-        (Acknowledgement.user == user.id) & (Acknowledgement.article == article.id)
-        & (Acknowledgement.doc_version == article.doc_version)).exists()
+    return _ACKNOWLEDGED.first(user.id, article.id, article.doc_version) is not None
 
 
 def acknowledge(user, article: Article) -> bool:

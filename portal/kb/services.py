@@ -15,6 +15,7 @@ from portal.kb.models import Article, Revision
 from portal.kb.search import clear_index, index_article, unindex_article
 from portal.markdown import RenderedArticle, render_article
 from portal.pagination import paginate
+from portal.sqlfunc import PreparedQuery
 
 SYNC_INTERVAL = 5.0  # seconds between folder scans in one worker
 _last_sync: dict[str, float] = {}
@@ -183,9 +184,14 @@ def preview(text: str, path: str = "preview.md") -> Markup:
     return render_article(files.split_front_matter(text)[1], path, url_for_path).html
 
 
+# Every article view starts here: its SQL is built once.
+_VISIBLE_ARTICLE = PreparedQuery(lambda section, slug: Article.visible().where(
+    (Article.section == section) & (Article.slug == slug)).limit(1))
+
+
 def load_article(section: str, slug: str) -> Article:
     """The visible article at /kb/<section>/<slug>, or 404."""
-    article = Article.visible().where((Article.section == section) & (Article.slug == slug)).first()
+    article = _VISIBLE_ARTICLE.first(section, slug)
     if article is None:
         abort(404)
     return article

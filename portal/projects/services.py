@@ -1,6 +1,7 @@
 """Requesting, editing and staffing projects; loading them with access checked."""
 import datetime
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 
 from flask import abort
 from peewee import JOIN
@@ -18,6 +19,7 @@ from portal.projects.permissions import locked_fields
 from portal.projects.rules import FIELD_LABELS, current_rules, missing_fields
 from portal.projects.workflow import WorkflowError, apply_transition, lock
 from portal.projects.workflow import may_transition as _may_transition
+from portal.sqlfunc import PreparedQuery
 from portal.webhooks.events import emit
 
 FIELDS = ("name", "summary", "business_case", "sponsor", "manager", "compliance_owner", "department",
@@ -31,18 +33,30 @@ NOT_AN_AMOUNT = "Enter the budget in figures, such as 125000 (NaN and Infinity a
 MANAGER_ROLES = ("manager", "pmo", "admin")
 
 
+def _visible_project(user_id: int, key, role: str, draft: bool):
+    """The project by code (or a draft by id) as `Project.visible_to` a user with this id and role."""
+    query = Project.visible_to(SimpleNamespace(id=user_id, role=role))
+    if draft:
+        return query.where((Project.id == key) & Project.code.is_null()).limit(1)
+    return query.where(Project.code == key).limit(1)
+
+
+# Every page under /projects/<ref> starts here: its SQL is built once per role and kind of reference.
+_VISIBLE_PROJECT = PreparedQuery(_visible_project)
+
+
 def load_project(ref: str, user, need: str = "view") -> Project:
     """The project with code (or DRAFT-<id>) `ref` if `user` may see it, else 404; 403 when `need="edit"` is refused."""
-    query = Project.visible_to(user)
     ref = (ref or "").upper()
-    if ref.startswith("DRAFT-"):
+    draft = ref.startswith("DRAFT-")
+    if draft:
         try:
-            query = query.where((Project.id == parse_int(ref[6:])) & Project.code.is_null())
+            key = parse_int(ref[6:])
         except ValueError:
             abort(404)
     else:
-        query = query.where(Project.code == ref)
-    project = query.first()
+        key = ref
+    project = _VISIBLE_PROJECT.first(user.id, key, shape=(user.role, draft))
     if project is None:
         abort(404)
     if need == "edit" and not can(user, "projects.edit", project):
@@ -232,10 +246,32 @@ def may_transition_closed(actor, project) -> bool:
     return _may_transition(actor, project, "closed")
 
 
+# The project page's other lookups: their SQL is built once, like _VISIBLE_PROJECT's.
+_TEAM = PreparedQuery(lambda project_id: ProjectMember.select(ProjectMember, User.id, User.name).join(User)
+                      .where(ProjectMember.project == project_id).order_by(User.name))
+_TIMELINE = PreparedQuery(lambda project_id: Transition.select(Transition, User.id, User.name)
+                          .join(User, JOIN.LEFT_OUTER, on=(Transition.actor == User.id))
+                          .where(Transition.project == project_id).order_by(Transition.at, Transition.id))
+_NAMED = PreparedQuery(lambda *ids: User.select(User.id, User.name).where(User.id.in_(list(ids))))
+_ACTIVE_PEOPLE = PreparedQuery(lambda: User.active_users().select(User.id, User.name).tuples())
+
+
+def named_people(project: Project) -> dict:
+    """{id: user (id and name)} of the project's manager, sponsor, requester and compliance owner."""
+    # No account has id 0: a role nobody holds matches nobody.
+    ids = (project.manager_id or 0, project.sponsor_id or 0, project.requester_id or 0,
+           project.compliance_owner_id or 0)
+    return {user.id: user for user in _NAMED(*ids)}
+
+
+def active_people() -> list[tuple[int, str]]:
+    """(id, name) of everyone who may sign in, by name: the team picker's choices."""
+    return list(_ACTIVE_PEOPLE())
+
+
 def team(project: Project):
     """The project's members with their names, by name (one query)."""
-    return list(ProjectMember.select(ProjectMember, User.id, User.name).join(User)
-                .where(ProjectMember.project == project.id).order_by(User.name))
+    return list(_TEAM(project.id))
 
 
 def _role(role: str) -> str:
@@ -306,9 +342,7 @@ def remove_member(project: Project, actor, user_id: int) -> None:
 
 def timeline(project: Project):
     """The project's transitions, oldest first, with the name of who made them (one query)."""
-    return list(Transition.select(Transition, User.id, User.name)
-                .join(User, JOIN.LEFT_OUTER, on=(Transition.actor == User.id))
-                .where(Transition.project == project.id).order_by(Transition.at, Transition.id))
+    return list(_TIMELINE(project.id))
 
 
 def codes_visible_to(user_id: int, codes) -> set[str]:

@@ -162,8 +162,7 @@ def edit(ref):
 
 
 def _detail(project, status=200, **forms):
-    ids = [i for i in (project.manager_id, project.sponsor_id, project.requester_id, project.compliance_owner_id) if i]
-    people = {u.id: u for u in User.select(User.id, User.name).where(User.id.in_(ids))}
+    people = svc.named_people(project)
     review = {"send_back": False, "conflict": "", "block": False, "waits": ""}
     given, needed, can_give, sheets = {}, [], [], []
     if project.state in UNDECIDED:  # the review panel: the rules, approvals and scores matter only here
@@ -180,9 +179,8 @@ def _detail(project, status=200, **forms):
     member_ids = {m.user_id for m in members}
     candidates = []
     if forms.get("member_form") is None and can(current_user, "projects.team", project):
-        # A few hundred people: read straight from the cursor, without the query builder's per-row work.
-        cursor = db.execute_sql(*User.active_users().select(User.id, User.name).sql())
-        candidates = [(uid, name) for uid, name in cursor.fetchall() if uid not in member_ids]
+        # A few hundred people: read as plain tuples, without the query builder's per-row work.
+        candidates = [(uid, name) for uid, name in svc.active_people() if uid not in member_ids]
     member_form = forms.pop("member_form", None) or MemberForm()
     member_form.user.choices = member_form.user.choices or candidates
     steps = [s for s in ("active", "on_hold", "closed", "cancelled") if may_transition(current_user, project, s)]

@@ -5,6 +5,7 @@ from portal.auth.models import User
 from portal.pagination import paginate
 from portal.projects.models import Project
 from portal.risks.models import CATEGORIES, OPEN_RISK, RISK_STATUSES, Risk
+from portal.sqlfunc import PreparedQuery
 
 SORTS = {
     "score": (Risk.score.desc(), Risk.id.desc()),
@@ -75,9 +76,16 @@ def heatmap_counts(query) -> dict[tuple[int, int], int]:
     return {(p, i): n for p, i, n in grouped}
 
 
+# Every risk log shows it (and refreshes it after each change): its SQL is built once.
+_PROJECT_HEATMAP = PreparedQuery(lambda project_id: (
+    Risk.select(Risk.probability, Risk.impact, fn.COUNT(Risk.id))
+    .where((Risk.project == project_id) & Risk.status.in_(OPEN_RISK))
+    .group_by(Risk.probability, Risk.impact).tuples()))
+
+
 def project_heatmap(project) -> dict[tuple[int, int], int]:
-    """Counts of `project`'s open and monitored risks per cell of the 5×5 grid."""
-    return heatmap_counts(Risk.select().where((Risk.project == project.id) & Risk.status.in_(OPEN_RISK)))
+    """Counts of `project`'s open and monitored risks per cell of the 5×5 grid (heatmap_counts' query)."""
+    return {(p, i): n for p, i, n in _PROJECT_HEATMAP(project.id)}
 
 
 CSV_COLUMNS = ["id", "project", "title", "category", "status", "probability", "impact", "score",

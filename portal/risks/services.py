@@ -11,6 +11,7 @@ from portal.errors import Conflict, InvalidInput, Stale
 from portal.notify.services import notify
 from portal.projects.models import ProjectMember
 from portal.risks.models import CATEGORIES, OPEN_RISK, RESPONSES, Issue, Risk, band
+from portal.sqlfunc import PreparedQuery
 from portal.webhooks.events import emit
 
 FIELDS = ("title", "description", "category", "probability", "impact", "residual_probability",
@@ -40,13 +41,20 @@ def load_risk(project, risk_id: int) -> Risk:
     return risk
 
 
+def _people(project_id: int, manager_id: int, sponsor_id: int):
+    members = ProjectMember.select(ProjectMember.user).where(ProjectMember.project == project_id)
+    return (User.select(User.id, User.name).where(User.id.in_([manager_id, sponsor_id]) | User.id.in_(members))
+            .order_by(User.name).tuples())
+
+
+# Every risk log and issue list asks it: its SQL is built once.
+_PEOPLE = PreparedQuery(_people)
+
+
 def project_people(project) -> list[tuple[int, str]]:
     """(id, name) of everyone who may own a risk or issue: manager, sponsor and team, by name."""
-    members = ProjectMember.select(ProjectMember.user).where(ProjectMember.project == project.id)
-    people = (User.select(User.id, User.name)
-              .where(User.id.in_([i for i in (project.manager_id, project.sponsor_id) if i]) | User.id.in_(members))
-              .order_by(User.name).tuples())
-    return list(people)
+    # No account has id 0: a project without a manager or sponsor matches nobody in its place.
+    return list(_PEOPLE(project.id, project.manager_id or 0, project.sponsor_id or 0))
 
 
 def _int_1_5(value, name, errors):

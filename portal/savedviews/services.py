@@ -8,6 +8,7 @@ from portal.db import db
 from portal.errors import InvalidInput, NotFound
 from portal.permissions import can
 from portal.savedviews.models import SavedView
+from portal.sqlfunc import PreparedQuery
 
 # The list pages that offer saved views: key -> what the menu calls the page.
 PAGES = {"projects": "Projects", "dashboard": "Portfolio dashboard", "risks": "Portfolio risks",
@@ -24,11 +25,15 @@ def clean_query(query: str) -> str:
     return urlencode(pairs)
 
 
+# Asked by every list page and risk log the person opens: its SQL is built once.
+_VIEWS_OF_PAGE = PreparedQuery(lambda page, user_id: SavedView.select().where(
+    (SavedView.page == page) & ((SavedView.owner == user_id) | SavedView.shared))
+    .order_by(SavedView.name, SavedView.id).limit(100))
+
+
 def views_for(user, page: str) -> list[SavedView]:
     """`user`'s own views of `page`, then the views others shared, each by name."""
-    rows = (SavedView.select().where((SavedView.page == page) & ((SavedView.owner == user.id) | SavedView.shared))
-            .order_by(SavedView.name, SavedView.id).limit(100))
-    return sorted(rows, key=lambda v: (v.owner_id != user.id, v.name.lower()))
+    return sorted(_VIEWS_OF_PAGE(page, user.id), key=lambda v: (v.owner_id != user.id, v.name.lower()))
 
 
 def save_view(user, page: str, name: str, query: str, shared: bool = False) -> SavedView:

@@ -11,6 +11,7 @@ from portal.errors import InvalidInput, Stale
 from portal.markdown import LIMITS
 from portal.pagination import paginate
 from portal.rendered import rendered_columns
+from portal.sqlfunc import PreparedQuery
 from portal.status.models import DIMENSIONS, RAGS, StatusReport
 from portal.status.periods import is_open, is_valid_end, open_periods
 from portal.webhooks.events import emit
@@ -24,9 +25,19 @@ TEXT_LIMIT = LIMITS["status"]
 RANK = {"green": 0, "amber": 1, "red": 2}
 
 
+# The status page asks both on every view: their SQL is built once.
+_REPORT_FOR = PreparedQuery(lambda project_id, period_end: StatusReport.select().where(
+    (StatusReport.project == project_id) & (StatusReport.period_end == period_end)).limit(1))
+_RECENT_REPORTS = PreparedQuery(lambda project_id, limit: StatusReport.select(
+    StatusReport.period_end, StatusReport.rag_overall, StatusReport.rag_schedule, StatusReport.rag_budget,
+    StatusReport.rag_scope, StatusReport.rag_resources, StatusReport.percent_complete, StatusReport.forecast_finish,
+    StatusReport.spent_to_date).where(StatusReport.project == project_id).order_by(StatusReport.period_end.desc())
+    .limit(limit))
+
+
 def report_for(project, period_end: datetime.date):
     """The project's report for the period ending `period_end`, or None."""
-    return StatusReport.get_or_none((StatusReport.project == project.id) & (StatusReport.period_end == period_end))
+    return _REPORT_FOR.first(project.id, period_end)
 
 
 def previous_report(project, before: datetime.date | None = None):
@@ -153,12 +164,7 @@ def reports_page(project, page: int = 1, per_page: int = 50):
 
 def recent_reports(project, limit: int = 26) -> list:
     """The last `limit` reports, oldest first: what the trend charts draw."""
-    rows = list(StatusReport.select(StatusReport.period_end, StatusReport.rag_overall, StatusReport.rag_schedule,
-                                    StatusReport.rag_budget, StatusReport.rag_scope, StatusReport.rag_resources,
-                                    StatusReport.percent_complete, StatusReport.forecast_finish,
-                                    StatusReport.spent_to_date)
-                .where(StatusReport.project == project.id).order_by(StatusReport.period_end.desc()).limit(limit))
-    return rows[::-1]
+    return list(_RECENT_REPORTS(project.id, limit))[::-1]
 
 
 def load_report(project, period_end: datetime.date):
