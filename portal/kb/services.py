@@ -199,7 +199,8 @@ def load_article(section: str, slug: str) -> Article:
 
 def article_id(section: str, slug: str) -> int | None:
     """The id of the visible article at /kb/<section>/<slug>, or None (one index lookup)."""
-    return Article.visible().select(Article.id).where((Article.section == section) & (Article.slug == slug)).scalar()
+    found = _VISIBLE_ARTICLE.first(section, slug)
+    return found.id if found is not None else None
 
 
 def load_article_by_id(article_id: int) -> Article:
