@@ -218,13 +218,17 @@ def speed_up_form_rendering() -> None:
             widget.html_params = staticmethod(_html_params)
     # A select asks inspect.signature which render_option its class has on every render: the answer
     # is the class's, so it is worked out once per class.
-    dispatch, dispatchers = core.Select._dispatch_render_option.__func__, {}
+    # A private method: a WTForms release without it keeps its own (slower) way, never fails to start.
+    original = getattr(core.Select, "_dispatch_render_option", None)
+    if original is None or not hasattr(original, "__func__"):
+        return
+    dispatch, dispatchers = original.__func__, {}
 
     def dispatch_once(cls):
         if cls not in dispatchers:
             dispatchers[cls] = dispatch(cls)
         return dispatchers[cls]
 
-    if not getattr(core.Select._dispatch_render_option, "portal_cached", False):
+    if not getattr(original, "portal_cached", False):
         dispatch_once.portal_cached = True
         core.Select._dispatch_render_option = classmethod(dispatch_once)
