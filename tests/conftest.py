@@ -253,6 +253,24 @@ def _browser():
     playwright.stop()
 
 
+def read_whole(app):
+    """`app`, answering with its whole body read and its iterator closed before the server writes it.
+
+    werkzeug's development server closes an answer's iterator only after draining the socket; when
+    the browser resets the connection first (a favicon fetch cut short by the next navigation), the
+    drain raises and a streamed static file stays open until the garbage collector warns. Streaming
+    itself is tested under gunicorn (tests/live.py); the browser tests read each body whole.
+    """
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app):
     """The test app served over HTTP on a free loopback port, in a thread."""
@@ -261,7 +279,7 @@ def live_server(app):
     from werkzeug.serving import make_server
 
     app.config["TESTING"] = False  # real error pages, as users see them
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import CHROMIUM, _missing
+from tests.conftest import CHROMIUM, _missing, read_whole
 from tests.ui_pages import ROLES, pages_for
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def demo_site(tmp_path_factory):
         with db.connection_context():
             load_demo("small")
             pages = {role: pages_for(f"{role}@demo.pmo") for role in ROLES}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", pages
