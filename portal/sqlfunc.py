@@ -103,24 +103,22 @@ class PreparedQuery:
 
     def __call__(self, *args, shape=()):
         """The query's rows (an iterator of models) for these values."""
+        query, cursor = self._run(args, shape)
+        return iter(query._get_cursor_wrapper(cursor))
+
+    def execute(self, *args, shape=()):
+        """Run a write (an INSERT, UPDATE or DELETE built the same way) for these values; its cursor."""
+        return self._run(args, shape)[1]
+
+    def _run(self, args, shape):
+        """(the built query, the cursor of its SQL run with these values)."""
         from portal.db import db
 
         key = (type(db.obj), shape)
         if key not in self._prepared:
             self._prepared[key] = self._prepare(args, shape)
         query, sql, slots = self._prepared[key]
-        params = [args[slot] if isinstance(slot, int) else slot[0] for slot in slots]
-        return iter(query._get_cursor_wrapper(db.execute_sql(sql, params)))
-
-    def execute(self, *args, shape=()):
-        """Run a write (an INSERT, UPDATE or DELETE built the same way) for these values; its cursor."""
-        from portal.db import db
-
-        key = (type(db.obj), shape)
-        if key not in self._prepared:
-            self._prepared[key] = self._prepare(args, shape)
-        _, sql, slots = self._prepared[key]
-        return db.execute_sql(sql, [args[slot] if isinstance(slot, int) else slot[0] for slot in slots])
+        return query, db.execute_sql(sql, [args[slot] if isinstance(slot, int) else slot[0] for slot in slots])
 
     def first(self, *args, shape=()):
         """The first row for these values, or None (build the query with `.limit(1)`)."""

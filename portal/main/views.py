@@ -18,14 +18,13 @@ from portal.web import render
 def home():
     """The signed-in home page: where to go next for this role.
 
-    Both panels are kept per person until a table they read changes: the short lists for the
-    day, the counts for the minute (the SLA count moves with the clock, not only with writes).
+    The page is kept for the minute (the SLA count moves with the clock, not only with writes);
+    its short lists, the costlier panel, are kept for the day, both until a table they read changes.
     """
-    user, now = current_user._get_current_object(), utcnow()
-    attention = remember(("home.attention", user.id, user.role, now.replace(second=0, microsecond=0)),
-                         lambda: attention_items(user) + pmo_counts(user))
-    lists = remember(("home.morning", user.id, user.role, now.date()), lambda: morning(user))
-    return render("main/home.html", user=current_user, attention=attention, morning=lists)
+    user = current_user._get_current_object()
+    lists = remember(("home.morning", user.id, user.role, utcnow().date()), lambda: morning(user))
+    return render("main/home.html", user=current_user, attention=attention_items(user) + pmo_counts(user),
+                  morning=lists)
 
 
 @bp.post("/preview")
